@@ -1,0 +1,102 @@
+"""The ``crmbook`` command line.
+
+Sub-commands::
+
+    crmbook sample   --customers N --seed S --out DIR     generate the case-company data
+    crmbook validate --data PATH [--as-of DATE] [--mapping FILE]
+    crmbook topics                                          list topic notebooks and their parameters
+    crmbook run [TOPIC ...] --data PATH_OR_URL [...]        run notebooks into HTML reports
+
+Exit codes: 0 success; 1 the data or a notebook failed (problems listed on stderr); 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``crmbook`` command."""
+    parser = argparse.ArgumentParser(prog="crmbook", description="Customer-management workbook.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("sample", help="generate the case-company data set")
+    p.add_argument("--customers", type=int, default=None, help="number of customers (default: the bundled size)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled seed)")
+    p.add_argument("--out", required=True, help="folder to write the tables into")
+    p.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv", help="file format")
+
+    p = sub.add_parser("validate", help="check a data folder, file or database against the schemas")
+    p.add_argument("--data", required=True, help='data folder, SQLAlchemy URL, or "sample"')
+    p.add_argument("--as-of", default=None, help="analysis date YYYY-MM-DD; rows dated after it are set aside (default: no cut-off)")
+    p.add_argument("--mapping", default=None, help="column-mapping file (YAML)")
+
+    p = sub.add_parser("topics", help="list the topic notebooks and their parameters")
+
+    p = sub.add_parser("run", help="run topic notebooks into HTML reports")
+    p.add_argument("topics", nargs="*", help="topics to run (name or number); default: all")
+    p.add_argument("--data", required=True, help='data folder, SQLAlchemy URL, or "sample"')
+    p.add_argument("--as-of", default=None, help="analysis date YYYY-MM-DD")
+    p.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                   help="set a notebook parameter (repeatable)")
+    p.add_argument("--config", default=None, help="YAML or TOML file of parameters")
+    p.add_argument("--out", default=None, help="reports folder (default: reports/ of the project)")
+    p.add_argument("--jobs", type=int, default=1, help="notebooks run at once")
+    p.add_argument("--show-code", action="store_true", help="show code cells in the HTML")
+    return parser
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from crmbook import sample
+
+    kwargs = {}
+    if args.customers is not None:
+        kwargs["n_customers"] = args.customers
+    if args.seed is not None:
+        kwargs["seed"] = args.seed
+    paths = sample.write_sample(args.out, fmt=args.format, **kwargs)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from crmbook import data
+
+    ds = data.check(args.data, as_of=args.as_of, mapping=args.mapping)
+    print(ds.summary())
+    if not ds.usable:
+        print(ds.problem_report(), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_topics(args: argparse.Namespace) -> int:
+    from crmbook import report
+
+    print(report.describe_topics())
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from crmbook import report
+
+    return report.run_command(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``crmbook`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handler = {"sample": _cmd_sample, "validate": _cmd_validate, "topics": _cmd_topics, "run": _cmd_run}
+    try:
+        return handler[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

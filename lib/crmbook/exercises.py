@@ -1,0 +1,236 @@
+"""Self-checking exercises for trainees.
+
+The pattern is the one Kaggle's learntools uses: each exercise is an object with :meth:`Exercise.check`,
+:meth:`Exercise.hint` and :meth:`Exercise.solution`. A trainee writes an answer in an exercise cell and
+calls ``q1.check(answer)``:
+
+- no answer yet (the placeholder ``...`` or ``None``) -> "not attempted yet";
+- a wrong answer -> what is wrong, and the hint;
+- a right answer -> a confirmation.
+
+Nothing here ever raises, whatever the trainee passes, so a notebook still runs end to end under
+Papermill. :meth:`Exercise.check` returns a :class:`Feedback` whose ``status`` is ``"unattempted"``,
+``"wrong"`` or ``"correct"`` so tests (and the runner) can read the outcome.
+
+Topic modules build their exercises from the data at hand (the expected answer is computed, never typed
+in), e.g. ``crmbook.data_check.exercises(dataset)`` returns the exercises of notebook 00.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Feedback",
+    "Exercise",
+    "NumberExercise",
+    "ChoiceExercise",
+    "SetExercise",
+    "ExerciseSet",
+    "UNANSWERED",
+]
+
+#: What an exercise cell holds before the trainee answers.
+UNANSWERED = (Ellipsis, None)
+
+_STYLE = {
+    "unattempted": ("#6c757d", "Not attempted yet"),
+    "wrong": ("#b02a37", "Not quite"),
+    "correct": ("#146c43", "Correct"),
+}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The outcome of one check: ``status`` is ``"unattempted"``, ``"wrong"`` or ``"correct"``."""
+
+    status: str
+    message: str
+    exercise: str = ""
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def __str__(self) -> str:
+        label = _STYLE[self.status][1]
+        head = f"{self.exercise}: " if self.exercise else ""
+        return f"{head}{label}. {self.message}".strip()
+
+    def _repr_html_(self) -> str:
+        colour, label = _STYLE[self.status]
+        head = f"<b>{html.escape(self.exercise)}</b> &middot; " if self.exercise else ""
+        return (
+            f'<div class="crmbook-feedback crmbook-{self.status}" style="border-left:4px solid {colour};'
+            f'padding:4px 10px;margin:4px 0">{head}<b style="color:{colour}">{label}.</b> '
+            f"{html.escape(self.message)}</div>"
+        )
+
+    def __repr__(self) -> str:  # what a plain-text front end shows
+        return str(self)
+
+
+class Exercise:
+    """One exercise: a question, a way to judge an answer, a hint and a solution.
+
+    Parameters
+    ----------
+    name : str
+        Short label shown with the feedback, e.g. ``"Exercise 1"``.
+    question : str
+        The question, as the notebook asks it.
+    expected : Any or callable
+        The right answer, or a zero-argument callable computing it (evaluated lazily, so building an
+        exercise set is cheap and a failing computation turns into feedback, not an exception).
+    hint : str
+        Shown after a wrong answer and by :meth:`hint`.
+    solution : str
+        Shown by :meth:`solution`: the code or reasoning that gives the answer.
+    judge : callable, optional
+        ``judge(answer, expected) -> str | None``: ``None`` when right, otherwise what is wrong. The
+        subclasses provide judges for numbers, choices and sets; the default is equality.
+    """
+
+    def __init__(self, name: str, question: str, expected: Any, *, hint: str = "", solution: str = "",
+                 judge: Callable[[Any, Any], str | None] | None = None) -> None:
+        self.name = name
+        self.question = question
+        self._expected = expected
+        self._hint = hint
+        self._solution = solution
+        self._judge = judge
+
+    @property
+    def expected(self) -> Any:
+        """The right answer (computed on first use when given as a callable)."""
+        if callable(self._expected):
+            self._expected = self._expected()
+        return self._expected
+
+    def judge(self, answer: Any, expected: Any) -> str | None:
+        """``None`` when ``answer`` is right, otherwise a sentence saying what is wrong."""
+        if self._judge is not None:
+            return self._judge(answer, expected)
+        return None if answer == expected else f"You answered {answer!r}."
+
+    def check(self, answer: Any = Ellipsis) -> Feedback:
+        """Judge ``answer`` and return feedback; never raises."""
+        if any(answer is u for u in UNANSWERED):
+            return Feedback("unattempted", "Replace ... with your answer and run the cell again.", self.name)
+        try:
+            problem = self.judge(answer, self.expected)
+        except Exception as exc:  # a trainee's odd answer must never break the notebook
+            problem = f"Your answer could not be checked ({type(exc).__name__}: {exc})."
+        if problem is None:
+            return Feedback("correct", "Well done.", self.name)
+        hint = f" Hint: {self._hint}" if self._hint else ""
+        return Feedback("wrong", problem + hint, self.name)
+
+    def hint(self) -> Feedback:
+        """The hint, as feedback shown in the notebook."""
+        return Feedback("unattempted", f"Hint: {self._hint or 'no hint for this one.'}", self.name)
+
+    def solution(self) -> Feedback:
+        """The solution, as feedback shown in the notebook."""
+        return Feedback("unattempted", f"Solution: {self._solution or repr(self.expected)}", self.name)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}: {self.question}>"
+
+
+def _as_float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError("a number was expected, not True/False")
+    return float(value)
+
+
+class NumberExercise(Exercise):
+    """An exercise whose answer is a number, right within ``rel_tol`` (relative) or ``abs_tol``.
+
+    Shares may be given either as a fraction (0.42) or as a percentage (42) when ``percent_ok`` is set.
+    """
+
+    def __init__(self, name: str, question: str, expected: Any, *, rel_tol: float = 0.005,
+                 abs_tol: float = 0.0, percent_ok: bool = False, **kwargs: Any) -> None:
+        super().__init__(name, question, expected, **kwargs)
+        self.rel_tol = rel_tol
+        self.abs_tol = abs_tol
+        self.percent_ok = percent_ok
+
+    def judge(self, answer: Any, expected: Any) -> str | None:
+        try:
+            got = _as_float(answer)
+        except (TypeError, ValueError):
+            return f"A number was expected; you gave {answer!r}."
+        want = float(expected)
+        candidates = [got, got / 100] if self.percent_ok else [got]
+        if any(math.isclose(c, want, rel_tol=self.rel_tol, abs_tol=self.abs_tol) for c in candidates):
+            return None
+        direction = "too high" if got > want else "too low"
+        return f"{got:g} is {direction}."
+
+
+class ChoiceExercise(Exercise):
+    """An exercise whose answer is one of ``choices`` (compared case-insensitively, ignoring spaces)."""
+
+    def __init__(self, name: str, question: str, expected: Any, *, choices: Iterable[str],
+                 **kwargs: Any) -> None:
+        super().__init__(name, question, expected, **kwargs)
+        self.choices = tuple(choices)
+
+    @staticmethod
+    def _norm(value: Any) -> str:
+        return str(value).strip().lower().replace(" ", "_").replace("-", "_")
+
+    def judge(self, answer: Any, expected: Any) -> str | None:
+        norm = self._norm(answer)
+        if norm not in {self._norm(c) for c in self.choices}:
+            return f"{answer!r} is not one of the choices ({', '.join(map(str, self.choices))})."
+        return None if norm == self._norm(expected) else f"{answer!r} is not the right choice."
+
+
+class SetExercise(Exercise):
+    """An exercise whose answer is a collection of items where order does not matter."""
+
+    def judge(self, answer: Any, expected: Any) -> str | None:
+        if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
+            return f"A list of items was expected; you gave {answer!r}."
+        got, want = {str(a) for a in answer}, {str(e) for e in expected}
+        missing, extra = sorted(want - got), sorted(got - want)
+        if not missing and not extra:
+            return None
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} item(s) missing")
+        if extra:
+            parts.append(f"{len(extra)} item(s) that do not belong: {', '.join(extra[:5])}")
+        return "; ".join(parts) + "."
+
+
+class ExerciseSet(Mapping[str, Exercise]):
+    """The exercises of one notebook, reachable as attributes (``ex.q1``) or by name (``ex["q1"]``)."""
+
+    def __init__(self, **exercises: Exercise) -> None:
+        self._items = dict(exercises)
+
+    def __getattr__(self, key: str) -> Exercise:
+        try:
+            return self.__dict__["_items"][key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __getitem__(self, key: str) -> Exercise:
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"ExerciseSet({', '.join(self._items)})"
