@@ -1,0 +1,54 @@
+"""The chart theme and shared helpers: no global side effects, readable tick labels."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from crmbook import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_importing_crmbook_changes_no_style():
+    import importlib
+
+    before = dict(matplotlib.rcParams)
+    importlib.reload(plots)
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_theme_context_restores_previous_style():
+    before = matplotlib.rcParams["axes.spines.top"], matplotlib.rcParams["figure.dpi"]
+    with plots.theme():
+        assert matplotlib.rcParams["axes.spines.top"] is False
+        assert matplotlib.rcParams["figure.dpi"] == plots.THEME["rc"]["figure.dpi"]
+    assert (matplotlib.rcParams["axes.spines.top"], matplotlib.rcParams["figure.dpi"]) == before
+
+
+def test_get_ax_reuses_given_axes_and_finish_labels_it():
+    _, ax = plt.subplots()
+    assert plots.get_ax(ax) is ax
+    new = plots.get_ax(None, figsize=(3, 2))
+    assert new is not ax and tuple(new.figure.get_size_inches()) == (3, 2)
+    plots.finish(ax, "Revenue per month", "Month", "Revenue (CNY)")
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Revenue per month", "Month", "Revenue (CNY)")
+
+
+@pytest.mark.parametrize("value, text", [(950, "950 CNY"), (1500, "1.5k CNY"), (2_300_000, "2.3M CNY"),
+                                         (-4_000, "-4.0k CNY"), (7e9, "7.0B CNY")])
+def test_money_formatter(value, text):
+    assert plots.money_formatter("CNY")(value, 0) == text
+
+
+def test_percent_formatter_for_shares_and_percentages():
+    assert plots.percent_formatter().format_pct(0.25, 1) == "25%"
+    assert plots.percent_formatter(share=False).format_pct(25, 100) == "25%"
