@@ -1,0 +1,304 @@
+"""Tests of crmbook.sample: determinism, conformity to the schemas, the committed files, the truth."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmbook import sample
+from crmbook.data import SCHEMAS
+
+SMALL = 300
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+README = Path(__file__).resolve().parents[1] / "datasets" / "README.md"
+
+
+@pytest.fixture(scope="module")
+def small() -> sample.SampleData:
+    return sample.generate(SMALL, seed=7)
+
+
+@pytest.fixture(scope="module")
+def large() -> sample.SampleData:
+    """Big enough for the truth to show through the noise (about a second to generate)."""
+    return sample.generate(20_000, seed=11)
+
+
+# ---- determinism ---------------------------------------------------------------------------------
+
+def test_same_seed_gives_identical_tables_and_truth(small):
+    again = sample.generate(SMALL, seed=7)
+    assert list(again.tables) == list(small.tables)
+    for name, frame in small.tables.items():
+        pd.testing.assert_frame_equal(again.tables[name], frame, obj=name)
+    assert json.dumps(again.truth) == json.dumps(small.truth)
+
+
+def test_different_seed_gives_different_data(small):
+    other = sample.generate(SMALL, seed=8)
+    assert not other.tables["orders"]["revenue"].equals(small.tables["orders"]["revenue"])
+    assert not other.tables["customers"]["signup_date"].equals(small.tables["customers"]["signup_date"])
+
+
+def test_generate_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="n_customers"):
+        sample.generate(10)
+    with pytest.raises(ValueError, match="at least a year"):
+        sample.generate(100, start="2025-06-01", end="2025-12-31")
+    with pytest.raises(ValueError, match="fmt"):
+        sample.write_sample("unused", fmt="json")
+
+
+def test_sample_dir_is_anchored_on_the_package():
+    assert sample.SAMPLE_DIR == Path(sample.__file__).resolve().parents[2] / "datasets" / "sample"
+    assert sample.DEFAULT_SEED == sample.generate.__defaults__[1]
+
+
+# ---- conformity to SCHEMAS ----------------------------------------------------------------------
+
+def _check_conforms(data: sample.SampleData) -> None:
+    tables = data.tables
+    assert set(tables) == set(SCHEMAS)
+    for name, schema in SCHEMAS.items():
+        frame = tables[name]
+        assert len(frame) > 0, name
+        for col in schema.columns:
+            assert col.name in frame.columns, f"{name}.{col.name} missing"
+        for column in frame.columns:
+            spec = schema.column(column)
+            assert spec is not None, f"{name}.{column} is not in the schema"
+            values = frame[column]
+            present = values[values.notna()]
+            if spec.required:
+                assert len(present) == len(frame), f"{name}.{column} has missing values"
+            if spec.kind == "date":
+                assert present.map(lambda v: bool(ISO.match(v))).all(), f"{name}.{column} not ISO"
+                if column == "birth_date":
+                    age = (pd.Timestamp(sample.END) - pd.to_datetime(present)).dt.days / 365.25
+                    assert age.between(18, 75).all(), "ages outside 18-75"
+                else:
+                    assert present.between(sample.START, sample.END).all(), f"{name}.{column} out of range"
+            elif spec.kind in ("number", "integer"):
+                numbers = pd.to_numeric(present)
+                assert np.isfinite(numbers).all(), f"{name}.{column}"
+                if spec.kind == "integer":
+                    assert (numbers == np.round(numbers)).all(), f"{name}.{column} not integer"
+                if spec.min is not None:
+                    assert (numbers >= spec.min).all(), f"{name}.{column} below {spec.min}"
+                if spec.max is not None:
+                    assert (numbers <= spec.max).all(), f"{name}.{column} above {spec.max}"
+            elif spec.kind == "bool":
+                assert present.map(lambda v: isinstance(v, bool | np.bool_)).all(), f"{name}.{column}"
+            elif spec.kind in ("id", "text", "category"):
+                assert present.map(lambda v: isinstance(v, str) and v != "").all(), f"{name}.{column}"
+            if spec.allowed is not None:
+                assert set(present) <= set(spec.allowed), f"{name}.{column}: {set(present) - set(spec.allowed)}"
+        if schema.key:
+            assert not frame.duplicated(list(schema.key)).any(), f"{name} key {schema.key} not unique"
+        for column, (other, other_col) in schema.references.items():
+            present = frame[column].dropna()
+            assert present.isin(tables[other][other_col]).all(), f"{name}.{column} -> {other}.{other_col}"
+    months = tables["costs"]["period"]
+    assert months.str.match(r"^\d{4}-\d{2}$").all()
+    assert months.between(sample.START[:7], sample.END[:7]).all()
+
+
+def test_small_sample_conforms_to_schemas(small):
+    _check_conforms(small)
+
+
+def test_default_sample_conforms_to_schemas():
+    _check_conforms(sample.generate())
+
+
+def test_customers_details(small):
+    customers = small.tables["customers"]
+    assert customers["phone"].str.fullmatch(r"1[358]\d{9}").all()
+    assert customers["email"].str.endswith("@example.com").all()
+    assert set(customers["account_type"]) >= {"retail"}
+    # referrers signed up before the customers they referred
+    referred = customers.dropna(subset=["referred_by"])
+    assert len(referred) > 0
+    signup = customers.set_index("customer_id")["signup_date"]
+    assert (signup.loc[referred["referred_by"]].to_numpy() < referred["signup_date"].to_numpy()).all()
+    # every customer's first order is on the sign-up day
+    first = small.tables["orders"].groupby("customer_id")["order_date"].min()
+    assert first.reindex(customers["customer_id"]).tolist() == customers["signup_date"].tolist()
+
+
+# ---- the committed sample ----------------------------------------------------------------------
+
+def test_committed_sample_equals_write_sample_byte_for_byte(tmp_path):
+    paths = sample.write_sample(tmp_path)
+    assert [p.name for p in paths] == [f"{t}.csv" for t in SCHEMAS] + ["truth.json"]
+    for path in paths:
+        committed = sample.SAMPLE_DIR / path.name
+        assert committed.exists(), f"{committed} is missing: run `crmbook sample --out datasets/sample`"
+        assert committed.read_bytes() == path.read_bytes(), f"{path.name} differs from the generator's output"
+    raw = (sample.SAMPLE_DIR / "customers.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
+    assert sum(p.stat().st_size for p in paths) < 4_000_000
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
+def test_write_sample_round_trips(tmp_path, fmt):
+    paths = sample.write_sample(tmp_path, fmt=fmt, n_customers=60, seed=3)
+    expected = sample.generate(60, seed=3).tables
+    assert {p.name for p in paths} == {f"{t}.{fmt}" for t in SCHEMAS} | {"truth.json"}
+    for name, frame in expected.items():
+        path = tmp_path / f"{name}.{fmt}"
+        back = pd.read_parquet(path) if fmt == "parquet" else pd.read_excel(path, sheet_name=name, dtype=object)
+        assert list(back.columns) == list(frame.columns)
+        pd.testing.assert_frame_equal(back.astype(object).where(back.notna(), None),
+                                      frame.astype(object).where(frame.notna(), None),
+                                      check_dtype=False, obj=f"{name}.{fmt}")
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    assert truth["generator"]["n_customers"] == 60 and len(truth["customers"]["customer_id"]) == 60
+
+
+# ---- the truth is recoverable from the tables -------------------------------------------------
+
+def test_bgnbd_purchases_follow_the_story():
+    rng = np.random.Generator(np.random.PCG64(5))
+    n = 20_000
+    lam, horizon = np.full(n, 0.05), np.full(n, 400.0)
+    # P(alive after H) = sum_k Poisson(k; lam H) (1 - p)^k = exp(-lam H p) = exp(-2) for p = 0.1
+    cust, t, repeats, alive, dropout_t = sample._bgnbd_purchases(rng, lam, np.full(n, 0.1), horizon)
+    assert alive.mean() == pytest.approx(np.exp(-2.0), abs=0.01)
+    assert np.bincount(cust, minlength=n).tolist() == repeats.tolist()
+    assert (t >= 0).all() and (t < 400).all()
+    assert np.isnan(dropout_t[alive]).all()
+    last = pd.Series(t).groupby(cust).max().reindex(np.flatnonzero(~alive))
+    np.testing.assert_array_equal(last.to_numpy(), dropout_t[~alive])  # drop out right after a purchase
+    # p = 1: everyone drops out after the first repeat purchase (if they make one)
+    _, _, repeats, alive, _ = sample._bgnbd_purchases(rng, lam, np.ones(n), horizon)
+    assert repeats.max() == 1 and alive.mean() == pytest.approx(np.exp(-20.0), abs=1e-3)
+    # p ~ 0: a plain Poisson process, lam * H = 20 purchases on average
+    _, _, repeats, alive, _ = sample._bgnbd_purchases(rng, lam, np.full(n, 1e-12), horizon)
+    assert repeats.mean() == pytest.approx(20.0, rel=0.01) and alive.all()
+
+
+def test_campaign_uplift_is_recovered(large):
+    members = large.tables["campaign_members"]
+    for truth in large.truth["campaigns"]:
+        rows = members[members["campaign_id"] == truth["campaign_id"]]
+        assert len(rows) == truth["members"]
+        assert (rows["group"] == "treatment").sum() == truth["treated"]
+        rate = rows.groupby("group")["responded"].mean()
+        observed = rate["treatment"] - rate["control"]
+        se = np.sqrt(sum(r * (1 - r) / n for r, n in zip(rate, rows["group"].value_counts()[rate.index], strict=True)))
+        assert abs(observed - truth["true_response_uplift"]) < 4 * se + 0.005, truth["campaign_id"]
+    main = next(c for c in large.truth["campaigns"] if c["uplift_u"] == 0.10)
+    assert main["true_response_uplift"] > 0.05
+
+
+def test_campaign_response_matches_orders(small):
+    orders = small.tables["orders"]
+    campaign = small.tables["campaigns"].iloc[-1]
+    window = orders[orders["order_date"].between(campaign["start_date"], campaign["end_date"])]
+    members = small.tables["campaign_members"]
+    members = members[members["campaign_id"] == campaign["campaign_id"]]
+    revenue = window.groupby("customer_id")["revenue"].sum().reindex(members["customer_id"]).fillna(0.0)
+    np.testing.assert_allclose(members["revenue"].to_numpy(), revenue.to_numpy(), atol=0.011)
+    assert members["responded"].tolist() == (revenue > 0).tolist()
+
+
+def test_mean_order_value_matches_gamma_gamma(large):
+    orders = large.tables["orders"].merge(large.tables["customers"][["customer_id", "account_type"]])
+    retail = orders.loc[orders["account_type"] == "retail", "revenue"]
+    gg = sample.GAMMA_GAMMA
+    implied = gg["p"] * gg["gamma"] / (gg["q"] - 1)
+    assert implied == pytest.approx(350.0)
+    assert large.truth["gamma_gamma"]["mean_order_value"] == pytest.approx(implied)
+    assert retail.mean() == pytest.approx(implied, rel=0.05)
+    big = orders.loc[orders["account_type"] == "key_account", "revenue"].mean()
+    assert big > 10 * implied
+
+
+def test_low_satisfaction_customers_churn_more(large):
+    truth = pd.DataFrame(large.truth["customers"])
+    quartile = pd.qcut(truth["satisfaction"], 4, labels=False)
+    alive = truth.groupby(quartile)["alive_at_end"].mean()
+    assert alive.is_monotonic_increasing and alive.iloc[-1] - alive.iloc[0] > 0.15
+    # visible in the tables too: detractors (mean NPS <= 6) less often still buy in the last year
+    customers = large.tables["customers"]
+    early = customers.loc[customers["signup_date"] < "2024-01-01", "customer_id"]
+    nps = large.tables["surveys"].groupby("customer_id")["nps"].mean().reindex(early).dropna()
+    recent = set(large.tables["orders"].loc[large.tables["orders"]["order_date"] >= "2025-01-01", "customer_id"])
+    still = nps.index.isin(list(recent))
+    assert still[nps.to_numpy() >= 9].mean() > still[nps.to_numpy() <= 6].mean() + 0.1
+    # and they complain more
+    complaints = large.tables["contacts"].query("type == 'complaint'").groupby("customer_id").size()
+    per_customer = complaints.reindex(truth["customer_id"]).fillna(0).to_numpy()
+    assert per_customer[quartile == 0].mean() > 2 * per_customer[quartile == 3].mean()
+
+
+def test_no_repeat_orders_after_dropout(small):
+    truth = pd.DataFrame(small.truth["customers"]).dropna(subset=["dropout_date"])
+    orders = small.tables["orders"].merge(truth[["customer_id", "dropout_date"]])
+    late = orders["order_date"] > orders["dropout_date"]
+    assert late.sum() <= small.truth["summary"]["campaign_orders"]  # only campaign conversions
+
+
+def test_some_customers_cost_more_to_serve_than_they_earn(large):
+    orders, contacts = large.tables["orders"], large.tables["contacts"]
+    margin = (orders["revenue"] - orders["cost_of_goods"]).groupby(orders["customer_id"]).sum()
+    serve = contacts.groupby("customer_id")["cost"].sum().reindex(margin.index).fillna(0.0)
+    contribution = margin - serve
+    negative = (contribution < 0).mean()
+    assert 0.03 < negative < 0.3
+    truth = pd.Series(large.truth["customers"]["contribution"], index=large.truth["customers"]["customer_id"])
+    np.testing.assert_allclose(contribution.reindex(truth.index).to_numpy(), truth.to_numpy(), atol=0.05)
+    # the whale curve: the profitable customers make more than 100 % of the total profit
+    ranked = contribution.sort_values(ascending=False).cumsum()
+    assert ranked.max() > 1.05 * ranked.iloc[-1]
+
+
+def test_revenue_grows_year_over_year(small, large):
+    for data in (small, large):
+        orders = data.tables["orders"]
+        by_year = orders.groupby(orders["order_date"].str[:4])["revenue"].sum()
+        assert list(by_year.index) == ["2022", "2023", "2024", "2025"]
+        assert by_year.is_monotonic_increasing
+
+
+def test_market_and_costs_are_consistent(large):
+    market = large.tables["market"].set_index("region")
+    customers = large.tables["customers"]
+    assert set(customers["region"]) == set(market.index)
+    penetration = customers["region"].value_counts() / market["potential_customers"]
+    for region, row in large.truth["market"].items():
+        assert penetration[region] == pytest.approx(row["penetration"], abs=1e-6)
+    costs = large.tables["costs"]
+    assert len(costs) == 48 * len(sample.COST_POOLS)
+    logistics = costs[costs["pool"] == "logistics"].set_index("period")["amount"]
+    orders = large.tables["orders"]
+    month = orders["order_date"].str[:7]
+    implied = sample.COST_POOLS["logistics"]["per_order"] * month.value_counts() + \
+        sample.COST_POOLS["logistics"]["revenue_share"] * orders.groupby(month)["revenue"].sum()
+    ratio = logistics / implied.reindex(logistics.index)
+    assert ratio.between(0.85, 1.15).all()
+    # the company is profitable every year, after all cost pools
+    margin = (orders["revenue"] - orders["cost_of_goods"]).groupby(orders["order_date"].str[:4]).sum()
+    profit = margin - costs.groupby(costs["period"].str[:4])["amount"].sum()
+    assert (profit > 0).all()
+    truth = large.truth["summary"]["operating_profit_by_year"]
+    np.testing.assert_allclose([truth[int(y)] for y in profit.index], profit.to_numpy(), atol=1.0)
+
+
+# ---- the data dictionary --------------------------------------------------------------------------
+
+def test_readme_documents_every_table_and_column():
+    text = README.read_text(encoding="utf-8")
+    for name, schema in SCHEMAS.items():
+        assert f"`{name}`" in text, name
+        for col in schema.columns:
+            assert f"`{col.name}`" in text, f"{name}.{col.name}"
+        for prefix in schema.prefix_columns:
+            assert f"`{prefix}" in text, prefix
+    assert "crmbook sample --customers" in text and "truth.json" in text
