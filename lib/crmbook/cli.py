@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", default=None, help="column-mapping file (YAML)")
 
     p = sub.add_parser("topics", help="list the topic notebooks and their parameters")
+    p.add_argument("--notebooks", default=None, metavar="DIR",
+                   help="folder of the topic notebooks (default: notebooks/ of the project)")
 
     p = sub.add_parser("run", help="run topic notebooks into HTML reports")
     p.add_argument("topics", nargs="*", help="topics to run (name or number); default: all")
@@ -46,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="reports folder (default: reports/ of the project)")
     p.add_argument("--jobs", type=int, default=1, help="notebooks run at once")
     p.add_argument("--show-code", action="store_true", help="show code cells in the HTML")
+    p.add_argument("--notebooks", default=None, metavar="DIR",
+                   help="folder of the topic notebooks (default: notebooks/ of the project)")
+    p.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
+                   help="seconds one cell may run before the notebook fails (default: no limit)")
     return parser
 
 
@@ -66,7 +72,11 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from crmbook import data
 
-    ds = data.check(args.data, as_of=args.as_of, mapping=args.mapping)
+    try:
+        ds = data.check(args.data, as_of=args.as_of, mapping=args.mapping)
+    except (FileNotFoundError, ValueError) as exc:  # the source itself cannot be read
+        print(f"crmbook validate: {exc}", file=sys.stderr)
+        return 1
     print(ds.summary())
     if not ds.usable:
         print(ds.problem_report(), file=sys.stderr)
@@ -77,7 +87,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_topics(args: argparse.Namespace) -> int:
     from crmbook import report
 
-    print(report.describe_topics())
+    try:
+        print(report.describe_topics(args.notebooks), end="")
+    except report.UsageError as exc:
+        print(f"crmbook topics: {exc}", file=sys.stderr)
+        return report.EXIT_USAGE
     return 0
 
 

@@ -1,0 +1,277 @@
+"""crmbook.data: file formats and encodings, the mapping file, personal data, the ``validate`` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import FIXTURES, crm_customers, crm_orders, write_tables
+
+from crmbook import cli
+from crmbook.data import check, load, mask_personal_data, read_mapping
+
+# ---- encodings and formats ------------------------------------------------------------------------------
+
+
+def test_gbk_csv_with_chinese_text_loads(tmp_path: Path) -> None:
+    customers = crm_customers().assign(region=["华东", "华北", "华东", "华南"])
+    folder = write_tables(tmp_path / "gbk", {"customers": customers, "orders": crm_orders()}, encoding="gbk")
+    assert "华东".encode("gbk") in (folder / "customers.csv").read_bytes()
+    ds = check(folder, mask_personal=False)
+    assert ds.usable and ds.problems == []
+    assert ds["customers"]["region"].tolist() == ["华东", "华北", "华东", "华南"]
+    assert ds["customers"]["name"][0] == "张三丰"
+    assert ds.encodings["customers"] == "GBK (read as GB18030)"
+    assert "customers.csv [GBK (read as GB18030)]" in ds.summary()
+
+
+def test_utf8_with_bom_loads(tmp_path: Path) -> None:
+    folder = write_tables(tmp_path / "bom", {"customers": crm_customers(), "orders": crm_orders()},
+                          encoding="utf-8-sig")
+    assert (folder / "orders.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    ds = check(folder)
+    assert ds.problems == []  # the BOM does not end up in the first column's name
+    assert ds["orders"]["order_id"].tolist()[0] == "O1"
+    assert ds.encodings["orders"] == "UTF-8 with BOM"
+
+
+def test_undecodable_csv_is_an_error_naming_the_file(crm_folder: Path) -> None:
+    (crm_folder / "orders.csv").write_bytes(b"order_id,customer_id\n\xff\xfe\xff,\x81\n")
+    ds = check(crm_folder)
+    p = [p for p in ds.problems if p.table == "orders"][0]
+    assert p.severity == "error" and p.file == "orders.csv" and "neither UTF-8 nor GBK" in p.message
+
+
+def test_semicolon_separated_csv(crm_folder: Path) -> None:
+    crm_orders().to_csv(crm_folder / "orders.csv", index=False, sep=";")
+    ds = check(crm_folder)
+    assert ds.problems == [] and len(ds["orders"]) == 6
+
+
+def test_xlsx_files_load(tmp_path: Path) -> None:
+    orders = crm_orders()
+    orders["order_date"] = pd.to_datetime(orders["order_date"])  # real Excel dates
+    orders["revenue"] = orders["revenue"].astype(float)
+    customers = crm_customers().assign(customer_id=[1001, 1002, 1003, 1004])  # numeric ids in Excel
+    orders["customer_id"] = [1001, 1001, 1002, 1003, 1004, 1004]
+    folder = write_tables(tmp_path / "x", {"customers": customers, "orders": orders}, fmt="xlsx")
+    orders.loc[0, "revenue"] = -1.0
+    orders.to_excel(folder / "orders.xlsx", index=False)
+    ds = check(folder)
+    assert ds["customers"]["customer_id"].tolist() == ["1001", "1002", "1003", "1004"]
+    assert ds["orders"]["order_date"].min() == pd.Timestamp("2024-02-11")
+    p = [p for p in ds.problems if p.column == "revenue"][0]
+    assert p.file == "orders.xlsx" and p.rows == [2] and p.found == "'-1'"
+    assert ds.reconciliation().set_index("table")["rows_used"].to_dict() == {"customers": 4, "orders": 5}
+
+
+def test_parquet_files_load_with_typed_columns(tmp_path: Path) -> None:
+    customers = crm_customers()
+    customers["signup_date"] = pd.to_datetime(customers["signup_date"])
+    orders = crm_orders()
+    orders["order_date"] = pd.to_datetime(orders["order_date"])
+    orders["revenue"] = orders["revenue"].astype(float)
+    orders.loc[2, "revenue"] = -20.5
+    folder = write_tables(tmp_path / "p", {"customers": customers, "orders": orders}, fmt="parquet")
+    ds = check(folder, as_of="2025-12-31")
+    assert ds["customers"]["signup_date"].tolist() == customers["signup_date"].tolist()
+    p = [p for p in ds.problems if p.column == "revenue"][0]
+    assert p.file == "orders.parquet" and p.rows == [3]  # Parquet: first record is row 1
+    assert ds["orders"]["revenue"].sum() == pytest.approx(240.0)
+
+
+def test_single_workbook_with_one_sheet_per_table(tmp_path: Path) -> None:
+    path = tmp_path / "crm.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        crm_customers().to_excel(xl, sheet_name="customers", index=False)
+        crm_orders().to_excel(xl, sheet_name="Orders", index=False)
+        pd.DataFrame({"x": [1]}).to_excel(xl, sheet_name="notes", index=False)
+    ds = check(path)
+    assert ds.usable and len(ds["orders"]) == 6
+    assert ds.ignored == ["sheet notes"]
+    assert ds.sources["orders"].endswith("crm.xlsx [Orders]")
+
+
+def test_xlsx_sheet_named_in_the_mapping(crm_folder: Path) -> None:
+    (crm_folder / "orders.csv").unlink()
+    with pd.ExcelWriter(crm_folder / "orders.xlsx") as xl:
+        pd.DataFrame({"a": [1]}).to_excel(xl, sheet_name="cover", index=False)
+        crm_orders().to_excel(xl, sheet_name="订单", index=False)
+    first_sheet = check(crm_folder)  # by default the first sheet ("cover") is read: no order columns
+    assert not first_sheet.usable
+    assert {p.column for p in first_sheet.problems if p.severity == "error"} == {
+        "order_id", "customer_id", "order_date", "revenue"}
+    ds = check(crm_folder, mapping={"orders": {"sheet": "订单"}})
+    assert ds.problems == [] and len(ds["orders"]) == 6
+
+
+# ---- the mapping file -------------------------------------------------------------------------------
+
+
+MAPPING = """\
+customers:
+  file: 客户资料.csv
+  columns:
+    客户编号: customer_id
+    注册日期: signup_date
+    性别: gender
+    姓名: name
+  values:
+    gender: {男: M, 女: F}
+orders:
+  file: 订单.csv
+  columns:
+    订单号: order_id
+    客户编号: customer_id
+    下单日期: order_date
+    金额: revenue
+  date_format: "%Y年%m月%d日"
+"""
+
+
+def _chinese_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "cn"
+    folder.mkdir()
+    pd.DataFrame({"客户编号": ["K1", "K2", "K3"], "注册日期": ["2024/1/5", "2024/2/10", "2024/3/1"],
+                  "性别": ["女", "男", "未知"], "姓名": ["张三", "李四", "王五"]}
+                 ).to_csv(folder / "客户资料.csv", index=False, encoding="gbk")
+    pd.DataFrame({"订单号": ["D1", "D2", "D3"], "客户编号": ["K1", "K2", "K2"],
+                  "下单日期": ["2024年02月01日", "2024年03月05日", "2024-03-06"], "金额": ["100", "200", "300"]}
+                 ).to_csv(folder / "订单.csv", index=False, encoding="gbk")
+    (tmp_path / "mapping.yml").write_text(MAPPING, encoding="utf-8")
+    return folder
+
+
+def test_mapping_with_chinese_column_names_and_values(tmp_path: Path) -> None:
+    folder = _chinese_folder(tmp_path)
+    ds = check(folder, mapping=tmp_path / "mapping.yml", mask_personal=False)
+    customers = ds["customers"]
+    assert customers["customer_id"].tolist() == ["K1", "K2", "K3"]
+    assert customers["gender"].tolist()[:2] == ["F", "M"]
+    assert customers["signup_date"].tolist() == [pd.Timestamp("2024-01-05"), pd.Timestamp("2024-02-10"),
+                                                 pd.Timestamp("2024-03-01")]
+    assert customers["name"].tolist() == ["张三", "李四", "王五"]
+    # 未知 is not mapped: a warning for an optional column, the row is kept
+    g = [p for p in ds.problems if p.column == "gender"][0]
+    assert g.severity == "warning" and g.rows == [4] and g.found == "'未知'" and g.file == "客户资料.csv"
+    # the date_format applies to the whole column: the ISO date in row 4 does not match it
+    orders = ds["orders"]
+    assert orders["order_date"].tolist() == [pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-05")]
+    d = [p for p in ds.problems if p.column == "order_date"][0]
+    assert d.rows == [4] and d.file == "订单.csv" and "%Y年%m月%d日" in d.expected
+    assert ds.ignored == []
+
+
+def test_mapping_dayfirst(crm_folder: Path, tmp_path: Path) -> None:
+    orders = crm_orders()
+    orders["order_date"] = ["03/04/2024", "13/04/2024", "01/02/2024", "01/04/2024", "01/07/2025", "31/12/2025"]
+    orders.to_csv(crm_folder / "orders.csv", index=False)
+    ds = check(crm_folder, mapping={"orders": {"dayfirst": True}})
+    assert ds["orders"]["order_date"][0] == pd.Timestamp("2024-04-03")
+    assert ds["orders"]["order_date"][1] == pd.Timestamp("2024-04-13")
+    monthfirst = check(crm_folder)
+    assert monthfirst["orders"]["order_date"][0] == pd.Timestamp("2024-03-04")
+    assert [p.rows for p in monthfirst.problems if p.column == "order_date"] == [[3, 7]]
+
+
+def test_mapping_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("order:\n  columns: {a: b}\norders:\n  columns: {金额: amount}\n  colums: {}\n"
+                   "customers:\n  values: {sex: {男: M}}\n", encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        read_mapping(bad)
+    text = str(info.value)
+    assert str(bad) in text and "4 problem(s)" in text
+    assert "'order' is not a crmbook table" in text
+    assert "'金额' is mapped to 'amount', which is not a column of orders" in text
+    assert "unknown key(s) colums" in text
+    assert "'sex' is not a column of customers" in text
+    with pytest.raises(FileNotFoundError, match="mapping file"):
+        read_mapping(tmp_path / "missing.yml")
+    with pytest.raises(ValueError, match="either file: or query:"):
+        read_mapping({"orders": {"file": "a.csv", "query": "select 1"}})
+    assert read_mapping(None) == {} and read_mapping("") == {}
+
+
+def test_mapping_file_that_is_not_in_the_folder(crm_folder: Path) -> None:
+    ds = check(crm_folder, mapping={"orders": {"file": "sales.csv"}})
+    p = [p for p in ds.problems if p.table == "orders"][0]
+    assert p.severity == "error" and "sales.csv" in p.message
+    assert not ds.usable
+    assert "orders.csv" in ds.ignored
+
+
+def test_mapping_query_needs_a_database(crm_folder: Path) -> None:
+    with pytest.raises(ValueError, match="queries work only with a database URL"):
+        check(crm_folder, mapping={"orders": {"query": "SELECT * FROM orders"}})
+
+
+def test_mapping_yaml_reads_numeric_and_boolean_keys_as_text() -> None:
+    spec = read_mapping({"customers": {"values": {"gender": {1: "M", 2: "F"}},
+                                       "columns": {"sex": "gender"}},
+                         "contacts": {"values": {"resolved": {"yes": True}}}})
+    assert spec["customers"]["values"]["gender"] == {"1": "M", "2": "F"}
+    assert spec["contacts"]["values"]["resolved"] == {"yes": "true"}
+
+
+# ---- personal data --------------------------------------------------------------------------------
+
+
+def test_mask_personal_data() -> None:
+    df = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "name": ["张三丰", "John Smith", None],
+                       "phone": ["13812345678", "+86 138-1234-5678", "12345"],
+                       "email": ["john@example.com", "x@y.cn", None]})
+    out = mask_personal_data(df)
+    assert out["name"].tolist()[:2] == ["张**", "J*** S****"]
+    assert out["phone"].tolist() == ["138****5678", "+86 1**-****-5678", "***45"]
+    assert out["email"].tolist()[:2] == ["j***@example.com", "x***@y.cn"]
+    assert pd.isna(out["name"][2]) and pd.isna(out["email"][2])
+    assert out["customer_id"].tolist() == ["C1", "C2", "C3"]
+    assert df["name"][0] == "张三丰"  # the input is not changed
+    assert mask_personal_data(df, columns=["customer_id"])["customer_id"].tolist() == ["C*", "C*", "C*"]
+
+
+def test_personal_data_is_masked_by_default(crm_folder: Path) -> None:
+    masked = check(crm_folder)["customers"]
+    assert masked["name"].tolist() == ["张**", "J*** S****", "李*", "A**"]
+    assert masked["phone"][0] == "138****5678" and pd.isna(masked["phone"][2])
+    assert masked["email"][0] == "z***@example.com"
+    plain = check(crm_folder, mask_personal=False)["customers"]
+    assert plain["name"][0] == "张三丰" and plain["phone"][0] == "13812345678"
+
+
+# ---- the validate command -------------------------------------------------------------------------
+
+
+def test_validate_command_on_a_good_folder(crm_folder: Path, capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["validate", "--data", str(crm_folder), "--as-of", "2025-12-31"]) == 0
+    out = capsys.readouterr().out
+    assert "Status: USABLE" in out and "orders" in out
+
+
+def test_validate_command_on_the_broken_fixture_is_usable(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["validate", "--data", str(FIXTURES / "broken"), "--as-of", "2025-12-31"]) == 0
+    out = capsys.readouterr().out
+    assert "orders: negative revenue: 1" in out
+    assert "customer C007 was set aside" in out
+
+
+def test_validate_command_on_an_unusable_folder(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["validate", "--data", str(FIXTURES / "unusable")]) == 1
+    captured = capsys.readouterr()
+    assert "NOT USABLE" in captured.out
+    assert "orders (orders.csv), column revenue" in captured.err
+    assert "required column revenue is missing" in captured.err
+
+
+def test_validate_command_with_a_mapping(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder = _chinese_folder(tmp_path)
+    code = cli.main(["validate", "--data", str(folder), "--mapping", str(tmp_path / "mapping.yml")])
+    assert code == 0
+    assert "订单.csv" in capsys.readouterr().out
+
+
+def test_load_requires_as_of_keyword(crm_folder: Path) -> None:
+    with pytest.raises(TypeError):
+        load(crm_folder)  # type: ignore[call-arg]
