@@ -63,7 +63,11 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         kwargs["n_customers"] = args.customers
     if args.seed is not None:
         kwargs["seed"] = args.seed
-    paths = sample.write_sample(args.out, fmt=args.format, **kwargs)
+    try:
+        paths = sample.write_sample(args.out, fmt=args.format, **kwargs)
+    except ValueError as exc:  # an argument out of range, e.g. too few customers
+        print(f"crmbook sample: {exc}", file=sys.stderr)
+        return 2
     for path in paths:
         print(path)
     return 0

@@ -1,0 +1,59 @@
+"""The crmbook command line: sample and validate, exit codes and messages (run/topics: test_report*.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crmbook import cli
+from crmbook.data import check
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_sample_command_writes_a_valid_data_set(tmp_path, capsys):
+    assert cli.main(["sample", "--customers", "60", "--seed", "3", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert {Path(p).name for p in printed} >= {"customers.csv", "orders.csv", "truth.json"}
+    assert len(pd.read_csv(tmp_path / "customers.csv")) == 60
+    ds = check(tmp_path, as_of="2025-12-31")
+    assert ds.usable and ds.rejected.empty
+
+
+def test_sample_command_in_parquet(tmp_path):
+    assert cli.main(["sample", "--customers", "50", "--out", str(tmp_path), "--format", "parquet"]) == 0
+    assert len(pd.read_parquet(tmp_path / "customers.parquet")) == 50
+
+
+def test_sample_command_rejects_a_too_small_company(tmp_path, capsys):
+    assert cli.main(["sample", "--customers", "10", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "n_customers must be an integer >= 50, got 10" in err and "Traceback" not in err
+
+
+def test_validate_exit_codes_through_the_installed_command():
+    exe = Path(sys.executable).with_name("crmbook")
+    good = subprocess.run([str(exe), "validate", "--data", "sample", "--as-of", "2025-12-31"],
+                          capture_output=True, text=True)
+    assert good.returncode == 0, good.stderr
+    assert "USABLE" in good.stdout
+    bad = subprocess.run([str(exe), "validate", "--data", str(ROOT / "tests" / "fixtures" / "unusable")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "orders.csv" in bad.stderr and "revenue" in bad.stderr
+
+
+def test_validate_on_a_missing_source_is_a_clear_error(tmp_path, capsys):
+    assert cli.main(["validate", "--data", str(tmp_path / "nowhere")]) == 1
+    err = capsys.readouterr().err
+    assert "nowhere" in err and "does not exist" in err and "Traceback" not in err
+
+
+def test_usage_errors_exit_2():
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["sample"])  # --out is required
+    assert exc.value.code == 2
