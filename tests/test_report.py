@@ -1,0 +1,546 @@
+"""Tests of the report runner (``crmbook run`` / ``crmbook topics``), on the fixture notebooks.
+
+``tests/fixtures/notebooks/`` holds two tiny topic notebooks: ``00_alpha`` (a DataFrame with a customer
+named ``<script>alert('x')</script>``, unsafe HTML and Markdown outputs, a formula, an image, a
+``remove-cell`` and an ``exercise`` cell, two KPIs) and ``01_beta`` (one KPI; raises when ``fail`` is
+true; reads ``data`` when it is a ``.csv`` path). Kernel starts cost ~1-2 s each, so the real runs are
+made once per module (:func:`runs`) and the tests read what they left; the rest use a fake executor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from crmbook import cli, report
+
+NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+PASSWORD = "Pw-s3cr3t!x"
+URL = f"postgresql+psycopg://ana:{PASSWORD.replace('!', '%21')}@localhost:5432/crm"
+
+
+def _cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Four real runs into one reports folder: ok, ok (--show-code), notebook raises, data file broken."""
+    out = tmp_path_factory.mktemp("reports")
+    first = io.StringIO()
+    ok = report.run_reports(data=URL, as_of="2025-06-30", params={"n_top": "2"}, out=out, jobs=2,
+                            notebooks_dir=NOTEBOOKS, stream=first)
+    latest_after_ok = os.readlink(out / "latest")
+    second = io.StringIO()
+    shown = report.run_reports(["beta"], data="sample", params={"threshold": "0.5"}, out=out,
+                               show_code=True, notebooks_dir=NOTEBOOKS, stream=second)
+    latest_after_second = os.readlink(out / "latest")
+    raised = _cli(["run", "01", "--data", "sample", "-p", "fail", "true", "--out", str(out),
+                   "--notebooks", str(NOTEBOOKS)])
+    latest_after_raise = os.readlink(out / "latest")
+    broken = _cli(["run", "01_beta", "--data", str(out / "missing.csv"), "--out", str(out),
+                   "--notebooks", str(NOTEBOOKS)])
+    timed_out = _cli(["run", "beta", "--data", "sample", "-p", "pause", "30", "--timeout", "1",
+                      "--out", str(out), "--notebooks", str(NOTEBOOKS)])
+    return {"out": out, "ok": ok, "timed_out": timed_out, "ok_log": first.getvalue(), "latest_after_ok": latest_after_ok,
+            "shown": shown, "shown_log": second.getvalue(), "latest_after_second": latest_after_second,
+            "raised": raised, "latest_after_raise": latest_after_raise, "broken": broken,
+            "latest_after_broken": os.readlink(out / "latest")}
+
+
+# --------------------------------------------------------------------------------------------------
+# Real runs
+# --------------------------------------------------------------------------------------------------
+
+
+def test_successful_run_writes_reports_kpis_index_and_latest(runs: dict) -> None:
+    ok, out = runs["ok"], runs["out"]
+    assert ok.ok and ok.exit_code == 0 and ok.latest_switched
+    folder = out / ok.run_id
+    names = {p.name for p in folder.iterdir()}
+    assert {"00_alpha.ipynb", "00_alpha.html", "01_beta.ipynb", "01_beta.html", "kpis.json", "index.html",
+            "run.json"} <= names
+    assert runs["latest_after_ok"] == ok.run_id
+    assert (out / "latest" / "index.html").exists()
+
+    content = json.loads((folder / "kpis.json").read_text())
+    values = {(k["topic"], k["name"]): (k["value"], k["unit"]) for k in content["kpis"]}
+    # alpha: revenue 300, 200, 100 -> top 2 = 500; beta: 4 rows * 10 + threshold 0.25
+    assert values == {("alpha", "top_revenue"): (500.0, "CNY"), ("alpha", "customers"): (3, "customers"),
+                      ("beta", "answer"): (40.25, "points")}
+    labels = {k["name"]: k["label"] for k in content["kpis"]}
+    assert labels["top_revenue"] == "Top revenue"
+    run = content["run"]
+    assert run["run_id"] == ok.run_id and run["status"] == "ok"
+    assert run["as_of"] == "2025-06-30"
+    assert run["parameters"]["n_top"] == 2  # converted to the declared int
+    assert run["data"] == "postgresql+psycopg://ana@localhost:5432/crm"
+    assert run["crmbook_version"] and run["started"] <= run["finished"]
+    assert run["previous_run"] is None
+
+    index = (folder / "index.html").read_text()
+    assert 'href="00_alpha.html"' in index and 'href="01_beta.html"' in index
+    assert "Top revenue" in index and "500.00" in index and "40.25" in index
+    assert "no previous successful run" in index
+    # the parameter reached the notebook, typed
+    alpha = (folder / "00_alpha.html").read_text()
+    assert "as of 2025-06-30, top 2, threshold 0.50" in alpha
+
+
+def test_progress_names_notebook_cell_and_time(runs: dict) -> None:
+    log = runs["ok_log"]
+    assert re.search(r"\[1/2\] 00_alpha cell 3/10 \(\d+\.\d s\)", log)
+    assert re.search(r"\[2/2\] 01_beta done \(\d+\.\d s\)", log)
+
+
+def test_kpi_change_since_previous_successful_run(runs: dict) -> None:
+    shown, out = runs["shown"], runs["out"]
+    assert shown.ok and runs["latest_after_second"] == shown.run_id
+    meta = json.loads((out / shown.run_id / "kpis.json").read_text())["run"]
+    assert meta["previous_run"] == runs["ok"].run_id
+    index = (out / shown.run_id / "index.html").read_text()
+    # answer went from 40.25 to 40.5
+    assert "40.50" in index and "+0.25 (+0.6%)" in index
+    top = (out / "index.html").read_text()
+    assert runs["ok"].run_id in top and shown.run_id in top
+
+
+def test_failing_notebook_exits_1_names_cell_keeps_partial_and_latest(runs: dict) -> None:
+    code, stdout, stderr = runs["raised"]
+    assert code == 1
+    assert "FAILED 01_beta at cell 6 (code cell 4" in stderr
+    assert 'raise RuntimeError("beta failed on purpose")' in stderr
+    assert "RuntimeError: beta failed on purpose" in stderr
+    folder = Path(stdout.strip())
+    assert json.loads((folder / "run.json").read_text())["status"] == "failed"
+    partial = nbformat.read(folder / "01_beta.ipynb", as_version=4)
+    assert any(o.get("ename") == "RuntimeError" for c in partial.cells for o in c.get("outputs", []))
+    assert not (folder / "01_beta.html").exists()
+    assert f"partly executed notebook kept: {folder / '01_beta.ipynb'}" in stderr
+    # latest still at the last good run
+    assert runs["latest_after_raise"] == runs["shown"].run_id
+    assert (runs["out"] / "latest.txt").read_text().strip() == runs["latest_after_broken"]
+
+
+def test_broken_data_file_exits_1_and_leaves_latest(runs: dict) -> None:
+    code, _, stderr = runs["broken"]
+    assert code == 1
+    assert "FAILED 01_beta at cell 5 (code cell 3" in stderr and "FileNotFoundError" in stderr
+    assert runs["latest_after_broken"] == runs["shown"].run_id
+
+
+def test_cell_timeout_fails_the_notebook_naming_the_cell(runs: dict) -> None:
+    code, _, stderr = runs["timed_out"]
+    assert code == 1
+    assert "FAILED 01_beta at cell 3 (code cell 2" in stderr and "time.sleep(pause)" in stderr
+    assert "Timeout" in stderr
+    assert "partly executed notebook kept" in stderr
+
+
+def test_password_never_written_or_logged(runs: dict) -> None:
+    out = runs["out"]
+    forms = [PASSWORD, PASSWORD.replace("!", "%21")]
+    for path in out.rglob("*"):
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            for form in forms:
+                assert form not in text, f"password found in {path}"
+    for log in (runs["ok_log"], runs["shown_log"], runs["raised"][2], runs["broken"][2]):
+        assert all(form not in log for form in forms)
+    assert os.environ.get(report.PASSWORD_ENV) != PASSWORD  # restored after the run
+    # ... yet the kernel had it, through the environment
+    alpha = (out / runs["ok"].run_id / "00_alpha.html").read_text()
+    assert "password in environment: True" in alpha
+    assert "data source: postgresql+psycopg://ana@localhost:5432/crm" in alpha
+
+
+def test_script_in_customer_name_is_shown_as_text(runs: dict) -> None:
+    alpha = (runs["out"] / runs["ok"].run_id / "00_alpha.html").read_text()
+    assert "<script" not in alpha.lower()
+    assert "&lt;script&gt;alert('x')&lt;/script&gt;" in alpha  # the DataFrame and the print
+    assert alpha.count("&lt;script&gt;alert('x')") >= 2
+    assert "&lt;script&gt;alert('html')" in alpha and "&lt;script&gt;alert('md')" in alpha
+    assert "onerror" not in alpha
+    assert "<b>bold</b>" in alpha and "<strong>done</strong>" in alpha  # safe markup kept
+
+
+def test_html_opens_offline_with_embedded_images_and_mathml(runs: dict) -> None:
+    for name in ("00_alpha.html", "01_beta.html"):
+        page = (runs["out"] / runs["ok"].run_id / name).read_text()
+        assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I), name
+        assert not re.search(r"@import|url\(\s*['\"]?\s*(https?:)?//|@font-face", page, re.I), name
+        assert "mathjax" not in page.lower() and "require.js" not in page.lower()
+    alpha = (runs["out"] / runs["ok"].run_id / "00_alpha.html").read_text()
+    assert '<math display="block">' in alpha and "<mfrac>" in alpha and '<math display="inline">' in alpha
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', alpha)
+
+
+def test_toc_present_and_code_hidden_by_default(runs: dict) -> None:
+    alpha = (runs["out"] / runs["ok"].run_id / "00_alpha.html").read_text()
+    nav = re.search(r'<nav class="crmbook-toc".*?</nav>', alpha, re.S).group(0)
+    assert [t for t in re.findall(r'href="#([^"]+)"', nav)] == ["Alpha-fixture", "The-concept", "The-data",
+                                                                  "The-figures"]
+    assert 'id="The-concept"' in alpha
+    assert "to_string" not in alpha and "record_kpi" not in alpha  # no code
+    assert "SECRET-CELL-REMOVED" not in alpha  # remove-cell
+    assert "EXERCISE-CELL" not in alpha and "how many customers" not in alpha  # exercise
+    assert "injected" not in alpha.lower()
+
+
+def test_show_code_shows_code_but_not_parameters_cells(runs: dict) -> None:
+    beta = (runs["out"] / runs["shown"].run_id / "01_beta.html").read_text()
+    assert "beta failed on purpose" in beta and "record_kpi" in beta
+    assert "raise on purpose (tests)" not in beta  # the parameters cell's input stays hidden
+    hidden = (runs["out"] / runs["ok"].run_id / "01_beta.html").read_text()
+    assert "beta failed on purpose" not in hidden
+
+
+# --------------------------------------------------------------------------------------------------
+# Parameters, topics, config (no kernel)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(report, "_execute_topic", boom)
+
+
+def test_topics_command_lists_parameters_types_defaults_comments() -> None:
+    code, stdout, _ = _cli(["topics", "--notebooks", str(NOTEBOOKS)])
+    assert code == 0
+    assert "00_alpha  (run with: crmbook run alpha)" in stdout
+    assert re.search(r'n_top: int = 3\s+# how many top customers to list', stdout)
+    assert re.search(r'data: str = "sample"\s+# data folder, file or SQLAlchemy URL', stdout)
+    assert re.search(r"fail: bool = False\s+# raise on purpose \(tests\)", stdout)
+    assert stdout.index("00_alpha") < stdout.index("01_beta")
+
+
+def test_parse_parameters_reads_types_defaults_and_comments_with_quotes() -> None:
+    # Papermill's own reader gives up on these lines (a quote in the comment); ours must not
+    source = ('data: str = "sample"  # data folder; "sample" = the bundled case company\n'
+              'mapping: str = ""  # column-mapping file; "" = crmbook\'s names\n'
+              "k_max: int = 8\n"
+              "share = 0.2  # no annotation: the type of the default\n"
+              "segments: list = ['a', 'b']  # a list\n")
+    params = report.parse_parameters(source)
+    assert list(params) == ["data", "mapping", "k_max", "share", "segments"]
+    assert params["data"] == report.Parameter("data", "str", "sample",
+                                              'data folder; "sample" = the bundled case company', '"sample"')
+    assert params["mapping"].help == "column-mapping file; \"\" = crmbook's names"
+    assert (params["k_max"].type, params["k_max"].default, params["k_max"].help) == ("int", 8, "")
+    assert (params["share"].type, params["share"].default) == ("float", 0.2)
+    assert params["segments"].default == ["a", "b"]
+    topics = [report.Topic("01", "x", Path("01_x.ipynb"), params)]
+    assert report.check_parameters({"segments": "['c']"}, topics)["01_x"] == {"segments": ["c"]}
+    with pytest.raises(report.UsageError, match="not valid Python"):
+        report.parse_parameters("x: int = (")
+
+
+def test_find_and_select_topics() -> None:
+    topics = report.find_topics(NOTEBOOKS)
+    assert [t.stem for t in topics] == ["00_alpha", "01_beta"]
+    beta = topics[1]
+    assert beta.parameters["threshold"] == report.Parameter("threshold", "float", 0.25, "another threshold",
+                                                            "0.25")
+    for name in ("beta", "01", "1", "01_beta", "01_beta.ipynb"):
+        assert report.select_topics([name], topics) == [beta]
+    assert report.select_topics(["beta", "alpha"], topics) == topics  # numbered order
+    assert report.select_topics([], topics) == topics
+    with pytest.raises(report.UsageError, match="unknown topic 'gamma'; the topics are: 00_alpha, 01_beta"):
+        report.select_topics(["gamma"], topics)
+
+
+def test_check_parameters_converts_and_routes_to_topics() -> None:
+    topics = report.find_topics(NOTEBOOKS)
+    import datetime as dt
+
+    got = report.check_parameters({"n_top": "5", "threshold": "0.7", "mask_personal": "false",
+                                   "fail": True, "as_of": dt.date(2024, 12, 31)}, topics)
+    assert got["00_alpha"] == {"n_top": 5, "threshold": 0.7, "mask_personal": False, "as_of": "2024-12-31"}
+    assert got["01_beta"] == {"threshold": 0.7, "mask_personal": False, "fail": True, "as_of": "2024-12-31"}
+    assert isinstance(got["00_alpha"]["threshold"], float)
+    with pytest.raises(report.UsageError, match=r"'n_top' expects int \(declared in 00_alpha\), got '2.5'"):
+        report.check_parameters({"n_top": "2.5"}, topics)
+    with pytest.raises(report.UsageError, match=r"'threshold' expects float \(declared in 00_alpha, 01_beta\)"):
+        report.check_parameters({"threshold": "high"}, topics)
+    with pytest.raises(report.UsageError, match=r"'mask_personal' expects bool"):
+        report.check_parameters({"mask_personal": "maybe"}, topics)
+    with pytest.raises(report.UsageError, match=r"'n_top' expects int"):
+        report.check_parameters({"n_top": True}, topics)
+    with pytest.raises(report.UsageError, match="as_of' expects a date YYYY-MM-DD"):
+        report.check_parameters({"as_of": "31/12/2025"}, topics)
+
+
+def test_unknown_parameter_names_topics_that_accept_it(no_kernel: None) -> None:
+    code, _, stderr = _cli(["run", "alpha", "--data", "sample", "-p", "fail", "true",
+                            "--notebooks", str(NOTEBOOKS)])
+    assert code == 2
+    assert "unknown parameter 'fail'" in stderr and "it is a parameter of 01_beta" in stderr
+    code, _, stderr = _cli(["run", "--data", "sample", "-p", "tresh", "1", "--notebooks", str(NOTEBOOKS)])
+    assert code == 2 and "unknown parameter 'tresh'" in stderr and "did you mean threshold" in stderr
+
+
+def test_wrong_type_is_usage_error_before_any_kernel(no_kernel: None, tmp_path: Path) -> None:
+    code, _, stderr = _cli(["run", "--data", URL, "-p", "n_top", "three", "--out", str(tmp_path),
+                            "--notebooks", str(NOTEBOOKS)])
+    assert code == 2
+    assert "parameter 'n_top' expects int (declared in 00_alpha), got 'three'" in stderr
+    assert PASSWORD not in stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    code, _, stderr = _cli(["run", "nope", "--data", "sample", "--notebooks", str(NOTEBOOKS)])
+    assert code == 2 and "unknown topic 'nope'" in stderr
+
+
+def test_load_config_yaml_and_toml(tmp_path: Path) -> None:
+    yml = tmp_path / "params.yaml"
+    yml.write_text("n_top: 7\nthreshold: 0.3\nas_of: 2025-03-31\nmask-personal: false\n")
+    toml = tmp_path / "params.toml"
+    toml.write_text('[parameters]\nn_top = 7\nthreshold = 0.3\nas_of = "2025-03-31"\nmask_personal = false\n')
+    topics = report.find_topics(NOTEBOOKS)
+    expected = {"n_top": 7, "threshold": 0.3, "as_of": "2025-03-31", "mask_personal": False}
+    for path in (yml, toml):
+        assert report.check_parameters(report.load_config(path), topics[:1])["00_alpha"] == expected
+    bad = tmp_path / "bad.toml"
+    bad.write_text("n_top = [1, 2]\n")
+    with pytest.raises(report.UsageError, match="'n_top' must be a single value"):
+        report.load_config(bad)
+    with pytest.raises(report.UsageError, match="cannot read config file"):
+        report.load_config(tmp_path / "missing.yaml")
+    (tmp_path / "p.ini").write_text("x=1")
+    with pytest.raises(report.UsageError, match="use a .yaml, .yml or .toml file"):
+        report.load_config(tmp_path / "p.ini")
+
+
+def test_split_password() -> None:
+    assert report.split_password("postgresql://ana:pw@db:5432/crm") == ("postgresql://ana@db:5432/crm", "pw")
+    assert report.split_password("mysql+pymysql://u:p%40ss@h/d?x=1") == ("mysql+pymysql://u@h/d?x=1", "p@ss")
+    assert report.split_password("postgresql://ana@db/crm") == ("postgresql://ana@db/crm", None)
+    assert report.split_password("datasets/sample") == ("datasets/sample", None)
+    assert report.split_password("sqlite:///C:/data/crm.db") == ("sqlite:///C:/data/crm.db", None)
+
+
+# --------------------------------------------------------------------------------------------------
+# Config and concurrency through the runner, with a fake executor
+# --------------------------------------------------------------------------------------------------
+
+
+def _fake_executor(calls: list, delay: float = 0.0):
+    def fake(topic, params, out_ipynb, **kwargs):
+        calls.append((topic.stem, dict(params), os.environ.get(report.PASSWORD_ENV)))
+        time.sleep(delay)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Fake"),
+                                             nbformat.v4.new_code_cell("x")])
+        nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={
+            report.KPI_MIME: {"name": "n", "value": params.get("n_top", 1), "unit": "", "label": "n",
+                              "topic": None}, "text/plain": "n"})]
+        nbformat.write(nb, out_ipynb)
+        return nb, None
+
+    return fake
+
+
+def test_config_file_and_p_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls: list = []
+    monkeypatch.setattr(report, "_execute_topic", _fake_executor(calls))
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("n_top: 4\nthreshold: 0.9\n")
+    code, _, _ = _cli(["run", "alpha", "--data", URL, "--config", str(cfg), "-p", "n_top", "6",
+                       "--out", str(tmp_path / "r"), "--notebooks", str(NOTEBOOKS)])
+    assert code == 0
+    (stem, params, env_pw), = calls
+    assert params == {"n_top": 6, "threshold": 0.9, "data": "postgresql+psycopg://ana@localhost:5432/crm"}
+    assert env_pw == PASSWORD
+    assert os.environ.get(report.PASSWORD_ENV) != PASSWORD
+
+
+def test_unmasked_run_is_flagged(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(report, "_execute_topic", _fake_executor([]))
+    log = io.StringIO()
+    result = report.run_reports(["beta"], data="sample", params={"mask_personal": "no"}, out=tmp_path,
+                                notebooks_dir=NOTEBOOKS, stream=log)
+    assert "personal data (names, phones, e-mails) is NOT masked in 01_beta" in log.getvalue()
+    assert "is not masked in this run" in (result.folder / "index.html").read_text()
+    masked = report.run_reports(["beta"], data="sample", out=tmp_path, notebooks_dir=NOTEBOOKS, stream=log)
+    assert "not masked" not in (masked.folder / "index.html").read_text()
+
+
+def test_two_runs_at_once_do_not_corrupt_each_other(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls: list = []
+    monkeypatch.setattr(report, "_execute_topic", _fake_executor(calls, delay=0.3))
+    results: dict = {}
+
+    def go(key: str, n: str) -> None:
+        results[key] = report.run_reports(data="sample", params={"n_top": n}, out=tmp_path, jobs=2,
+                                          notebooks_dir=NOTEBOOKS, stream=None)
+
+    first = threading.Thread(target=go, args=("a", "1"))
+    second = threading.Thread(target=go, args=("b", "2"))
+    first.start()
+    time.sleep(0.05)
+    second.start()
+    first.join()
+    second.join()
+    a, b = results["a"], results["b"]
+    assert a.run_id != b.run_id and a.ok and b.ok
+    for res, n in ((a, 1), (b, 2)):
+        content = json.loads((tmp_path / res.run_id / "kpis.json").read_text())
+        assert content["run"]["run_id"] == res.run_id
+        assert [k["value"] for k in content["kpis"] if k["topic"] == "alpha"] == [n]
+    assert os.readlink(tmp_path / "latest") == b.run_id  # the newer run, whichever finished last
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp") or p.name.endswith(".tmp")]
+    top = (tmp_path / "index.html").read_text()
+    assert a.run_id in top and b.run_id in top
+
+
+def test_finalize_failed_run_never_moves_latest(tmp_path: Path) -> None:
+    def stage(run_id: str, started: str, status: str) -> bool:
+        tmp = tmp_path / f".tmp-{run_id}"
+        tmp.mkdir()
+        meta = {"run_id": run_id, "status": status, "started": started, "finished": started, "data": "d",
+                "notebooks": [{"topic": "00_x", "ipynb": "00_x.ipynb", "html": None, "status": status}],
+                "crmbook_version": "0", "parameters": {}}
+        return report.finalize_run(tmp_path, tmp, meta, [{"topic": "x", "name": "k", "value": 1.0,
+                                                          "unit": "", "label": "k"}])
+
+    assert stage("r1", "2026-01-01T00:00:00", "ok") is True
+    assert stage("r2", "2026-01-02T00:00:00", "failed") is False
+    assert os.readlink(tmp_path / "latest") == "r1" and (tmp_path / "latest.txt").read_text() == "r1\n"
+    assert stage("r0", "2025-12-31T00:00:00", "ok") is False  # an older run finishing late
+    assert os.readlink(tmp_path / "latest") == "r1"
+    assert stage("r3", "2026-01-03T00:00:00", "ok") is True
+    assert json.loads((tmp_path / "r3" / "kpis.json").read_text())["run"]["previous_run"] == "r1"
+    assert "FAILED" in (tmp_path / "r2" / "index.html").read_text()
+
+
+# --------------------------------------------------------------------------------------------------
+# HTML and KPI helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def test_notebook_to_html_sanitizes_outputs() -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# T\n\n## Part $a^2$\n\nInline $\\alpha$ and <script>bad()</script>"),
+        nbformat.v4.new_code_cell("secret_code()"),
+    ])
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("display_data", data={"application/javascript": "alert(2)", "text/plain": "js"}),
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": svg}),
+        nbformat.v4.new_output("display_data", data={"text/html": '<a href="javascript:alert(3)">x</a>'
+                                                     '<img src="http://tracker/x.png">'
+                                                     '<style>@import url(http://x/a.css);</style>'
+                                                     '<div style="background:url(http://evil/x.png);color:red">c'
+                                                     '</div>'}),
+    ]
+    page = report.notebook_to_html(nb, subtitle="<i>sub</i>")
+    assert "<script" not in page.lower() and "javascript:" not in page
+    assert "secret_code" not in page and "http://tracker" not in page and "@import" not in page
+    assert "evil" not in page and 'style="color:red;"' in page
+    assert 'src="data:image/svg+xml;base64,' in page
+    assert "&lt;i&gt;sub&lt;/i&gt;" in page
+    assert "<math" in page and "<mi>α</mi>" in page
+    assert "<title>T</title>" in page
+    shown = report.notebook_to_html(nb, show_code=True)
+    assert "secret_code" in shown
+
+
+def test_collect_kpis_fills_topic_and_keeps_last() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    rec = {"name": "share", "value": 1.5, "unit": "%", "label": "Share", "topic": None}
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output("display_data", data={report.KPI_MIME: rec}),
+        nbformat.v4.new_output("display_data", data={report.KPI_MIME: {**rec, "value": 2.5}}),
+        nbformat.v4.new_output("display_data", data={"text/plain": "not a kpi"}),
+    ]
+    assert report.collect_kpis(nb, "segmentation", "01_segmentation") == [
+        {"topic": "segmentation", "name": "share", "value": 2.5, "unit": "%", "label": "Share",
+         "notebook": "01_segmentation"}]
+
+
+# --------------------------------------------------------------------------------------------------
+# End to end on the project's own notebooks (slow: real analyses)
+# --------------------------------------------------------------------------------------------------
+
+REAL_TOPICS = report.find_topics() if report.default_notebooks_dir().is_dir() else []
+needs_real = pytest.mark.skipif(not REAL_TOPICS, reason="no topic notebooks in notebooks/ yet")
+
+
+@pytest.mark.slow
+@needs_real
+def test_sample_suite_end_to_end(tmp_path: Path) -> None:
+    code, stdout, stderr = _cli(["run", "--data", "sample", "--jobs", "2", "--out", str(tmp_path)])
+    assert code == 0, stderr
+    folder = Path(stdout.strip())
+    assert os.readlink(tmp_path / "latest") == folder.name
+    for topic in REAL_TOPICS:
+        page = (folder / f"{topic.stem}.html").read_text()
+        assert "<script" not in page.lower() and 'class="crmbook-toc"' in page
+    kpis = json.loads((folder / "kpis.json").read_text())["kpis"]
+    assert {k["notebook"] for k in kpis} == {t.stem for t in REAL_TOPICS}
+    assert "href" in (folder / "index.html").read_text()
+
+
+@pytest.mark.slow
+@needs_real
+def test_real_notebook_on_broken_data_exits_1_and_keeps_latest(tmp_path: Path) -> None:
+    good = tmp_path / "reports"
+    good.mkdir()
+    (good / "latest.txt").write_text("earlier-run\n")
+    os.symlink("earlier-run", good / "latest")
+    broken = tmp_path / "data"
+    broken.mkdir()
+    (broken / "customers.csv").write_text("customer_id,signup_date\nC1,2024-01-01\n")
+    (broken / "orders.csv").write_text("order_id,customer_id\nO1,C1\n")  # no order_date, no revenue
+    first = REAL_TOPICS[0]
+    code, _, stderr = _cli(["run", first.stem, "--data", str(broken), "--out", str(good)])
+    assert code == 1
+    assert f"FAILED {first.stem} at cell" in stderr
+    assert "required column order_date is missing" in stderr
+    assert os.readlink(good / "latest") == "earlier-run"
+    assert (good / "latest.txt").read_text() == "earlier-run\n"
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@needs_real
+def test_database_password_never_reaches_the_outputs(pg_server, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+    from conftest import crm_customers, crm_orders
+
+    schema = "crmbook_report_test"
+    engine = sa.create_engine(pg_server.url(with_password=True))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        crm_customers().to_sql("customers", conn, schema=schema, index=False)
+        crm_orders().astype({"revenue": float}).to_sql("orders", conn, schema=schema, index=False)
+    engine.dispose()
+    url = pg_server.url(with_password=True) + f"?options=-csearch_path%3D{schema}"
+    assert pg_server.password in url
+    topic = next(t for t in REAL_TOPICS if t.name == "data_check") if any(
+        t.name == "data_check" for t in REAL_TOPICS) else REAL_TOPICS[0]
+    code, stdout, stderr = _cli(["run", topic.stem, "--data", url, "--as-of", "2025-12-31",
+                                 "--out", str(tmp_path)])
+    assert code == 0, stderr
+    assert pg_server.password not in stdout + stderr
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert pg_server.password not in path.read_text(errors="replace"), path
+    kpis = json.loads((Path(stdout.strip()) / "kpis.json").read_text())
+    assert "@" in kpis["run"]["data"] and pg_server.password not in kpis["run"]["data"]
+    assert kpis["kpis"], "the notebook read the database and recorded figures"
