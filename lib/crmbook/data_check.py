@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -100,6 +101,13 @@ def _present(ds: Dataset, table: str) -> bool:
     return table in ds
 
 
+def _short_source(source: str) -> str:
+    """A file's name without its folder (the report names the data folder once); URLs stay whole."""
+    if "://" in source:
+        return source
+    return Path(source).name or source
+
+
 def tables_overview(ds: Dataset) -> pd.DataFrame:
     """One row per table of the data model: is it there, where from, how many rows were read and used.
 
@@ -107,7 +115,7 @@ def tables_overview(ds: Dataset) -> pd.DataFrame:
     -------
     DataFrame
         ``table, kind, required, present, source, rows_read, rows_used, rows_rejected, columns`` where
-        ``columns`` counts the schema columns found out of those the schema knows. Rows read always equal
+        ``source`` is the file name (or the URL, without password, or the SQL table), ``columns`` counts the schema columns found out of those the schema knows. Rows read always equal
         rows used plus rows rejected.
     """
     recon = ds.reconciliation().set_index("table")
@@ -120,7 +128,7 @@ def tables_overview(ds: Dataset) -> pd.DataFrame:
             "kind": DATA_KINDS.get(name, ""),
             "required": schema.required,
             "present": present,
-            "source": ds.sources.get(name, "") if present else "",
+            "source": _short_source(ds.sources.get(name, "")) if present else "",
             "rows_read": int(recon.loc[name, "rows_read"]) if name in recon.index else 0,
             "rows_used": int(recon.loc[name, "rows_used"]) if name in recon.index else 0,
             "rows_rejected": int(recon.loc[name, "rows_rejected"]) if name in recon.index else 0,
