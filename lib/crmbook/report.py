@@ -150,8 +150,10 @@ def record_kpi(name: str, value: Any, unit: str = "", *, label: str | None = Non
         f'<div style="font-size:1.4em;font-weight:600">{html.escape(shown)} '
         f'<span style="font-size:0.7em;color:#555">{html.escape(unit)}</span></div></div>'
     )
-    bundle = {KPI_MIME: record, "text/plain": f"KPI {name} = {shown} {unit}".rstrip()}
+    # Without display, only the machine-readable record is emitted: nothing shows in the notebook or report.
+    bundle: dict[str, Any] = {KPI_MIME: record}
     if display:
+        bundle["text/plain"] = f"KPI {name} = {shown} {unit}".rstrip()
         bundle["text/html"] = card
     ipy_display(bundle, raw=True)
     return record
