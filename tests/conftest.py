@@ -27,6 +27,9 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# Fixture notebooks are inputs of the runner tests, not notebooks for nbval to check.
+collect_ignore_glob = ["fixtures/*"]
+
 
 # --------------------------------------------------------------------------------------------------
 # Small tables (text, as an analyst's export would hold them)
