@@ -887,19 +887,32 @@ class RunResult:
 
 
 class _Progress:
-    """Progress lines on stderr: ``[1/3] 01_segmentation cell 12/40 (3.2 s)``; one updating line on a TTY."""
+    """Progress lines on stderr: ``[1/3] 01_segmentation cell 12/40 (3.2 s)``.
+
+    On a terminal the cell counter is one line updated in place. In a log file (cron, CI) the cell
+    counter is written at most every :attr:`LOG_EVERY` seconds, so a nightly log stays readable; lines
+    that are not transient (start, done, failure) are always written.
+    """
+
+    LOG_EVERY = 5.0
 
     def __init__(self, stream: IO[str] | None, redact: _Redactor) -> None:
         self.stream = stream
         self.redact = redact
         self.lock = threading.Lock()
         self.tty = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
+        self.last_logged = -self.LOG_EVERY
 
     def line(self, text: str, *, transient: bool = False) -> None:
         if self.stream is None:
             return
         text = self.redact(text)
         with self.lock:
+            if transient and not self.tty:
+                now = time.monotonic()
+                if now - self.last_logged < self.LOG_EVERY:
+                    return
+                self.last_logged = now
             if self.tty and transient:
                 self.stream.write("\r\x1b[K" + text)
             else:
