@@ -113,12 +113,14 @@ def test_progress_in_a_log_file_is_throttled_but_keeps_every_milestone() -> None
     stream = io.StringIO()  # not a terminal
     progress = _Progress(stream, lambda text: text)
     for i in range(1, 6):
-        progress.line(f"[1/1] t cell {i}/5 (0.0 s)", transient=True)
-    progress.line("[1/1] t done (0.1 s)")
-    assert stream.getvalue().splitlines() == ["[1/1] t cell 1/5 (0.0 s)", "[1/1] t done (0.1 s)"]
-    progress.last_logged -= _Progress.LOG_EVERY  # as if five seconds had passed
-    progress.line("[1/1] t cell 5/5 (5.0 s)", transient=True)
-    assert stream.getvalue().splitlines()[-1] == "[1/1] t cell 5/5 (5.0 s)"
+        progress.line(f"[1/2] t cell {i}/5 (0.0 s)", transient=True)
+        progress.line(f"[2/2] u cell {i}/5 (0.0 s)", transient=True)  # each notebook has its own pace
+    progress.line("[1/2] t done (0.1 s)")
+    assert stream.getvalue().splitlines() == ["[1/2] t cell 1/5 (0.0 s)", "[2/2] u cell 1/5 (0.0 s)",
+                                              "[1/2] t done (0.1 s)"]
+    progress.last_logged["[2/2] u"] -= _Progress.LOG_EVERY  # as if five seconds had passed
+    progress.line("[2/2] u cell 5/5 (5.0 s)", transient=True)
+    assert stream.getvalue().splitlines()[-1] == "[2/2] u cell 5/5 (5.0 s)"
 
 
 def test_kpi_change_since_previous_successful_run(runs: dict) -> None:

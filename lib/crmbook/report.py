@@ -889,9 +889,9 @@ class RunResult:
 class _Progress:
     """Progress lines on stderr: ``[1/3] 01_segmentation cell 12/40 (3.2 s)``.
 
-    On a terminal the cell counter is one line updated in place. In a log file (cron, CI) the cell
-    counter is written at most every :attr:`LOG_EVERY` seconds, so a nightly log stays readable; lines
-    that are not transient (start, done, failure) are always written.
+    On a terminal the cell counter is one line updated in place. In a log file (cron, CI) each notebook's
+    cell counter is written at most every :attr:`LOG_EVERY` seconds, so a nightly log stays readable;
+    lines that are not transient (start, done, failure) are always written.
     """
 
     LOG_EVERY = 5.0
@@ -901,7 +901,7 @@ class _Progress:
         self.redact = redact
         self.lock = threading.Lock()
         self.tty = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
-        self.last_logged = -self.LOG_EVERY
+        self.last_logged: dict[str, float] = {}  # per notebook: the "[1/3] 01_segmentation" prefix
 
     def line(self, text: str, *, transient: bool = False) -> None:
         if self.stream is None:
@@ -909,10 +909,10 @@ class _Progress:
         text = self.redact(text)
         with self.lock:
             if transient and not self.tty:
-                now = time.monotonic()
-                if now - self.last_logged < self.LOG_EVERY:
+                key, now = text.split(" cell ")[0], time.monotonic()
+                if now - self.last_logged.get(key, -self.LOG_EVERY) < self.LOG_EVERY:
                     return
-                self.last_logged = now
+                self.last_logged[key] = now
             if self.tty and transient:
                 self.stream.write("\r\x1b[K" + text)
             else:
