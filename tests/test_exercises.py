@@ -53,7 +53,24 @@ def test_expected_is_computed_lazily_and_errors_become_feedback():
 
     broken = NumberExercise("Q", "?", lambda: 1 / 0)
     fb = broken.check(3)
+    assert fb.status == "unavailable" and "cannot be checked on this data" in fb.message
+    assert "ZeroDivisionError" in fb.message and "Not available" in str(fb)
+    assert broken.solution().status == "unavailable"  # never raises either
+    assert broken.check(...).status == "unattempted"
+
+
+def test_an_answer_that_breaks_the_judge_is_wrong_not_an_exception():
+    q = Exercise("Q", "?", 5, judge=lambda answer, expected: 1 / 0)
+    fb = q.check(5)
     assert fb.status == "wrong" and "could not be checked" in fb.message
+
+
+def test_direction_uses_the_reading_closest_to_the_answer_and_rejects_nan():
+    q = NumberExercise("Q", "Share?", 0.42, percent_ok=True)
+    assert q.check(40).message.startswith("40 is too low")  # 40% < 42%
+    assert q.check(0.5).message.startswith("0.5 is too high")
+    assert "finite number" in q.check(float("nan")).message
+    assert "finite number" in q.check(float("inf")).message
 
 
 def test_choice_exercise_normalises_and_rejects_unknown_choices():

@@ -6,11 +6,13 @@ calls ``q1.check(answer)``:
 
 - no answer yet (the placeholder ``...`` or ``None``) -> "not attempted yet";
 - a wrong answer -> what is wrong, and the hint;
-- a right answer -> a confirmation.
+- a right answer -> a confirmation;
+- an exercise whose expected answer cannot be computed from the data at hand (e.g. a table is empty) ->
+  "not available", which is not the trainee's fault and says so.
 
 Nothing here ever raises, whatever the trainee passes, so a notebook still runs end to end under
 Papermill. :meth:`Exercise.check` returns a :class:`Feedback` whose ``status`` is ``"unattempted"``,
-``"wrong"`` or ``"correct"`` so tests (and the runner) can read the outcome.
+``"wrong"``, ``"correct"`` or ``"unavailable"`` so tests (and the runner) can read the outcome.
 
 Topic modules build their exercises from the data at hand (the expected answer is computed, never typed
 in), e.g. ``crmbook.data_check.exercises(dataset)`` returns the exercises of notebook 00.
@@ -41,12 +43,13 @@ _STYLE = {
     "unattempted": ("#6c757d", "Not attempted yet"),
     "wrong": ("#b02a37", "Not quite"),
     "correct": ("#146c43", "Correct"),
+    "unavailable": ("#6c757d", "Not available"),
 }
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """The outcome of one check: ``status`` is ``"unattempted"``, ``"wrong"`` or ``"correct"``."""
+    """The outcome of one check: ``status`` is ``"unattempted"``, ``"wrong"``, ``"correct"`` or ``"unavailable"``."""
 
     status: str
     message: str
@@ -117,12 +120,23 @@ class Exercise:
             return self._judge(answer, expected)
         return None if answer == expected else f"You answered {answer!r}."
 
+    def _expected_or_feedback(self) -> tuple[Any, Feedback | None]:
+        """The expected answer, or the feedback to give when it cannot be computed from this data."""
+        try:
+            return self.expected, None
+        except Exception as exc:  # the data at hand does not allow this exercise; not the trainee's fault
+            return None, Feedback("unavailable", "This exercise cannot be checked on this data "
+                                  f"({type(exc).__name__}: {exc}).", self.name)
+
     def check(self, answer: Any = Ellipsis) -> Feedback:
         """Judge ``answer`` and return feedback; never raises."""
         if any(answer is u for u in UNANSWERED):
             return Feedback("unattempted", "Replace ... with your answer and run the cell again.", self.name)
+        expected, unavailable = self._expected_or_feedback()
+        if unavailable is not None:
+            return unavailable
         try:
-            problem = self.judge(answer, self.expected)
+            problem = self.judge(answer, expected)
         except Exception as exc:  # a trainee's odd answer must never break the notebook
             problem = f"Your answer could not be checked ({type(exc).__name__}: {exc})."
         if problem is None:
@@ -135,8 +149,11 @@ class Exercise:
         return Feedback("unattempted", f"Hint: {self._hint or 'no hint for this one.'}", self.name)
 
     def solution(self) -> Feedback:
-        """The solution, as feedback shown in the notebook."""
-        return Feedback("unattempted", f"Solution: {self._solution or repr(self.expected)}", self.name)
+        """The solution, as feedback shown in the notebook; never raises."""
+        if self._solution:
+            return Feedback("unattempted", f"Solution: {self._solution}", self.name)
+        expected, unavailable = self._expected_or_feedback()
+        return unavailable or Feedback("unattempted", f"Solution: {expected!r}", self.name)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}: {self.question}>"
@@ -166,11 +183,14 @@ class NumberExercise(Exercise):
             got = _as_float(answer)
         except (TypeError, ValueError):
             return f"A number was expected; you gave {answer!r}."
+        if not math.isfinite(got):
+            return f"A finite number was expected; you gave {answer!r}."
         want = float(expected)
         candidates = [got, got / 100] if self.percent_ok else [got]
         if any(math.isclose(c, want, rel_tol=self.rel_tol, abs_tol=self.abs_tol) for c in candidates):
             return None
-        direction = "too high" if got > want else "too low"
+        nearest = min(candidates, key=lambda c: abs(c - want))  # 40 read as 40% when shares are asked for
+        direction = "too high" if nearest > want else "too low"
         return f"{got:g} is {direction}."
 
 
