@@ -10,6 +10,7 @@ made once per module (:func:`runs`) and the tests read what they left; the rest 
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import json
 import os
@@ -184,6 +185,15 @@ def test_password_never_written_or_logged(runs: dict) -> None:
     assert "data source: postgresql+psycopg://ana@localhost:5432/crm" in alpha
 
 
+def test_scrubbing_leaves_a_normal_report_untouched(runs: dict) -> None:
+    executed = nbformat.read(runs["out"] / runs["ok"].run_id / "00_alpha.ipynb", as_version=4)
+    source = nbformat.read(NOTEBOOKS / "00_alpha.ipynb", as_version=4)
+    own = [c.source for c in executed.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    assert own == [c.source for c in source.cells]  # code and markdown exactly as written
+    outputs = json.dumps([c.get("outputs", []) for c in executed.cells])
+    assert "***" not in re.sub(r"\b[LH]\*\*\*", "", outputs)  # the only stars: the notebook's own masking
+
+
 def test_script_in_customer_name_is_shown_as_text(runs: dict) -> None:
     alpha = (runs["out"] / runs["ok"].run_id / "00_alpha.html").read_text()
     assert "<script" not in alpha.lower()
@@ -352,6 +362,194 @@ def test_split_password() -> None:
     assert report.split_password("sqlite:///C:/data/crm.db") == ("sqlite:///C:/data/crm.db", None)
 
 
+@pytest.mark.parametrize(("url", "bare", "password"), [
+    # / ? # written plainly: SQLAlchemy (and so the data loader) reads them as part of the password
+    ("postgresql+psycopg://ana:s3cr/et@db.example/crm", "postgresql+psycopg://ana@db.example/crm", "s3cr/et"),
+    ("postgresql://ana:a?b#c@db:5432/crm?sslmode=require", "postgresql://ana@db:5432/crm?sslmode=require",
+     "a?b#c"),
+    # URL-encoded @ / ?
+    ("postgresql://ana:p%40ss%2F%3F@db/crm", "postgresql://ana@db/crm", "p@ss/?"),
+    # ?password= in the query, other keys kept
+    ("postgresql://ana@db/crm?password=s3cr%2Fet&sslmode=require", "postgresql://ana@db/crm?sslmode=require",
+     "s3cr/et"),
+    ("postgresql://ana:s3cret@db/crm?password=s3cret", "postgresql://ana@db/crm", "s3cret"),
+])
+def test_split_password_special_characters_and_query(url: str, bare: str, password: str) -> None:
+    assert report.split_password(url) == (bare, password)
+
+
+def test_split_password_refuses_unreadable_urls_without_echoing_them() -> None:
+    with pytest.raises(report.UsageError, match="%40") as info:
+        report.split_password("postgresql://ana:p@ss@db/crm")  # SQLAlchemy would read password "p"
+    assert "p@ss" not in str(info.value) and "postgresql://..." in str(info.value)
+    with pytest.raises(report.UsageError, match="cannot be read as one") as info:
+        report.split_password("postgresql://ana:Hush-9x@db:port/crm")
+    assert "Hush" not in str(info.value)
+    with pytest.raises(report.UsageError, match="two different passwords"):
+        report.split_password("postgresql://ana:one-pw@db/crm?password=two-pw")
+
+
+def test_redactor_scrubs_encoded_forms_and_refuses_short_secrets() -> None:
+    secret = "s3cr/et?#@ x"
+    redact = report._Redactor([secret])
+    text = ("plain s3cr/et?#@ x, quote s3cr/et%3F%23%40%20x, quote_plus s3cr%2Fet%3F%23%40+x, "
+            "lower s3cr%2fet%3f%23%40%20x, import pandas as pd")
+    assert redact(text) == "plain ***, quote ***, quote_plus ***, lower ***, import pandas as pd"
+    assert report._Redactor(["a&b<c>d"])('<td>a&amp;b&lt;c&gt;d</td> "a&b<c>d"') == "<td>***</td> \"***\""
+    assert not report._Redactor([None, ""])
+    with pytest.raises(ValueError, match="shorter than 4"):
+        report._Redactor(["p"])
+
+
+def _leaky_executor(calls: list):
+    """A fake executor whose notebook prints the password it finds in the environment, in every form."""
+    from urllib.parse import quote, quote_plus
+
+    def fake(topic, params, out_ipynb, **kwargs):
+        pw = os.environ.get(report.PASSWORD_ENV) or ""
+        calls.append((topic.stem, dict(params), pw))
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Leaky"),
+                                             nbformat.v4.new_code_cell("import pandas as pd")])
+        nb.cells[1].outputs = [
+            nbformat.v4.new_output("stream", name="stdout",
+                                   text=f"{pw} {quote(pw, safe='')} {quote_plus(pw)} import pandas as pd\n"),
+            nbformat.v4.new_output("display_data", data={"text/html": f"<b>{html.escape(pw)}</b>",
+                                                         "text/plain": pw}),
+            nbformat.v4.new_output("display_data", data={
+                report.KPI_MIME: {"name": "n", "value": 1, "unit": "", "label": f"pw {pw}", "topic": None},
+                "text/plain": "KPI n = 1"}),
+        ]
+        nbformat.write(nb, out_ipynb)
+        return nb, None
+
+    return fake
+
+
+@pytest.mark.parametrize(("url", "bare", "password"), [
+    ("postgresql+psycopg://ana:s3cr/et@db.example/crm", "postgresql+psycopg://ana@db.example/crm", "s3cr/et"),
+    ("postgresql+psycopg://ana:p%40ss%23w@db.example/crm", "postgresql+psycopg://ana@db.example/crm", "p@ss#w"),
+    ("postgresql+psycopg://ana@db.example/crm?password=q%3Fw%2Be", "postgresql+psycopg://ana@db.example/crm",
+     "q?w+e"),
+])
+def test_password_with_special_characters_never_reaches_files_or_log(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, bare: str, password: str) -> None:
+    from urllib.parse import quote, quote_plus
+
+    monkeypatch.delenv(report.PASSWORD_ENV, raising=False)
+    calls: list = []
+    monkeypatch.setattr(report, "_execute_topic", _leaky_executor(calls))
+    code, stdout, stderr = _cli(["run", "alpha", "--data", url, "--out", str(tmp_path),
+                                 "--notebooks", str(NOTEBOOKS)])
+    assert code == 0, stderr
+    (_, params, env_pw), = calls
+    assert params["data"] == bare and env_pw == password  # out of the parameter, into the environment
+    forms = {password, quote(password), quote(password, safe=""), quote_plus(password)}
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert {p.name for p in written} >= {"00_alpha.ipynb", "00_alpha.html", "run.json", "kpis.json", "index.html"}
+    for path in written:
+        text = path.read_text(errors="replace")
+        assert not [f for f in forms if f in text], path
+    assert not [f for f in forms if f in stdout + stderr]
+    executed = (Path(stdout.strip()) / "00_alpha.ipynb").read_text()
+    assert "*** *** *** import pandas as pd" in executed  # scrubbed, and nothing else touched
+    assert json.loads((Path(stdout.strip()) / "run.json").read_text())["data"] == bare
+    assert os.environ.get(report.PASSWORD_ENV) is None
+
+
+def test_password_in_environment_is_scrubbed_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(report.PASSWORD_ENV, "Env/p@ss?#w0rd")
+    monkeypatch.setattr(report, "_execute_topic", _leaky_executor([]))
+    code, stdout, stderr = _cli(["run", "alpha", "--data", "postgresql+psycopg://ana@db.example/crm",
+                                 "--out", str(tmp_path), "--notebooks", str(NOTEBOOKS)])
+    assert code == 0, stderr
+    for path in (p for p in tmp_path.rglob("*") if p.is_file()):
+        text = path.read_text(errors="replace")
+        assert "Env/p@ss" not in text and "Env%2Fp%40ss" not in text and "p@ss" not in text, path
+    assert "*** *** *** import pandas as pd" in (Path(stdout.strip()) / "00_alpha.ipynb").read_text()
+    assert os.environ[report.PASSWORD_ENV] == "Env/p@ss?#w0rd"  # left as it was
+
+
+def _leaky_notebook(folder: Path, name: str, fail: bool) -> None:
+    """A real topic notebook that prints ``CRMBOOK_DB_PASSWORD`` in every form (and raises with it)."""
+    meta = nbformat.read(NOTEBOOKS / "00_alpha.ipynb", as_version=4).metadata
+    cells = [
+        nbformat.v4.new_markdown_cell("# Leak"),
+        nbformat.v4.new_code_cell('data: str = "sample"  # data\nas_of: str = "2025-12-31"  # date',
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import os\nfrom urllib.parse import quote, quote_plus\n\nfrom IPython.display import HTML\n\n"
+            "from crmbook.report import record_kpi\n\n"
+            'pw = os.environ.get("CRMBOOK_DB_PASSWORD")\n'
+            'print(pw, quote(pw, safe=""), quote_plus(pw), "password length", len(pw))\n'
+            'record_kpi("leak", len(pw), label=f"pw {pw}")\n'
+            'HTML(f"<p>html {pw}</p>")'),
+    ]
+    if fail:
+        cells.append(nbformat.v4.new_code_cell('raise RuntimeError(f"cannot connect with {pw}")'))
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=meta), folder / name)
+
+
+def test_kernel_printing_the_environment_password_leaks_nothing(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    from urllib.parse import quote, quote_plus
+
+    secret = "Env/p@ss?#w0rd"
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _leaky_notebook(notebooks, "00_leak.ipynb", fail=False)
+    _leaky_notebook(notebooks, "01_leakfail.ipynb", fail=True)
+    monkeypatch.setenv(report.PASSWORD_ENV, secret)
+    out = tmp_path / "reports"
+    code, stdout, stderr = _cli(["run", "--data", "postgresql+psycopg://ana@db.example/crm", "--jobs", "2",
+                                 "--out", str(out), "--notebooks", str(notebooks)])
+    assert code == 1  # 01_leakfail raised, with the password in its message
+    assert "FAILED 01_leakfail" in stderr and "RuntimeError: cannot connect with ***" in stderr
+    forms = {secret, quote(secret), quote(secret, safe=""), quote_plus(secret), html.escape(secret), "p@ss"}
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert {p.name for p in written} >= {"00_leak.ipynb", "00_leak.html", "01_leakfail.ipynb", "kpis.json",
+                                         "run.json", "index.html"}
+    for path in written:
+        text = path.read_text(errors="replace")
+        assert not [f for f in forms if f in text], path
+    assert not [f for f in forms if f in stdout + stderr]
+    folder = Path(stdout.strip())
+    page = (folder / "00_leak.html").read_text()
+    assert "*** *** *** password length 14" in page and "html ***" in page  # it ran, and was scrubbed
+    assert json.loads((folder / "kpis.json").read_text())["kpis"][0]["label"] == "pw ***"
+    assert "cannot connect with ***" in (folder / "01_leakfail.ipynb").read_text()
+
+
+@pytest.mark.parametrize(("data", "env", "message"), [
+    ("postgresql://ana:abc@db/crm", None, "password in the URL is shorter than 4 characters"),
+    ("postgresql://ana@db/crm", "abc", "password in CRMBOOK_DB_PASSWORD is shorter than 4 characters"),
+    ("postgresql://ana:p@ss@db/crm", None, "more than one '@'"),
+    ("postgresql://ana:Hush-9x@db:port/crm", None, "cannot be read as one"),
+])
+def test_bad_url_or_short_password_is_usage_error(no_kernel: None, monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path, data: str, env: str | None,
+                                                  message: str) -> None:
+    if env is None:
+        monkeypatch.delenv(report.PASSWORD_ENV, raising=False)
+    else:
+        monkeypatch.setenv(report.PASSWORD_ENV, env)
+    code, stdout, stderr = _cli(["run", "alpha", "--data", data, "--out", str(tmp_path / "r"),
+                                 "--notebooks", str(NOTEBOOKS)])
+    assert code == 2 and message in stderr and stdout == ""
+    assert "p@ss" not in stderr and "Hush" not in stderr and ":abc" not in stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_missing_project_notebooks_folder_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Path) -> None:
+    monkeypatch.setattr(report, "default_notebooks_dir", lambda: tmp_path / "site-packages" / "notebooks")
+    for argv in (["topics"], ["run", "--data", "sample", "--out", str(tmp_path / "r")]):
+        code, _, stderr = _cli(argv)
+        assert code == 2, argv
+        assert "does not exist" in stderr and "pip install -e ." in stderr and "--notebooks" in stderr
+    code, _, _ = _cli(["topics", "--notebooks", str(NOTEBOOKS)])
+    assert code == 0
+
+
 # --------------------------------------------------------------------------------------------------
 # Config and concurrency through the runner, with a fake executor
 # --------------------------------------------------------------------------------------------------
@@ -475,6 +673,51 @@ def test_notebook_to_html_sanitizes_outputs() -> None:
     assert "<title>T</title>" in page
     shown = report.notebook_to_html(nb, show_code=True)
     assert "secret_code" in shown
+
+
+def test_links_keep_only_http_https_mailto() -> None:
+    clean = report._sanitize_html(
+        '<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">d</a>'
+        '<a href=" DATA:text/html;base64,PHNjcmlwdD4=" class="c">e</a>'
+        '<a href="javascript:alert(1)">j</a><a href="//evil.example/x">p</a>'
+        '<a href="https://example.com/x" title="t">s</a><a href="http://example.com/">h</a>'
+        '<a href="mailto:crm@example.com">m</a><a href="#part">i</a>'
+        '<img src="data:image/png;base64,iVBORw0KGgo=" alt="chart">')
+    assert "data:text" not in clean.lower() and "javascript" not in clean and "evil" not in clean
+    assert '<a>d</a>' in clean and '<a class="c">e</a>' in clean and "<a>j</a>" in clean and "<a>p</a>" in clean
+    assert '<a href="https://example.com/x" title="t">s</a>' in clean and 'href="http://example.com/"' in clean
+    assert 'href="mailto:crm@example.com"' in clean and 'href="#part"' in clean
+    assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="chart">' in clean  # embedded images stay
+
+
+def test_style_from_outputs_dropped_unless_scoped_to_a_styler_table() -> None:
+    import pandas as pd
+
+    for css in ("body{display:none}", "#T_x, body{display:none}", "#T_x ~ div{display:none}",
+                "@media screen{#T_x{color:red}}", "#T_x td{background:url(http://e.example/x.png)}",
+                '#T_x{font-family:"a}body{display:none}"}', ".jp-Cell{display:none}"):
+        clean = report._sanitize_html(f"<style>{css}</style><b>kept</b>")
+        assert clean == "<b>kept</b>", css
+    unclosed = report._sanitize_html('<style type="text/css">\n#T_x{} body{display:none}')
+    assert "<style" not in unclosed and "&lt;style" in unclosed  # shown as text, never applied
+    assert report._sanitize_html("<style>#T_x{color:red;position:fixed}</style>") == (
+        '<style type="text/css">\n#T_x {color:red;}\n</style>')  # only the inline-style properties
+
+    frame = pd.DataFrame({"segment": ["A", "B"], "share": [0.25, 0.75]})
+    styled = frame.style.set_uuid("seg").background_gradient(subset=["share"], cmap="Blues").format(
+        {"share": "{:.0%}"}).set_table_styles([{"selector": "th", "props": "color: #333;"}]).to_html()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("styled")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("execute_result", data={"text/html": styled,
+                                                                          "text/plain": "styled"},
+                                                  execution_count=1)]
+    page = report.notebook_to_html(nb)
+    css = re.search(r'<style type="text/css">\n(#T_seg.*?)\n</style>', page, re.S).group(1)
+    assert "#T_seg th {color: #333;}" in css
+    assert re.search(r"#T_seg_row0_col1 \{background-color: #[0-9a-f]{6};\s*color: #[0-9a-f]{6};\}", css)
+    assert '<table id="T_seg">' in page and 'id="T_seg_row1_col1"' in page and ">75%</td>" in page
+    # a plain DataFrame's "<style scoped>" (.dataframe ...) goes: the page's own table CSS styles it alike
+    plain = report._sanitize_html(frame._repr_html_())
+    assert "<style" not in plain and '<table border="1" class="dataframe">' in plain and "<td>0.75</td>" in plain
 
 
 def test_collect_kpis_fills_topic_and_keeps_last() -> None:

@@ -18,9 +18,13 @@ process, up to ``jobs`` kernels at once. One run writes ``reports/<run-id>/``::
 every notebook of it succeeded, atomically and under a file lock, so a failed run never replaces the
 last good report and two runs into the same folder never corrupt each other.
 
-Secrets: a password in a database URL is taken out of the URL before the URL becomes a notebook
-parameter (Papermill writes parameters in plain text into the notebook) and handed to the kernels in
-the environment variable :data:`PASSWORD_ENV`; it is also scrubbed from every output and log line.
+Secrets: a password in a database URL (``user:password@`` or ``?password=``, read with SQLAlchemy's
+``make_url``) is taken out of the URL before the URL becomes a notebook parameter (Papermill writes
+parameters in plain text into the notebook) and handed to the kernels in the environment variable
+:data:`PASSWORD_ENV`. That password and the one already in :data:`PASSWORD_ENV` are scrubbed (plain,
+URL-encoded, HTML- and JSON-escaped) from every executed notebook, report, JSON file and log line. A
+password shorter than :data:`MIN_SECRET_LENGTH` characters stops the run with exit code 2 (scrubbing it
+would mangle the reports), as does a ``--data`` with ``://`` that SQLAlchemy cannot read.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "KPI_MIME",
+    "MIN_SECRET_LENGTH",
     "PASSWORD_ENV",
     "NotebookFailure",
     "Parameter",
@@ -84,7 +89,7 @@ PASSWORD_ENV = "CRMBOOK_DB_PASSWORD"
 #: Exit codes of ``crmbook run``.
 EXIT_OK = 0
 EXIT_FAILED = 1  # a notebook failed, or the data were unusable
-EXIT_USAGE = 2  # unknown topic, unknown parameter, value of the wrong type, unreadable config file
+EXIT_USAGE = 2  # unknown topic/parameter, wrong type, unreadable config, bad database URL, too short a password
 
 #: Cell tags whose whole cell is left out of reports (plumbing, exercises, Papermill's injected cell).
 REMOVE_CELL_TAGS = frozenset({"remove-cell", "exercise", "injected-parameters"})
@@ -243,7 +248,12 @@ class Topic:
 
 
 def default_notebooks_dir() -> Path:
-    """``notebooks/`` of the project, found from the package location (not the working directory)."""
+    """``notebooks/`` of the project, found from the package location (not the working directory).
+
+    ``lib/crmbook/`` -> the project folder two levels up: right for the editable install
+    (``pip install -e .`` from a clone). After a non-editable install that folder does not exist and
+    :func:`find_topics` says so (pass the folder explicitly there).
+    """
     return Path(__file__).resolve().parents[2] / "notebooks"
 
 
@@ -333,7 +343,16 @@ def find_topics(notebooks_dir: str | os.PathLike[str] | None = None) -> list[Top
     -------
     list of Topic
         Sorted by number; each with the parameters read from its ``parameters`` cell.
+
+    Raises
+    ------
+    UsageError
+        The folder does not exist (for the default folder: how to install so that it does).
     """
+    if notebooks_dir is None and not default_notebooks_dir().is_dir():
+        raise UsageError(f"the project's notebooks folder {default_notebooks_dir()} does not exist: crmbook is "
+                         "installed without its project folder (a non-editable install). Install it with "
+                         "`pip install -e .` from a clone of the repository, or pass --notebooks DIR")
     folder = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     if not folder.is_dir():
         raise UsageError(f"notebooks folder not found: {folder}")
@@ -540,29 +559,106 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------
 
 
+#: Shortest password the runner accepts: a shorter one cannot be scrubbed from the reports without
+#: mangling them (every "p" of the notebook would become ``***``), so the run stops with exit code 2.
+MIN_SECRET_LENGTH = 4
+
+
 def split_password(data: str) -> tuple[str, str | None]:
     """Take the password out of a database URL.
 
-    ``"postgresql://ana:pw@db/crm"`` -> ``("postgresql://ana@db/crm", "pw")``; anything that is not a URL
-    with a password comes back unchanged with ``None``.
+    ``"postgresql://ana:pw@db/crm"`` -> ``("postgresql://ana@db/crm", "pw")``. The URL is read with
+    SQLAlchemy's :func:`~sqlalchemy.engine.make_url`, exactly as the data loader reads it, so a password
+    holding ``/ ? #`` (written plainly or URL-encoded) comes out whole; a ``password`` query key
+    (``...?password=pw``) is taken out too. Anything without ``://`` (a folder, a file, ``"sample"``),
+    and a URL without a password, comes back unchanged with ``None``.
+
+    Raises
+    ------
+    UsageError
+        ``data`` has ``://`` but is not a URL SQLAlchemy can read, or its host holds an ``@`` (an ``@`` in
+        the password must be written ``%40``). The message never repeats the URL.
     """
-    match = re.match(r"^(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@?#]*):(?P<pw>[^@/?#]*)@(?P<tail>.*)$", data)
-    if not match:
+    if "://" not in data:
         return data, None
-    return f"{match['head']}@{match['tail']}", unquote(match["pw"])
+    from sqlalchemy.engine import URL, make_url
+
+    scheme = data.split("://", 1)[0]
+    shown = scheme if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", scheme) else "a"
+    try:
+        url = make_url(data)
+    except Exception:  # ArgumentError, or ValueError for a port that is not a number
+        raise UsageError(f"--data looks like a database URL ({shown}://...) but cannot be read as one; expected "
+                         "dialect+driver://user@host:port/database (URL not repeated here: it may hold "
+                         "a password)") from None
+    if "@" in (url.host or ""):
+        raise UsageError(f"--data: the database URL ({shown}://...) has more than one '@'; write an '@' inside "
+                         "the password as %40, or better, leave the password out of the URL and set "
+                         f"{PASSWORD_ENV}")
+    in_query = url.query.get("password")
+    query_passwords = [in_query] if isinstance(in_query, str) else list(in_query or ())
+    password = url.password or next((p for p in query_passwords if p), None)
+    if password is None and "password" not in url.query:
+        return data, None
+    if url.password and any(p and p != url.password for p in query_passwords):
+        raise UsageError(f"--data: the database URL ({shown}://...) holds two different passwords "
+                         "(user:password@ and ?password=); give one")
+    bare = URL.create(url.drivername, username=url.username, password=None, host=url.host, port=url.port,
+                      database=url.database, query={k: v for k, v in url.query.items() if k != "password"})
+    return bare.render_as_string(hide_password=False), password or None
+
+
+def _url_secrets(data: str) -> list[str]:
+    """Every password a ``--data`` value may hold, for scrubbing error messages; never raises.
+
+    Used where :func:`split_password` may have refused the URL: the password as SQLAlchemy reads it,
+    and the whole ``user:...@`` part up to the last ``@`` (an unencoded ``@`` in the password).
+    """
+    found = []
+    with contextlib.suppress(UsageError):
+        found.append(split_password(data)[1])
+    with contextlib.suppress(Exception):
+        from sqlalchemy.engine import make_url
+
+        found.append(make_url(data).password)
+    match = re.match(r"^[^:/]*://[^:/@]*:(?P<pw>.*)@[^@]*$", data)
+    if match:
+        found += [match["pw"], unquote(match["pw"])]
+    return [str(s) for s in dict.fromkeys(found) if s]
+
+
+def _secret_forms(secret: str) -> set[str]:
+    """The ways a secret can be written into a notebook, a page or a log: plain, URL-encoded, escaped."""
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, quote(secret), quote(secret, safe=""), quote_plus(secret), quote_plus(secret, safe="/"),
+             html.escape(secret), html.escape(secret, quote=False)}
+    for form in list(forms):
+        forms.add(json.dumps(form)[1:-1])  # as it stands inside a JSON string (.ipynb, kpis.json)
+        forms.add(json.dumps(form, ensure_ascii=False)[1:-1])
+    for form in list(forms):  # %2f as well as %2F
+        if "%" in form:
+            forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), form))
+    return {f for f in forms if f}
 
 
 class _Redactor:
-    """Replaces secrets (and their URL-encoded forms) with ``***`` in any text."""
+    """Replaces secrets with ``***`` in any text: plain, URL-encoded (``quote``, ``quote_plus``), HTML-
+    and JSON-escaped.
 
-    def __init__(self, secrets_: Sequence[str] = ()) -> None:
-        from urllib.parse import quote, quote_plus
+    Secrets shorter than :data:`MIN_SECRET_LENGTH` are refused (``ValueError``): replacing them would
+    mangle ordinary text. (``crmbook.data`` could reuse this class for its own scrubbing.)
+    """
 
-        forms = set()
+    def __init__(self, secrets_: Sequence[str | None] = ()) -> None:
+        forms: set[str] = set()
         for s in secrets_:
-            if s:
-                forms.update({s, quote(s, safe=""), quote_plus(s), html.escape(s), json.dumps(s)[1:-1]})
-        self.forms = sorted((f for f in forms if f), key=len, reverse=True)
+            if not s:
+                continue
+            if len(s) < MIN_SECRET_LENGTH:
+                raise ValueError(f"a secret shorter than {MIN_SECRET_LENGTH} characters cannot be scrubbed")
+            forms |= _secret_forms(s)
+        self.forms = sorted(forms, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for form in self.forms:
@@ -571,6 +667,28 @@ class _Redactor:
 
     def __bool__(self) -> bool:
         return bool(self.forms)
+
+
+def _lenient_redactor(data: str) -> _Redactor:
+    """A redactor for error messages: every secret it can find, short ones included only when safe."""
+    candidates = [*_url_secrets(data), os.environ.get(PASSWORD_ENV) or ""]
+    return _Redactor([s for s in candidates if len(s) >= MIN_SECRET_LENGTH])
+
+
+def _run_secrets(data: str) -> tuple[str, str | None, _Redactor]:
+    """``data`` without its password, the password for :data:`PASSWORD_ENV`, and the run's redactor.
+
+    The redactor knows the URL's password and the one already in :data:`PASSWORD_ENV` (the documented
+    way to give it). Either one shorter than :data:`MIN_SECRET_LENGTH` stops the run (:class:`UsageError`).
+    """
+    safe_data, password = split_password(data)
+    known = {"in the URL": password, f"in {PASSWORD_ENV}": os.environ.get(PASSWORD_ENV)}
+    for where, secret in known.items():
+        if secret and len(secret) < MIN_SECRET_LENGTH:
+            raise UsageError(f"the database password {where} is shorter than {MIN_SECRET_LENGTH} characters: "
+                             "the runner could not scrub it from the reports without mangling them; use a "
+                             "longer password")
+    return safe_data, password, _Redactor([s for s in known.values() if s])
 
 
 @contextlib.contextmanager
@@ -608,9 +726,11 @@ def _redact_notebook(nb: Any, redact: _Redactor) -> Any:
 _ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details", "div",
     "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
-    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "style", "sub",
+    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub",
     "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 })
+
+
 def _img_attribute(tag: str, name: str, value: str) -> bool:
     """``<img>`` keeps only embedded pictures (``data:image/...``): a report loads nothing."""
     if name == "src":
@@ -618,10 +738,20 @@ def _img_attribute(tag: str, name: str, value: str) -> bool:
     return name in {"alt", "width", "height", "class", "title", "style"}
 
 
-_ALLOWED_ATTRS = {"*": ["class", "id", "style", "title", "align", "valign"],
-                  "a": ["href", "name"], "img": _img_attribute,
+def _link_attribute(tag: str, name: str, value: str) -> bool:
+    """``<a>`` keeps ``href`` only for ``http:``, ``https:``, ``mailto:`` or a link inside the page."""
+    if name != "href":
+        return name in _COMMON_ATTRS or name == "name"
+    compact = re.sub(r"[\x00-\x20\x7f-\xa0\s]+", "", value).lower()
+    scheme = re.match(r"^([a-z][a-z0-9+.\-]*):", compact)
+    return scheme.group(1) in {"http", "https", "mailto"} if scheme else not compact.startswith("//")
+
+
+_COMMON_ATTRS = ("class", "id", "style", "title", "align", "valign")
+_ALLOWED_ATTRS = {"*": list(_COMMON_ATTRS),
+                  "a": _link_attribute, "img": _img_attribute,
                   "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"], "table": ["border"],
-                  "style": ["type", "scoped"], "ol": ["start"]}
+                  "ol": ["start"]}
 #: Inline CSS properties kept in outputs (none of them can load anything: no ``background``, only its colour).
 _ALLOWED_CSS = frozenset({
     "color", "background-color", "border", "border-top", "border-bottom", "border-left", "border-right",
@@ -635,19 +765,66 @@ _UNSAFE_CSS = re.compile(r"@import|url\s*\(|expression\s*\(|javascript:|\\|<", r
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
 
 
+#: One selector of a pandas ``Styler`` ``<style>`` block: it starts at the table's own ``#T_<uuid>`` id and
+#: only goes down from there (no ``~``/``+`` to siblings, no at-rules, no braces).
+_SCOPED_SELECTOR = re.compile(r"#T_[A-Za-z0-9_\-]+(?![A-Za-z0-9_\-])[^~+{}@<\\,]*")
+_CSS_RULE = re.compile(r"\s*([^{}]+)\{([^{}]*)\}\s*")
+
+
+def _scoped_style(css: str) -> str | None:
+    """A ``<style>`` body kept only if every selector is scoped to a ``#T_...`` table (pandas ``Styler``).
+
+    Each rule's declarations go through the same property allow-list as inline styles. ``None`` (drop
+    the element) for anything else: ``body{display:none}``, at-rules, ``url()``, a selector not scoped.
+    """
+    from bleach.css_sanitizer import CSSSanitizer
+
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    if _UNSAFE_CSS.search(css) or re.search(r"[\"']", css):  # no strings: a "}" in one would fool the parse
+        return None
+    sanitizer = CSSSanitizer(allowed_css_properties=_ALLOWED_CSS)
+    rules, pos = [], 0
+    while pos < len(css):
+        match = _CSS_RULE.match(css, pos)
+        if match is None:
+            return "" if not css[pos:].strip() else None
+        selectors = [sel.strip() for sel in match.group(1).split(",")]
+        if not all(_SCOPED_SELECTOR.fullmatch(sel) for sel in selectors):
+            return None
+        body = sanitizer.sanitize_css(match.group(2))
+        if body.strip():
+            rules.append(f"{', '.join(selectors)} {{{body}}}")
+        pos = match.end()
+    return "\n".join(rules)
+
+
 def _sanitize_html(markup: str) -> str:
-    """Output HTML made safe: allowed tags stay, anything else (``<script>``, handlers) is shown as text."""
+    """Output HTML made safe: allowed tags stay, anything else (``<script>``, handlers) is shown as text.
+
+    Links keep only ``http:``, ``https:`` and ``mailto:`` targets (no ``data:`` or ``javascript:``);
+    images only embedded ``data:image/...``. A ``<style>`` element survives only when it is a pandas
+    ``Styler``'s, every selector scoped to its own ``#T_...`` table (see :func:`_scoped_style`): an
+    output cannot restyle the report.
+    """
     import bleach
     from bleach.css_sanitizer import CSSSanitizer
 
-    def drop_unsafe_style(match: re.Match[str]) -> str:
-        return "" if _UNSAFE_CSS.search(match.group(2)) else match.group(0)
+    styles: list[str] = []
 
-    markup = re.sub(r"(<style[^>]*>)(.*?)(</style>)", drop_unsafe_style, markup, flags=re.DOTALL | re.IGNORECASE)
-    return bleach.clean(markup, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRS,
-                        protocols={"https", "mailto", "data"},
-                        css_sanitizer=CSSSanitizer(allowed_css_properties=_ALLOWED_CSS), strip=False,
-                        strip_comments=True)
+    def set_style_aside(match: re.Match[str]) -> str:
+        body = _scoped_style(match.group(1))
+        if body:
+            styles.append(f'<style type="text/css">\n{body}\n</style>')
+        return ""
+
+    markup = re.sub(r"<style\b[^>]*>(.*?)</style\s*>", set_style_aside, markup, flags=re.DOTALL | re.IGNORECASE)
+    # any other <style> (unclosed, odd spelling) is not an allowed tag: bleach shows it as text
+    # data: stays among the protocols for <img src> (checked by _img_attribute); <a href> by _link_attribute
+    clean = bleach.clean(markup, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRS,
+                         protocols={"http", "https", "mailto", "data"},
+                         css_sanitizer=CSSSanitizer(allowed_css_properties=_ALLOWED_CSS), strip=False,
+                         strip_comments=True)
+    return "".join(styles) + clean
 
 
 def _markdown_to_html(source: str) -> str:
@@ -741,7 +918,8 @@ def _new_exporter(show_code: bool) -> Any:
 def _safe_outputs(nb: Any) -> Any:
     """A copy of the notebook whose outputs can be shown as HTML without running anything from the data.
 
-    ``text/html`` is sanitized (scripts and event handlers shown as text), ``text/markdown`` rendered and
+    ``text/html`` is sanitized (scripts and event handlers shown as text, links only ``http``/``https``/
+    ``mailto``, ``<style>`` only when scoped to a pandas ``Styler`` table), ``text/markdown`` rendered and
     sanitized, SVG turned into an ``<img>`` (scripts in it never run), JavaScript and widget outputs
     dropped, ``text/latex`` shown as MathML. Markdown cells are the notebook author's and stay as written.
     """
@@ -1345,7 +1523,8 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         Topics as ``"segmentation"``, ``"01"`` or ``"01_segmentation"``; empty = all, in numbered order.
     data : str
         Data folder, file, SQLAlchemy URL or ``"sample"``; the notebooks' ``data`` parameter. A password
-        in a URL goes to the kernels through :data:`PASSWORD_ENV`, never into a parameter.
+        in a URL goes to the kernels through :data:`PASSWORD_ENV`, never into a parameter; it and the
+        password already in :data:`PASSWORD_ENV` are scrubbed from every file and log line the run writes.
     as_of : str, optional
         Analysis date ``YYYY-MM-DD`` (parameter ``as_of``); default: the notebooks' own default.
     params : mapping, optional
@@ -1374,7 +1553,9 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     Raises
     ------
     UsageError
-        Unknown topic or parameter, wrong type, unreadable config; raised before any kernel starts.
+        Unknown topic or parameter, wrong type, unreadable config, missing notebooks folder, a ``data``
+        with ``://`` that is not a readable URL, a password shorter than :data:`MIN_SECRET_LENGTH`;
+        raised before any kernel starts.
     """
     import crmbook
 
@@ -1382,8 +1563,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     every_topic = find_topics(notebooks_dir)
     chosen = select_topics(topics, every_topic)
-    safe_data, password = split_password(str(data))
-    redact = _Redactor([password] if password else [])
+    safe_data, password, redact = _run_secrets(str(data))
     values: dict[str, Any] = dict(load_config(config)) if config else {}
     values.update(params or {})
     for reserved in ("data", "as_of"):
@@ -1493,8 +1673,7 @@ def run_command(args: argparse.Namespace) -> int:
             timeout=getattr(args, "timeout", None),
         )
     except UsageError as exc:
-        _, password = split_password(str(args.data))
-        print("crmbook run: " + _Redactor([password] if password else [])(str(exc)), file=sys.stderr)
+        print("crmbook run: " + _lenient_redactor(str(args.data))(str(exc)), file=sys.stderr)
         return EXIT_USAGE
     print(result.folder)
     return result.exit_code
