@@ -5,6 +5,8 @@ Every expected number below was worked out by hand (the working is in the commen
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -568,3 +570,295 @@ def test_format_table_formats_by_column_name_without_changing_the_table():
     assert "orders_per_customer (CNY)" not in html and "1.50" in html
     assert "14,000<" in html  # a whole-number float shows no decimals
     pd.testing.assert_frame_equal(table, before)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading the results: windows, summaries, crosstab, highlights, interpretation sentences, KPIs
+# --------------------------------------------------------------------------------------------------
+
+def test_abc_windows_match_the_windows_of_yearly_revenue():
+    w = seg.abc_windows(AS_OF)
+    assert w["year"].tolist() == [0, 1, 2]
+    assert w["start"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-01", "2024-01-01", "2023-01-01"]
+    assert w["end"].dt.strftime("%Y-%m-%d").tolist() == ["2025-12-31", "2024-12-31", "2023-12-31"]
+    assert seg.describe_windows(w) == ("year 0 = 2025-01-01 to 2025-12-31; year 1 = 2024-01-01 to 2024-12-31; "
+                                       "year 2 = 2023-01-01 to 2023-12-31")
+    # a leap day: 2024-02-29 minus one year is 2023-02-28, so year 0 starts on 2023-03-01
+    leap = seg.abc_windows("2024-02-29", years=2)
+    assert leap["start"].dt.strftime("%Y-%m-%d").tolist() == ["2023-03-01", "2022-03-01"]
+    assert leap["end"].dt.strftime("%Y-%m-%d").tolist() == ["2024-02-29", "2023-02-28"]
+    # the first and last day of each window are inside it for yearly_revenue, the day before is not
+    days = [d for _, r in leap.iterrows() for d in (r["start"] - pd.Timedelta(days=1), r["start"], r["end"])]
+    orders = pd.DataFrame({"customer_id": [f"D{i}" for i in range(len(days))], "order_date": days,
+                           "revenue": 1.0})
+    yr = seg.yearly_revenue(orders, "2024-02-29", years=2).set_index("customer_id")
+    # D0 = day before year 0 (last day of year 1), D1/D2 in year 0, D3 = day before year 1, D4/D5 in year 1
+    assert yr["revenue_y0"].tolist() == [0.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    assert yr["revenue_y1"].tolist() == [1.0, 0.0, 0.0, 0.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="years"):
+        seg.abc_windows(AS_OF, years=0)
+
+
+def test_abc_summary_and_reasons():
+    customers, orders = _abc_frames()
+    abc = seg.abc_classes(customers, orders, AS_OF)
+    s = seg.abc_summary(abc)
+    assert s.columns.tolist() == ["segment", "customers", "customer_share", "annual_revenue", "revenue_share",
+                                  "revenue_per_customer"]
+    # A: K1 0 + A1 1000 + A2 900 + AG 5 = 1905; B: 121 + 300 = 421; C: 125 + 200 + 200 + 50 + 10 = 585
+    assert s["segment"].tolist() == ["A", "B", "C"] and s["customers"].tolist() == [4, 2, 5]
+    assert s["annual_revenue"].tolist() == [1905.0, 421.0, 585.0]
+    assert s["revenue_share"].tolist() == pytest.approx([1905 / 2911, 421 / 2911, 585 / 2911])
+    r = seg.abc_reasons(abc)
+    assert r.columns.tolist() == ["abc_class", "abc_reason", "customers"]
+    counts = {(c, why): n for c, why, n in r.itertuples(index=False)}
+    assert counts == {("A", "key account / agent"): 2, ("A", "top 20% by annual revenue"): 2,
+                      ("B", "grew >= 10% in each of the last two years"): 2, ("C", "rest"): 5}
+
+
+def test_abc_interpretation_sentences():
+    customers, orders = _abc_frames()
+    abc = seg.abc_classes(customers, orders, AS_OF)
+    text = seg.abc_interpretation(abc, AS_OF, first_order=orders["order_date"].min())
+    assert text[0] == ("The top 20% of buying customers bring **65.3%** of the annual revenue (10 customers "
+                       "bought in the last 12 months).")  # 1900 / 2911; K1 has no revenue in year 0
+    assert text[1] == "Class A holds 4 customers, class B 2 and class C 5."
+    assert text[2] == "Customers whose account_type is agent or key_account are class A whatever their revenue."
+    assert text[3].startswith("2 customers are key accounts or agents; 2 of them are A only because of that flag")
+    # the first order (2023-06-30) is after the first day of year 2 (2023-01-01): class B is incomplete
+    assert text[4].startswith("The orders start on 2023-06-30, after the start of year 2")
+    assert len(seg.abc_interpretation(abc, AS_OF, first_order="2023-01-01")) == 4  # a full year 2
+    bare = seg.abc_classes(*_abc_frames(with_account_type=False), AS_OF)
+    plain = seg.abc_interpretation(bare, AS_OF, top_share=0.3)
+    assert plain[0].startswith("The top 30% of buying customers bring **75.6%**")  # (1000 + 900 + 300) / 2911
+    assert plain[2] == "There is no account_type column in customers, so class A is by revenue only."
+    assert len(plain) == 3
+
+
+def test_cluster_table_crosstab_and_interpretation():
+    model = seg.BehaviourClusters(2, 5, seed=7).fit(_three_groups())
+    table = seg.cluster_table(model.profile_)
+    assert table.columns.tolist() == ["cluster", "customers", "customer_share", "revenue_share",
+                                      "mean_recency_days", "mean_frequency", "mean_monetary", "mean_tenure_days",
+                                      "description"]
+    assert table["cluster"].tolist() == [1, 2, 3] and table["customers"].tolist() == [40, 40, 40]
+    text = seg.cluster_interpretation(model, currency="CNY")
+    sil = model.silhouette_.set_index("k")["silhouette"]
+    assert len(text) == 5 and text[0].startswith(f"The silhouette is highest for **k = 3** ({sil[3]:.2f}; ")
+    assert text[0].endswith("over k = 2 to 5), so the customers fall into 3 behavioural groups.")
+    assert text[1] == (f"Cluster 1 (33% of buying customers, {model.profile_.loc[1, 'revenue_share']:.0%} of "
+                       f"revenue): {model.profile_.loc[1, 'description'].lower()}.")
+    best = model.profile_.loc[1]
+    assert text[-1] == (f"Cluster 1 is the most valuable: on average {best['mean_monetary']:,.0f} CNY over "
+                        f"{best['mean_frequency']:.1f} orders.")
+    with pytest.raises(RuntimeError):
+        seg.cluster_interpretation(seg.BehaviourClusters())
+    a = pd.DataFrame({"segment": ["loyal", "champions", "other", "loyal"],
+                      "cluster": ["10", "2", "no_purchase", "2"]})
+    x = seg.segment_cluster_crosstab(a)
+    assert x.index.tolist() == ["champions", "loyal", "other"]  # RFM order, then unnamed segments
+    assert x.columns.tolist() == ["2", "10", "no_purchase"]  # cluster numbers in number order
+    assert x.to_numpy().tolist() == [[1, 0, 0], [1, 1, 0], [0, 0, 1]]
+
+
+def test_cluster_threads_change_nothing_but_speed():
+    rfm = _three_groups()
+    one = seg.BehaviourClusters(2, 4, seed=3, threads=1).fit(rfm)
+    free = seg.BehaviourClusters(2, 4, seed=3, threads=None).fit(rfm)
+    pd.testing.assert_series_equal(one.labels_, free.labels_)
+    pd.testing.assert_frame_equal(one.silhouette_, free.silhouette_)
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[1] / "datasets" / "sample" / "customers.csv").exists(),
+                    reason="the bundled sample is not there")
+def test_cheaper_cluster_defaults_choose_the_same_k_on_the_sample():
+    """The defaults (2 restarts, silhouettes on 1,000 customers) against 10 restarts and exact silhouettes."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from crmbook.data import load
+
+    ds = load("sample", as_of=AS_OF)
+    rfm = seg.rfm_table(ds["customers"], ds["orders"], AS_OF)
+    assert (rfm["frequency"] > 0).sum() > seg.CLUSTER_SILHOUETTE_SAMPLE  # the sample really is a sample
+    thorough = seg.BehaviourClusters(seed=seg.CLUSTER_SEED, n_init=10, silhouette_sample=10**6).fit(rfm)
+    for seed in (seg.CLUSTER_SEED, 0, 7):
+        quick = seg.BehaviourClusters(seed=seed).fit(rfm)
+        assert quick.k_ == thorough.k_ == 3
+        labels = quick.labels_.reindex(thorough.labels_.index)
+        assert adjusted_rand_score(thorough.labels_, labels) > 0.95
+    again = seg.BehaviourClusters().fit(rfm)  # seeded: a rerun gives the same clusters
+    pd.testing.assert_series_equal(again.labels_, seg.BehaviourClusters().fit(rfm).labels_)
+
+
+def test_consumer_attributes_summaries_and_notes():
+    customers, orders, _ = _portrait_frames()
+    rfm = seg.rfm_table(customers, orders, AS_OF)
+    typed = customers.assign(account_type=["retail", "key_account", "retail"])
+    consumers = seg.consumer_attributes(typed, AS_OF)
+    assert consumers["customer_id"].tolist() == ["P1", "P3"] and "member_tier" in consumers.attrs["absent"]
+    assert len(seg.consumer_attributes(customers, AS_OF)) == 3  # no account_type: everyone
+    tables = seg.demographic_summaries(seg.consumer_attributes(customers, AS_OF), rfm)
+    assert list(tables) == ["age_band", "gender", "region", "acquisition_channel"]
+    assert tables["gender"].set_index("gender").loc["F", "revenue_share"] == pytest.approx(0.6)
+    assert seg.demographic_notes(seg.customer_attributes(customers, AS_OF)) == []
+    no_birth = seg.customer_attributes(customers.drop(columns="birth_date"), AS_OF)
+    assert list(seg.demographic_summaries(no_birth, rfm)) == ["gender", "region", "acquisition_channel"]
+    notes = seg.demographic_notes(no_birth)
+    assert len(notes) == 1 and notes[0].startswith("*Not available in this data:* age_band (")
+    bare = seg.customer_attributes(customers[["customer_id", "signup_date"]], AS_OF)
+    assert seg.demographic_summaries(bare, rfm) == {}
+    notes = seg.demographic_notes(bare)
+    assert "age_band, gender, region, acquisition_channel" in notes[0]
+    assert notes[1] == "No demographic column is present, so the demographic breakdown is skipped."
+
+
+def test_demographic_highlights_and_interpretation():
+    region = pd.DataFrame({"region": ["East", "West", "unknown"], "customers": [50, 30, 20],
+                           "customer_share": [0.5, 0.3, 0.2], "revenue_share": [0.4, 0.35, 0.25],
+                           "revenue_per_customer": [800.0, 1166.67, 1250.0]})
+    unknown_only = region.tail(1).rename(columns={"region": "gender"})
+    h = seg.demographic_highlights({"region": region, "gender": unknown_only})
+    # West: 0.35 - 0.3 = +0.05 beats East (-0.1); unknown (+0.05) is left out, and so is gender (only unknown)
+    assert h.to_dict("records") == [{"dimension": "region", "group": "West", "customers": 30,
+                                     "customer_share": 0.3, "revenue_share": 0.35,
+                                     "revenue_per_customer": 1166.67}]
+    text = seg.demographic_interpretation(h, consumers=100, currency="CNY")
+    assert text[0] == ("Among 100 consumers, the group whose share of revenue most exceeds its share of customers, "
+                       "per dimension: region *West* (30.0% of customers, 35.0% of revenue, 1,167 CNY per "
+                       "customer).")
+    assert text[1].startswith("These are the profiles acquisition should look for")
+    assert len(seg.demographic_interpretation(h.head(0), consumers=5)) == 1
+
+
+def test_plot_demographics_grid():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    customers, orders, _ = _portrait_frames()
+    attrs = seg.customer_attributes(customers, AS_OF)
+    tables = seg.demographic_summaries(attrs, seg.rfm_table(customers, orders, AS_OF),
+                                       dimensions=("gender", "region", "age_band"))
+    fig = seg.plot_demographics(tables, currency="CNY")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(fig.axes) == 4 and len(visible) == 3  # a 2 x 2 grid, the fourth cell hidden
+    assert [ax.get_title() for ax in visible] == ["Gender (labels: share of customers)",
+                                                  "Region (labels: share of customers)",
+                                                  "Age band (labels: share of customers)"]
+    assert fig.get_suptitle() == "Revenue per consumer (CNY) by demographic group"
+    _, axes = plt.subplots(1, 3)
+    assert seg.plot_demographics(tables, axes=axes) is axes[0].figure
+    assert [len(ax.patches) for ax in axes] == [2, 2, 3]  # F/M, East/West, three age bands
+    with pytest.raises(ValueError, match="axes"):
+        seg.plot_demographics(tables, axes=axes[:2])
+    with pytest.raises(ValueError, match="no demographic"):
+        seg.plot_demographics({})
+
+
+def test_describe_data_and_segment_map_table():
+    customers, orders = _rfm_frames()
+    orders = orders[orders["order_date"] <= T]  # as crmbook.data.load leaves them
+    text = seg.describe_data(customers, orders, AS_OF, currency="CNY")
+    # 26 orders worth 5,460; the first is C10's oldest, 700 + 4 x 30 = 820 days before as_of (2023-10-03);
+    # the last is C01's, 5 days before (2025-12-26)
+    assert text == ("The analysis date is **2025-12-31**. The data holds **12 customers** and **26 orders** from "
+                    "2023-10-03 to 2025-12-26, worth **5,460 CNY** in total. Optional customer columns present: "
+                    "region; absent: account_type, birth_date, gender, acquisition_channel. Order details: none. "
+                    "There is no market table.")
+    full = customers.assign(**{c: "x" for c in seg.OPTIONAL_CUSTOMER_COLUMNS})
+    text = seg.describe_data(full, orders.assign(channel="web"), AS_OF, has_market=True)
+    assert "present: account_type, birth_date, gender, region, acquisition_channel. Order details: channel. " in text
+    assert text.endswith("The market table is present.") and "worth **5,460** in total" in text
+    table = seg.segment_map_table()
+    assert len(table) == len(seg.RFM_SEGMENT_MAP) and table.iloc[0].tolist() == ["5[4-5]", "champions"]
+    assert seg.segment_map_table({"5.": "top"}).to_dict("records") == [{"pattern (R, FM)": "5.", "segment": "top"}]
+
+
+def test_rfm_and_contact_interpretation_by_hand():
+    customers, orders = _rfm_frames()
+    scored = seg.rfm_segmentation(customers, orders, AS_OF)
+    text = seg.rfm_interpretation(seg.segment_summary(scored))
+    # 11 customers; loyal and potential loyalists have 2 each, loyal comes first in the RFM order
+    assert text[0] == "The largest segment is *loyal* with 2 customers (18.2%)."
+    # cant_lose (C10) brings 2000 of 5460 = 36.6%
+    assert text[1] == "The segment that brings the most revenue is *cant lose*: 9.1% of customers bring 36.6% of all revenue."
+    # cant_lose + at_risk: C10 2000 + C08 500 = 2500 of 5460 = 45.8%
+    assert "(*can't lose* and *at risk*) are 2 customers with 45.8% of historical revenue" in text[2]
+    # lost + hibernating: C09 20 + C07 40 = 60 of 5460 = 1.1%; 2 of 11 customers = 18.2%
+    assert text[3] == "*Lost* and *hibernating* customers are 18.2% of the base but bring only 1.1% of revenue."
+    todo = seg.contact_interpretation(scored, currency="CNY")
+    assert todo[0] == "2 customers are *can't lose* or *at risk*; together they spent 2,500 CNY with us."
+    with pytest.raises(ValueError, match="no segment"):
+        seg.rfm_interpretation(seg.segment_summary(scored).head(0))
+
+
+def _target_case() -> pd.DataFrame:
+    orders = pd.DataFrame({
+        "order_id": list("abcdef"),
+        "customer_id": ["T1", "T1", "T2", "T2", "T3", "T4"],
+        "order_date": pd.to_datetime(["2024-06-01", "2025-12-01", "2024-06-01", "2025-02-01", "2025-12-21",
+                                      "2024-03-01"]),
+        "revenue": [100.0, 1000.0, 1000.0, 500.0, 100.0, 200.0],
+    })
+    return seg.target_matrix(orders, AS_OF)  # focus T1, passive T2, opportunistic T3, abandon T4
+
+
+def test_target_summary_interpretation_and_kpis():
+    summary = seg.target_summary(_target_case())
+    assert summary["segment"].tolist() == ["focus", "opportunistic", "passive", "abandon"]
+    assert summary["chinese"].tolist() == ["重点选择", "择机选择", "消极选择", "放弃选择"]
+    # annual revenue: T1 1000, T3 100, T2 500, T4 0 of 1600
+    assert summary["annual_revenue"].tolist() == [1000.0, 100.0, 500.0, 0.0]
+    assert "mean_recency_days" not in summary.columns and "revenue" not in summary.columns
+    text = seg.target_interpretation(summary)
+    assert text[0] == "*focus* (重点选择): 1 customers (25.0%) with 62.5% of annual revenue."
+    assert text[2] == "*passive* (消极选择): 1 customers (25.0%) with 31.2% of annual revenue."
+    assert text[4].startswith("50% of buying customers sit on the diagonal")  # focus + abandon
+    kpis = seg.target_kpis(summary)
+    assert kpis[0] == {"name": "target_focus_share", "value": 25.0, "unit": "%",
+                       "label": "Target matrix: focus (重点选择), share of buying customers"}
+    assert [k["name"] for k in kpis][1:] == ["target_opportunistic_share", "target_passive_share",
+                                             "target_abandon_share"]
+
+
+def test_penetration_interpretation_and_kpis():
+    customers = pd.DataFrame({"customer_id": ["E1", "E2", "E3", "W1"], "signup_date": pd.Timestamp("2024-01-01"),
+                              "region": ["East", "East", "East", "West"]})
+    orders = pd.DataFrame({"order_id": ["1", "2", "3"], "customer_id": ["E1", "E2", "W1"],
+                           "order_date": pd.to_datetime(["2025-03-01", "2025-05-01", "2024-05-01"]),
+                           "revenue": [100.0, 50.0, 70.0]})
+    market = pd.DataFrame({"region": ["East", "West", "North"], "potential_customers": [30, 10, 20],
+                           "market_revenue": [1500.0, 1000.0, 500.0]})
+    p = seg.market_penetration(customers, orders, market, AS_OF)
+    text = seg.penetration_interpretation(p)
+    # 4 of 60 potential = 6.7%; active E1, E2 = 2 of 60 = 3.3%; revenue 150 of 3000 = 5.0%
+    assert text[0] == ("Overall we reach 6.7% of the potential customers (3.3% active in the last 12 months) and a "
+                       "market share of 5.0%.")
+    # East 3/30 = 10% and West 1/10 = 10% tie: the first (East); North 0/20 = 0%
+    assert text[1].startswith("Penetration is highest in **East** (10.0%) and lowest in **North** (0.0%)")
+    assert seg.penetration_kpis(p) == [
+        {"name": "penetration", "value": 6.67, "unit": "%", "label": "Penetration, all regions"},
+        {"name": "market_share", "value": 5.0, "unit": "%", "label": "Market share, all regions"}]
+    no_rev = seg.market_penetration(customers, orders, market.drop(columns="market_revenue"), AS_OF)
+    assert [k["name"] for k in seg.penetration_kpis(no_rev)] == ["penetration"]
+    assert "market share" not in seg.penetration_interpretation(no_rev)[0]
+    with pytest.raises(ValueError, match="All regions"):
+        seg.penetration_interpretation(p[p["region"] != "All regions"])
+
+
+def test_summary_points():
+    customers, orders = _rfm_frames()
+    summary = seg.segment_summary(seg.rfm_segmentation(customers, orders, AS_OF))
+    abc = seg.abc_classes(*_abc_frames(), AS_OF)
+    model = seg.BehaviourClusters(2, 5, seed=7).fit(_three_groups())
+    points = seg.summary_points(summary, abc, model, seg.target_summary(_target_case()))
+    # champions: C01, 1 of 11 customers, 1200 of 5460 revenue; slipping: C10, C08
+    assert points[0] == ("**RFM:** 9.1% of customers are champions and bring 22.0% of revenue; 2 valuable customers "
+                         "are slipping away (*can't lose*, *at risk*).")
+    assert points[1] == ("**ABC:** the top 20% of customers bring 65.3% of annual revenue; A = 4, B = 2, C = 5 "
+                         "customers.")
+    assert points[2] == f"**Clusters:** 3 behavioural groups; the most valuable: " \
+                        f"{model.profile_.loc[1, 'description'].lower()}."
+    assert points[3] == "**Target matrix:** 25.0% of buying customers are *focus* (重点选择) customers."
+    assert len(points) == 5

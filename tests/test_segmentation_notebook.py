@@ -131,3 +131,20 @@ def test_notebook_parameters_are_readable_by_papermill():
     assert "parameters" in nb.cells[1].metadata.get("tags", [])
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert not re.search(r"^\s*(def|class)\s", code, flags=re.M)  # the library does the work
+
+
+def test_notebook_cells_call_the_library_for_plumbing():
+    """STYLE habit 1: windows, figure grids, crosstabs and interpretation sentences live in segmentation.py."""
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c.source for c in nb.cells[2:] if c.cell_type == "code"]
+    joined = "\n".join(code)
+    for plumbing in ("DateOffset", "matplotlib", "plt.", "pd.crosstab", "idxmax", ".reindex("):
+        assert plumbing not in joined, f"notebook 01 computes {plumbing!r} itself; call crmbook.segmentation"
+    for source in code:  # short analysis cells: no dict or list comprehension builds a result
+        tree = ast.parse(source)
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.DictComp | ast.ListComp)], source
+        assert len(source.splitlines()) <= 12, source
