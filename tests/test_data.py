@@ -420,3 +420,152 @@ def test_bundled_sample_loads() -> None:
     assert not any(p.severity == "error" for p in ds.problems)
     _assert_reconciles(ds)
     assert len(ds["orders"]) > 0
+
+
+# ---- review findings: file shape, empty results, dates, periods, numbers, as_of, the sample ---------
+
+
+def _orders_csv_lines(tmp_path: Path) -> tuple[Path, list[str]]:
+    folder = _folder(tmp_path)
+    return folder, (folder / "orders.csv").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("header_too", [False, True])
+def test_trailing_delimiter_is_dropped_with_a_warning(tmp_path: Path, header_too: bool) -> None:
+    folder, lines = _orders_csv_lines(tmp_path)
+    body = [line + "," for line in lines[1:]]  # O1,C1,2024-01-10,100,online,
+    (folder / "orders.csv").write_text("\n".join([lines[0] + ("," if header_too else "")] + body) + "\n",
+                                       encoding="utf-8")
+    ds = check(folder, as_of="2025-12-31")
+    assert ds.usable and ds.rejected.empty
+    orders = ds["orders"]
+    assert list(orders.columns) == ["order_id", "customer_id", "order_date", "revenue", "channel"]
+    assert orders["order_id"].tolist() == ["O1", "O2", "O3", "O4", "O5", "O6"]
+    assert orders["revenue"].sum() == pytest.approx(260.5)
+    warning = _only(ds, table="orders", column=None, severity="warning")
+    assert warning.file == "orders.csv" and "without a name and without values" in warning.message
+
+
+def test_extra_fields_holding_values_are_an_error_naming_the_rows(tmp_path: Path) -> None:
+    folder, lines = _orders_csv_lines(tmp_path)
+    lines[2] += ",oops"     # order O2, row 3
+    lines[4] += ",x,y"      # order O4, row 5
+    (folder / "orders.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ds = check(folder, as_of="2025-12-31")
+    assert not ds.usable
+    p = _only(ds, table="orders", column=None, severity="error")
+    assert p.file == "orders.csv" and p.rows == [3, 5]
+    assert "more fields than the header names (5)" in p.message
+    assert p.found == "'oops', 'x', 'y'"
+    assert "orders" not in ds
+    assert set(ds.rejected.loc[ds.rejected["table"] == "orders", "reason"]) == {"table unusable"}
+
+
+def test_duplicate_column_name_in_a_csv_is_an_error(tmp_path: Path) -> None:
+    folder, lines = _orders_csv_lines(tmp_path)
+    lines[0] = lines[0].replace("channel", "revenue")   # order_id,customer_id,order_date,revenue,revenue
+    (folder / "orders.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ds = check(folder, as_of="2025-12-31")
+    assert not ds.usable
+    p = _only(ds, table="orders", column="revenue", severity="error")
+    assert p.file == "orders.csv"
+    assert "'revenue' appears 2 times in orders.csv (columns 4 and 5)" in p.message
+    assert not any("revenue.1" in str(q) for q in ds.problems)
+
+
+def test_required_table_with_no_usable_row_is_not_usable(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    ds = check(folder, as_of="2023-12-31")  # every customer signed up in 2024 or later
+    assert not ds.usable
+    p = _only(ds, table="customers", column=None, severity="error")
+    assert p.message.startswith("all 4 rows of customers were set aside")
+    assert "after as_of (4 rows)" in p.message
+    assert "NOT USABLE" in ds.summary()
+    with pytest.raises(DataError, match="all 6 rows of orders were set aside"):
+        load(folder, as_of="2023-12-31")
+
+
+def test_orders_all_set_aside_is_not_usable(tmp_path: Path) -> None:
+    orders = crm_orders().assign(revenue="free")
+    ds = check(_folder(tmp_path, orders=orders), as_of="2025-12-31")
+    assert not ds.usable
+    p = _only(ds, table="orders", column=None, severity="error")
+    assert "all 6 rows of orders were set aside" in p.message and "not a number (6 rows)" in p.message
+    assert not any(q.severity == "error" and q.table == "customers" for q in ds.problems)
+
+
+@pytest.mark.parametrize("text", ["10:30", "2025", "2024-02", "1/2/3", "3/5", "Mar 2025", "5 March"])
+def test_dates_missing_a_part_are_not_completed(tmp_path: Path, text: str) -> None:
+    orders = crm_orders()
+    orders.loc[1, "order_date"] = text
+    ds = check(_folder(tmp_path, orders=orders), as_of="2025-12-31")
+    p = _only(ds, table="orders", column="order_date", severity="rejected")
+    assert p.rows == [3]
+    assert ds.rejected["reason"].tolist() == ["unparseable date"]
+
+
+def test_dates_keep_the_local_day_of_a_time_zone_and_accept_full_dates(tmp_path: Path) -> None:
+    orders = crm_orders()
+    orders["order_date"] = ["2024-03-01T01:30:00+08:00",  # 2024-02-29 17:30 in UTC: the local day is kept
+                            "2024-03-01T23:30:00Z", "2024-03-01 10:20:30", "March 5, 2025",
+                            "2025年3月5日", "2025/3/6"]
+    ds = check(_folder(tmp_path, orders=orders), as_of="2025-12-31")
+    assert ds.rejected.empty
+    assert ds["orders"]["order_date"].tolist() == [
+        pd.Timestamp("2024-03-01 01:30"), pd.Timestamp("2024-03-01 23:30"),
+        pd.Timestamp("2024-03-01 10:20:30"), pd.Timestamp("2025-03-05"), pd.Timestamp("2025-03-05"), pd.Timestamp("2025-03-06")]
+
+
+def test_costs_period_is_checked_and_cut_at_as_of(tmp_path: Path) -> None:
+    assert data.SCHEMAS["costs"].column("period").kind == "period"
+    costs = pd.DataFrame({"period": ["2025-11", "2026-07", "last spring", "2025", "2025-13", "2024/3",
+                                     "2026"],
+                          "pool": ["a", "b", "c", "d", "e", "f", "g"],
+                          "amount": ["1", "2", "3", "4", "5", "6", "7"]})
+    ds = check(_folder(tmp_path, costs=costs), as_of="2025-12-31")
+    kept = ds["costs"]
+    assert kept["period"].tolist() == ["2025-11", "2025", "2024-03"]
+    assert kept["pool"].tolist() == ["a", "d", "f"]
+    got = ds.rejected[ds.rejected["table"] == "costs"][["row", "reason", "value"]].to_dict("records")
+    assert got == [{"row": 3, "reason": "after as_of", "value": "2026-07"},
+                   {"row": 4, "reason": "not a period", "value": "last spring"},
+                   {"row": 6, "reason": "not a period", "value": "2025-13"},
+                   {"row": 8, "reason": "after as_of", "value": "2026"}]
+    _assert_reconciles(ds)
+    no_cut = check(_folder(tmp_path, "nocut", costs=costs))
+    assert no_cut["costs"]["period"].tolist() == ["2025-11", "2026-07", "2025", "2024-03", "2026"]
+
+
+def test_infinite_revenue_is_not_a_number(tmp_path: Path) -> None:
+    orders = crm_orders()
+    orders["revenue"] = ["inf", "Infinity", "1e400", "-inf", "10", "0"]
+    ds = check(_folder(tmp_path, orders=orders), as_of="2025-12-31")
+    p = _only(ds, table="orders", column="revenue", severity="rejected")
+    assert p.rows == [2, 3, 4, 5]
+    assert set(ds.rejected["reason"]) == {"not a number"}
+    assert ds["orders"]["revenue"].tolist() == [10.0, 0.0]
+
+
+def test_huge_whole_number_is_a_problem_not_an_exception(tmp_path: Path) -> None:
+    market = pd.DataFrame({"region": ["east", "north"], "potential_customers": ["1e20", "5000"]})
+    ds = check(_folder(tmp_path, market=market), as_of="2025-12-31")
+    p = _only(ds, table="market", column="potential_customers", severity="rejected")
+    assert p.rows == [2] and p.found == "'1e20'"
+    assert ds["market"]["potential_customers"].tolist() == [5000]
+    assert str(ds["market"]["potential_customers"].dtype) == "Int64"
+
+
+@pytest.mark.parametrize("as_of", [None, "", "  "])
+def test_load_needs_an_explicit_as_of(crm_folder: Path, as_of: str | None) -> None:
+    with pytest.raises(ValueError, match="explicit as_of"):
+        load(crm_folder, as_of=as_of)
+    assert check(crm_folder, as_of=as_of).usable  # validate keeps working without a cut-off
+
+
+def test_sample_folder_that_is_not_installed_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    from crmbook import sample
+
+    monkeypatch.setattr(sample, "SAMPLE_DIR", tmp_path / "site-packages" / "datasets" / "sample")
+    with pytest.raises(FileNotFoundError, match=r"not installed.*pip install -e \."):
+        check("sample")

@@ -98,12 +98,55 @@ def test_xlsx_sheet_named_in_the_mapping(crm_folder: Path) -> None:
     with pd.ExcelWriter(crm_folder / "orders.xlsx") as xl:
         pd.DataFrame({"a": [1]}).to_excel(xl, sheet_name="cover", index=False)
         crm_orders().to_excel(xl, sheet_name="订单", index=False)
-    first_sheet = check(crm_folder)  # by default the first sheet ("cover") is read: no order columns
-    assert not first_sheet.usable
-    assert {p.column for p in first_sheet.problems if p.severity == "error"} == {
-        "order_id", "customer_id", "order_date", "revenue"}
+    unnamed = check(crm_folder)  # two sheets with data and no sheet: in the mapping: refused, not guessed
+    assert not unnamed.usable
+    (error,) = [p for p in unnamed.problems if p.severity == "error"]
+    assert (error.table, error.file) == ("orders", "orders.xlsx")
+    assert "2 sheets with data (cover, 订单)" in error.message and "sheet(s) 订单 would be lost" in error.message
+    assert "sheet: cover" in error.message
     ds = check(crm_folder, mapping={"orders": {"sheet": "订单"}})
     assert ds.problems == [] and len(ds["orders"]) == 6
+
+
+
+def test_xlsx_with_one_sheet_holding_data_reads_that_sheet(crm_folder: Path) -> None:
+    (crm_folder / "orders.csv").unlink()
+    with pd.ExcelWriter(crm_folder / "orders.xlsx") as xl:
+        pd.DataFrame().to_excel(xl, sheet_name="cover", index=False)  # an empty first sheet
+        crm_orders().to_excel(xl, sheet_name="2024", index=False)
+    ds = check(crm_folder)
+    assert ds.problems == [] and ds["orders"]["order_id"].tolist() == ["O1", "O2", "O3", "O4", "O5", "O6"]
+
+
+def test_xlsx_split_over_sheets_is_refused_naming_the_unread_sheets(crm_folder: Path) -> None:
+    (crm_folder / "orders.csv").unlink()
+    with pd.ExcelWriter(crm_folder / "orders.xlsx") as xl:
+        crm_orders().iloc[:3].to_excel(xl, sheet_name="2024", index=False)
+        crm_orders().iloc[3:].to_excel(xl, sheet_name="2025", index=False)
+    ds = check(crm_folder, as_of="2025-12-31")
+    assert not ds.usable
+    (p,) = [p for p in ds.problems if p.severity == "error"]
+    assert p.table == "orders" and "sheet(s) 2025 would be lost" in p.message
+    picked = check(crm_folder, as_of="2025-12-31", mapping={"orders": {"sheet": "2025"}})
+    assert picked["orders"]["order_id"].tolist() == ["O4", "O5", "O6"]
+
+
+def test_xlsx_date_times_load_and_a_duplicate_column_is_an_error(tmp_path: Path) -> None:
+    orders = crm_orders()
+    orders["order_date"] = pd.to_datetime(orders["order_date"]) + pd.Timedelta(hours=10)  # Excel date-times
+    folder = write_tables(tmp_path / "x", {"customers": crm_customers(), "orders": orders}, fmt="xlsx")
+    ds = check(folder, as_of="2025-12-31")
+    assert ds.usable and list(ds["orders"].columns) == list(crm_orders().columns)
+    assert ds["orders"]["order_date"].iloc[0] == pd.Timestamp("2024-01-10 10:00")
+    assert ds.problems == []
+    doubled = crm_orders()
+    doubled.insert(4, "Revenue ", doubled["revenue"])
+    doubled.columns = [*doubled.columns[:4], "revenue", *doubled.columns[5:]]
+    doubled.to_excel(folder / "orders.xlsx", index=False)
+    ds = check(folder, as_of="2025-12-31")
+    assert not ds.usable
+    (p,) = [p for p in ds.problems if p.severity == "error"]
+    assert (p.file, p.column) == ("orders.xlsx", "revenue") and "columns 4 and 5" in p.message
 
 
 # ---- the mapping file -------------------------------------------------------------------------------

@@ -17,7 +17,14 @@ Sources
   ``truth.json`` ...) are ignored and listed as ignored in the summary. CSV files may be UTF-8, UTF-8
   with BOM, or GBK (exports from Chinese Excel); the encoding is detected (UTF-8 first, then GB18030,
   the superset of GBK) and reported. The delimiter (comma, semicolon, tab or ``|``) is detected too.
-- ``"sample"``: the bundled case-company data (``datasets/sample``).
+  The header (first line or first row) is read as written: a repeated column name is an error, an
+  empty field after the last named column (a delimiter at the end of each line) is dropped with a
+  warning, and extra fields holding values are an error naming the rows. A per-table ``.xlsx`` is read
+  from its only sheet with data; with several sheets holding data the table is refused (rows would be
+  lost) unless the mapping names the sheet (``sheet:``).
+- ``"sample"``: the bundled case-company data (``datasets/sample``). The folder ships with the
+  repository, not inside the package: it is there in a clone installed with ``pip install -e .``; when
+  it is missing, ``"sample"`` raises a ``FileNotFoundError`` that says so.
 - a single **Excel workbook** (``.xlsx``) with one sheet per table, named like the tables.
 - a **SQLAlchemy URL** (``sqlite:///crm.db``, ``postgresql+psycopg://analyst@db.example:5432/crm``):
   tables are read by name, or with the SQL queries of the mapping file. The password is read from the
@@ -47,7 +54,7 @@ An analyst whose data uses other names writes a small YAML file (the ``mapping``
         SELECT id AS order_id, cust AS customer_id, day AS order_date, amount AS revenue
         FROM sales.orders WHERE amount IS NOT NULL
       dayfirst: true              # 03/04/2025 is 3 April (default: month first)
-      sheet: 订单                 # sheet of an .xlsx file (default: the first sheet)
+      sheet: 订单                 # sheet of an .xlsx file (default: its only sheet with data)
 
 The mapping is checked before the data: an unknown table, an unknown key, or a target column that
 crmbook does not know is a ``ValueError`` naming the mapping file.
@@ -58,17 +65,22 @@ Validation reports every problem at once (:class:`Problem`: table, file, column,
 expected, what was found). There are three severities:
 
 ``"error"``
-    the table cannot be used: a required table or a required column is missing, the table is empty, or
-    the file cannot be read. An error in a **required** table (``customers``, ``orders``) makes the whole
-    data set unusable (:attr:`Dataset.usable` is False and :func:`load` raises :class:`DataError`); an
+    the table cannot be used: a required table or a required column is missing, a column name is
+    repeated, a row has values beyond the last named column, the table is empty, or the file cannot be
+    read (or a per-table workbook has several sheets with data and the mapping names none). A
+    required table whose rows were **all** set aside is an error too: there is nothing to analyse.
+    An error in a **required** table (``customers``, ``orders``) makes the whole data set unusable (:attr:`Dataset.usable` is False and :func:`load` raises :class:`DataError`); an
     error in an optional table only makes that table unavailable (it is listed in
     :attr:`Dataset.absent`).
 ``"rejected"``
     rows set aside, each with its reason(s), and counted (rows read = rows used + rows rejected):
-    a missing or unreadable value in a required column (unparseable date, non-numeric or negative
-    revenue, a number outside its bounds, a value outside a closed vocabulary), a duplicate key (the
-    first occurrence is kept), a reference to an unknown customer or campaign, a row that refers to a
-    customer who was set aside (cascade), and a row dated after ``as_of`` (outside the analysis window).
+    a missing or unreadable value in a required column (unparseable date, non-numeric, infinite or
+    negative revenue, a number outside its bounds, a period that is not ``YYYY-MM`` / ``YYYY``, a value
+    outside a closed vocabulary), a duplicate key (the first occurrence is kept), a reference to an unknown customer or campaign, a row that refers to a
+    customer who was set aside (cascade), and a row dated after ``as_of`` or a period starting after
+    it (outside the analysis window). A date needs a four-digit year, a month and a day; nothing is
+    filled in (``2025``, ``2024-02``, ``10:30`` are not dates) and a time zone is dropped, keeping the
+    local date.
     Rows set aside do **not** make the data unusable.
 ``"warning"``
     the data is used as it is: an unknown column (kept, as text), an optional table that is missing
@@ -81,12 +93,14 @@ Personal data (``name``, ``phone``, ``email``) is masked in the returned tables 
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +144,9 @@ class ColumnSpec:
     kind : str
         ``"id"`` (text key, kept as string), ``"date"``, ``"number"`` (float), ``"integer"``,
         ``"text"`` (free text), ``"category"`` (a value from ``allowed`` when that is given, any
-        text otherwise) or ``"bool"`` (true/false, yes/no, 1/0, 是/否).
+        text otherwise), ``"bool"`` (true/false, yes/no, 1/0, 是/否) or ``"period"`` (a month
+        ``YYYY-MM`` or a year ``YYYY``, kept as text ``"2025-03"`` / ``"2025"``; a period that starts
+        after ``as_of`` is set aside).
     required : bool
         The table is unusable without this column.
     min, max : float, optional
@@ -278,7 +294,7 @@ SCHEMAS: dict[str, TableSchema] = {
         name="costs",
         description="Cost pools per period, for customer cost accounting (activity-based costing).",
         columns=(
-            ColumnSpec("period", "text", required=True, description="month as YYYY-MM (or year as YYYY)"),
+            ColumnSpec("period", "period", required=True, description="month as YYYY-MM (or year as YYYY)"),
             ColumnSpec("pool", "category", required=True,
                        description="cost pool: marketing, sales, service, admin, logistics ..."),
             ColumnSpec("amount", "number", required=True, min=0, description="amount spent in the period"),
@@ -356,6 +372,8 @@ _SEVERITIES = ("error", "rejected", "warning")
 _MAPPING_KEYS = {"file", "sheet", "query", "columns", "values", "dayfirst", "date_format"}
 _TABLE_UNUSABLE = "table unusable"
 _PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
+#: Whole numbers this large do not fit a 64-bit integer column.
+_INTEGER_LIMIT = 2.0 ** 63
 
 
 # --------------------------------------------------------------------------------------------------
@@ -493,7 +511,10 @@ class Dataset:
 
     @property
     def usable(self) -> bool:
-        """True when every required table was loaded; rows set aside do not count against it."""
+        """True when every required table was loaded with at least one usable row.
+
+        Some rows set aside do not count against it; all rows of a required table set aside do.
+        """
         return all(t in self.tables for t in REQUIRED_TABLES) and not any(
             p.severity == "error" and p.table in REQUIRED_TABLES for p in self.problems)
 
@@ -548,7 +569,8 @@ class Dataset:
         if self.usable:
             status = "USABLE"
         else:
-            status = "NOT USABLE - a required table or column is missing or empty (see the problems below)"
+            status = ("NOT USABLE - a required table or column is missing or empty, or a required table has "
+                      "no usable row (see the problems below)")
         lines.append(f"Status: {status}")
         lines.append("")
         rec = self.reconciliation()
@@ -798,6 +820,7 @@ class _Raw:
     first_row: int       # row number of the first data row (2 below a header, 1 otherwise)
     encoding: str | None = None
     error: str | None = None
+    problems: list[Problem] = field(default_factory=list)  # found while reading (header, extra fields)
 
 
 def _as_text(s: pd.Series) -> pd.Series:
@@ -817,6 +840,58 @@ def _texts(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({i: _as_text(df.iloc[:, i]) for i in range(df.shape[1])}, index=df.index)
     out.columns = [str(c).strip() for c in df.columns]
     return out.reset_index(drop=True)
+
+
+def _with_header(raw: _Raw, header: list[Any], body: pd.DataFrame) -> None:
+    """Name the columns of ``body`` (cells as read, positional columns) from the raw ``header`` row.
+
+    The names come from the file itself, not from pandas, so a repeated name stays repeated (and is
+    reported by the check) instead of becoming ``revenue.1``. Fields beyond the last named column (a
+    trailing delimiter on each line, common in exports) are dropped with a warning when they are all
+    empty, and are an error naming the rows when they hold values: those values belong to no column
+    and would otherwise be lost. A nameless column inside the header is dropped with a warning when it
+    is empty, and kept as ``Unnamed: N`` (an unknown column) otherwise. Sets ``raw.frame`` and adds to
+    ``raw.problems``.
+    """
+    width = body.shape[1]
+    names = [("" if h is None or (isinstance(h, float) and np.isnan(h)) else str(h).strip()) for h in header]
+    names = (names + [""] * width)[:max(width, len(names))]
+    body = body.reset_index(drop=True)
+    text = pd.DataFrame({i: _as_text(body.iloc[:, i]) for i in range(width)}, index=body.index)
+    last_named = max((i for i, n in enumerate(names) if n), default=-1)
+    keep: list[int] = []
+    dropped: list[int] = []
+    extra: list[int] = []
+    for i in range(width):
+        if names[i]:
+            keep.append(i)
+        elif not text[i].notna().any():
+            dropped.append(i)
+        elif i > last_named:
+            extra.append(i)
+        else:
+            keep.append(i)
+            names[i] = f"Unnamed: {i}"
+    if dropped:
+        raw.problems.append(Problem(
+            raw.table, raw.file, None, [],
+            f"{len(dropped)} column(s) without a name and without values (field(s) "
+            f"{', '.join(str(i + 1) for i in dropped)}) were dropped; often a delimiter at the end of "
+            "each line",
+            "", "", "warning"))
+    if extra:
+        filled = text[extra].notna().any(axis=1).to_numpy()
+        rows = [int(r) for r in np.flatnonzero(filled) + raw.first_row]
+        raw.problems.append(Problem(
+            raw.table, raw.file, None, rows,
+            f"{len(rows):,} row(s) have more fields than the header names ({last_named + 1}); the extra "
+            "values belong to no column and would be lost. Check the delimiters (a value holding the "
+            "delimiter must be quoted) or add the missing column name(s) to the header",
+            f"at most {last_named + 1} fields per row", _examples(text.loc[filled, extra].stack().dropna()),
+            "error"))
+    frame = text[keep]
+    frame.columns = [names[i] for i in keep]
+    raw.frame = frame.reset_index(drop=True)
 
 
 def _to_str(s: pd.Series) -> pd.Series:
@@ -854,31 +929,70 @@ def _read_csv(path: Path, table: str) -> _Raw:
     except UnicodeDecodeError:
         raw.error = "cannot decode the file: it is neither UTF-8 nor GBK; save it as UTF-8 CSV"
         return raw
-    try:
-        df = pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text), dtype=str, keep_default_na=False,
-                         skip_blank_lines=False)
-    except pd.errors.EmptyDataError:
-        df = pd.DataFrame()
-    except (pd.errors.ParserError, ValueError) as exc:
+    try:  # the csv module, not pandas: the header is read as written (no renaming, no index column)
+        rows = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))
+    except csv.Error as exc:
         raw.error = f"cannot read the CSV file: {exc}"
         return raw
-    raw.frame = _texts(df)
+    if not rows:
+        raw.frame = pd.DataFrame()
+        return raw
+    header, body = rows[0], rows[1:]
+    width = max(len(header), max((len(r) for r in body), default=0))
+    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in body], columns=range(width), dtype=object)
+    _with_header(raw, header, frame.astype("string") if len(frame) else frame)
     return raw
 
 
 def _read_excel_sheet(path: Path, table: str, sheet: str | int = 0, label: str | None = None) -> _Raw:
     raw = _Raw(table, None, label or path.name, str(path) if label is None else f"{path} [{sheet}]", 2)
     try:
-        df = pd.read_excel(path, sheet_name=sheet, dtype=object)
+        df = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None)
     except ValueError as exc:  # e.g. no such sheet
         raw.error = f"cannot read sheet {sheet!r}: {exc}"
         return raw
     except Exception as exc:  # noqa: BLE001 - any reader failure is reported, not raised
         raw.error = f"cannot read the Excel file: {exc}"
         return raw
-    df = df.loc[:, [not str(c).startswith("Unnamed:") or df[c].notna().any() for c in df.columns]]
-    raw.frame = _texts(df.astype(object).map(_excel_cell).astype(object) if len(df) else df)
+    if df.empty:
+        raw.frame = pd.DataFrame()
+        return raw
+    cells = df.astype(object).map(_excel_cell).astype(object)
+    header = list(cells.iloc[0])
+    _with_header(raw, header, cells.iloc[1:].reset_index(drop=True))
     return raw
+
+
+def _sheets_with_data(path: Path) -> list[str]:
+    """The sheets of a workbook that hold at least one value."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        out = []
+        for ws in wb.worksheets:
+            cells = (v for row in ws.iter_rows(values_only=True) for v in row)
+            if any(v is not None and str(v).strip() != "" for v in cells):
+                out.append(ws.title)
+        return out
+    finally:
+        wb.close()
+
+
+def _read_table_xlsx(path: Path, table: str, sheet: str | None) -> _Raw:
+    """A per-table workbook in a data folder: the sheet the mapping names, else its only sheet with data."""
+    if sheet is not None:
+        return _read_excel_sheet(path, table, sheet)
+    try:
+        sheets = _sheets_with_data(path)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is reported, not raised
+        return _Raw(table, None, path.name, str(path), 2, error=f"cannot read the Excel file: {exc}")
+    if len(sheets) > 1:
+        return _Raw(table, None, path.name, str(path), 2, error=(
+            f"{path.name} has {len(sheets)} sheets with data ({', '.join(sheets)}); crmbook reads one sheet "
+            f"per table, so the rows of sheet(s) {', '.join(sheets[1:])} would be lost. Put all rows in one "
+            f"sheet, or name the sheet to read in the mapping file ({table}: sheet: {sheets[0]})"))
+    return _read_excel_sheet(path, table, sheets[0] if sheets else 0)
 
 
 def _excel_cell(value: Any) -> str | None:
@@ -911,7 +1025,7 @@ def _read_file(path: Path, table: str, sheet: str | None = None) -> _Raw:
     if suffix == ".csv":
         return _read_csv(path, table)
     if suffix == ".xlsx":
-        return _read_excel_sheet(path, table, sheet if sheet is not None else 0)
+        return _read_table_xlsx(path, table, sheet)
     if suffix == ".parquet":
         return _read_parquet(path, table)
     return _Raw(table, None, path.name, str(path), 2,
@@ -1136,11 +1250,29 @@ def _examples(values: Iterable[Any], shown: int = VALUES_SHOWN) -> str:
     return ", ".join(distinct[:shown]) + more
 
 
+#: A clock time followed by a time zone (``10:30:00+08:00``, ``10:30Z``): the zone is dropped.
+#: (Patterns without lookarounds, ``\s`` or ``\d``, so pandas can run them in pyarrow: fast.)
+_TZ_SUFFIX = r"([0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?) *(?:Z|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+#: The date part of ``2025/3/5``, ``05.03.2025``: its separators become ``-``.
+_DATE_SEPARATORS = r"^([0-9]{1,4})[/.]([0-9]{1,2})[/.]([0-9]{1,4})( |T|$)"
+
+
 def _parse_dates(s: pd.Series, dayfirst: bool, date_format: str | None) -> pd.Series:
+    """Dates from text: year (4 digits), month and day are required; a time of day is allowed.
+
+    A time zone is dropped and the local wall-clock date kept (``2024-03-01T01:30+08:00`` is 1 March,
+    as the person who wrote it saw it). Nothing is filled in from the clock or from defaults: ``10:30``,
+    ``2025``, ``2024-02`` and ``1/2/3`` are not dates.
+    """
     if date_format:
-        return pd.to_datetime(s, format=date_format, errors="coerce")
+        out = pd.to_datetime(s, format=date_format, errors="coerce")
+        if getattr(out.dt, "tz", None) is not None:
+            out = out.dt.tz_localize(None)
+        return out
     norm = (s.str.replace("年", "-", regex=False).str.replace("月", "-", regex=False)
-            .str.replace("日", "", regex=False).str.replace(r"(?<=\d)[/.](?=\d)", "-", regex=True).str.strip())
+            .str.replace("日", "", regex=False).str.strip()
+            .str.replace(_DATE_SEPARATORS, r"\1-\2-\3\4", regex=True)
+            .str.replace(_TZ_SUFFIX, r"\1", regex=True))
     iso = norm.str.match(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$", na=False)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     if iso.any():
@@ -1164,22 +1296,32 @@ def _parse_dates(s: pd.Series, dayfirst: bool, date_format: str | None) -> pd.Se
 
 
 def _parse_one_date(text: str, dayfirst: bool) -> pd.Timestamp | None:
+    """A date in a free layout (``5 March 2025``, ``Mar 5, 2025 10:30``, ``20250305``), or None.
+
+    Parsed twice with two different defaults: when the results differ, a part of the date (year, month
+    or day) was missing and would have been invented, so it is refused. The year must be written with
+    four digits. The clock is never read; a time zone is dropped, keeping the wall-clock date.
+    """
+    from dateutil import parser
+
     if not re.search(r"\d", text):
         return None
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pandas warns about guessed formats; the result is checked
-            value = pd.Timestamp(pd.to_datetime(text, dayfirst=dayfirst))
-    except (ValueError, OverflowError, TypeError):
+            warnings.simplefilter("ignore")
+            a = parser.parse(text, dayfirst=dayfirst, default=datetime(2000, 1, 1))
+            b = parser.parse(text, dayfirst=dayfirst, default=datetime(2001, 2, 2))
+    except (ValueError, OverflowError, TypeError, parser.ParserError):
         return None
-    if value.tzinfo is not None:
-        value = value.tz_convert(None)
-    return value
+    if a.date() != b.date() or f"{a.year:04d}" not in text:
+        return None
+    return pd.Timestamp(a.replace(tzinfo=None))
 
 
 def _parse_numbers(s: pd.Series) -> pd.Series:
     cleaned = s.str.replace(r"^[¥￥$€£]|(?<=\d),(?=\d{3}(\D|$))|\s", "", regex=True)
-    return pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
+    out = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
+    return out.where(np.isfinite(out))  # inf, Infinity, 1e400: not a number
 
 
 def _bounds_text(spec: ColumnSpec) -> str:
@@ -1217,7 +1359,10 @@ def _parse_column(raw: pd.Series, spec: ColumnSpec, table_spec: dict) -> tuple[p
         if kind == "integer":
             frac = (typed.notna() & (typed % 1 != 0)).to_numpy()
             issue(frac, "not a whole number", f"{spec.name} must be a whole number", "a whole number")
-            typed = typed.where(~frac)
+            huge = (typed.abs() >= _INTEGER_LIMIT).fillna(False).to_numpy() & ~frac
+            issue(huge, "out of range", f"{spec.name} is too large for a whole number",
+                  f"a whole number below {_INTEGER_LIMIT:,.0f} in size")
+            typed = typed.where(~(frac | huge))
         out_of_range = np.zeros(len(raw), dtype=bool)
         if spec.min is not None:
             out_of_range |= (typed < spec.min).fillna(False).to_numpy()
@@ -1238,6 +1383,13 @@ def _parse_column(raw: pd.Series, spec: ColumnSpec, table_spec: dict) -> tuple[p
         typed[low.isin(_FALSE).fillna(False)] = False
         issue(present & typed.isna().to_numpy(), "not true/false", f"{spec.name} is not true/false",
               "true/false, yes/no, 1/0 or 是/否")
+    elif kind == "period":
+        parts = raw.str.extract(r"^(\d{4})(?:[-/.](\d{1,2}))?$")
+        month = pd.to_numeric(parts[1], errors="coerce")
+        ok = (parts[0].notna() & (parts[1].isna() | month.between(1, 12))).to_numpy()
+        issue(present & ~ok, "not a period", f"{spec.name} is not a month YYYY-MM or a year YYYY",
+              "a month such as 2025-03, or a year such as 2025")
+        typed = (parts[0] + ("-" + month.astype("Int64").astype("string").str.zfill(2)).fillna("")).where(ok)
     elif kind == "category" and spec.allowed:
         lookup = {a.lower(): a for a in spec.allowed}
         typed = raw.str.lower().map(lookup, na_action="ignore")
@@ -1246,7 +1398,7 @@ def _parse_column(raw: pd.Series, spec: ColumnSpec, table_spec: dict) -> tuple[p
               "one of " + ", ".join(spec.allowed))
     else:  # id, text, free category
         typed = raw
-    if kind in ("id", "text", "category"):
+    if kind in ("id", "text", "category", "period"):
         typed = _to_str(typed)
     return typed, issues
 
@@ -1283,7 +1435,18 @@ def _check_table(raw: _Raw, mapping: dict, as_of: pd.Timestamp | None,
     df, rownum = df.loc[~blank].reset_index(drop=True), rownum[~blank]
     n_read = len(df)
 
+    problems.extend(raw.problems)
+    read_error = any(p.severity == "error" for p in raw.problems)
+
     # --- column names: mapping, case, duplicates, unknown ------------------------------------------
+    names = [str(c) for c in df.columns]
+    doubled_in_file = sorted({c for c in names if names.count(c) > 1})
+    for c in doubled_in_file:
+        where = [i + 1 for i, n in enumerate(names) if n == c]
+        problem(c, [], f"column {c!r} appears {len(where)} times in {raw.file} (columns "
+                f"{', '.join(map(str, where[:-1]))} and {where[-1]}); crmbook cannot tell which one to use, so "
+                "the table is not used. Remove or rename the extra column(s)", "each column name once",
+                f"{len(where)} columns named {c!r}")
     rename = dict(spec.get("columns", {}))
     mapped_missing = [c for c in rename if c not in df.columns]
     for c in mapped_missing:
@@ -1295,9 +1458,10 @@ def _check_table(raw: _Raw, mapping: dict, as_of: pd.Timestamp | None,
             rename[c] = c.lower()
     df = df.rename(columns=rename)
     dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
-    if dupes:
-        problem(dupes[0], [], f"column(s) {', '.join(dupes)} appear more than once (after the mapping)",
-                "each column once", f"{len(df.columns)} columns")
+    renamed_dupes = [c for c in dupes if c not in doubled_in_file]
+    if renamed_dupes:
+        problem(renamed_dupes[0], [], f"column(s) {', '.join(renamed_dupes)} appear more than once (after the "
+                "mapping)", "each column once", f"{len(df.columns)} columns")
     missing = [c for c in schema.required_columns if c not in df.columns]
     for c in missing:
         problem(c, [], f"required column {c} is missing", f"a column {c} ({schema.column(c).description})",
@@ -1310,9 +1474,9 @@ def _check_table(raw: _Raw, mapping: dict, as_of: pd.Timestamp | None,
         severity = "error" if schema.required else "warning"
         problem(None, [], f"table {table} has no rows", "at least one row", "only a header", severity)
         return None, set(), records, problems, 0, n_blank
-    if missing or dupes:
+    if missing or dupes or read_error:
         reason = _TABLE_UNUSABLE
-        col = (missing or dupes)[0]
+        col = (missing or dupes or [None])[0]
         records.extend({"table": table, "file": raw.file, "row": int(r), "column": col, "reason": reason,
                         "value": None} for r in rownum)
         return None, set(), records, problems, n_read, n_blank
@@ -1349,6 +1513,23 @@ def _check_table(raw: _Raw, mapping: dict, as_of: pd.Timestamp | None,
                                  f"dated after as_of {as_of:%Y-%m-%d}: outside the analysis window",
                                  f"a date on or before {as_of:%Y-%m-%d}", True))
             rejected |= late
+
+    if as_of is not None:
+        for c in out.columns:
+            cs = schema.column(c)
+            if cs is None or cs.kind != "period":
+                continue
+            text = out[c].astype("string")
+            starts = pd.to_datetime(text.where(text.str.len() == 7, text + "-01") + "-01", format="%Y-%m-%d",
+                                    errors="coerce")
+            late = (starts > as_of.normalize()).fillna(False).to_numpy()
+            pos = np.flatnonzero(late)
+            if len(pos):
+                issues.append(_Issue(c, "after as_of", pos, out[c].iloc[pos],
+                                     f"{c} starts after as_of {as_of:%Y-%m-%d}: outside the analysis window",
+                                     f"a period starting on or before {as_of:%Y-%m-%d}", cs.required))
+                if cs.required:
+                    rejected |= late
 
     # --- references (cascade) ----------------------------------------------------------------------------
     for col, (ref_table, ref_col) in schema.references.items():
@@ -1424,6 +1605,13 @@ def _check_table(raw: _Raw, mapping: dict, as_of: pd.Timestamp | None,
             blank_cells[iss.positions] = True
             out[iss.column] = out[iss.column].mask(blank_cells)
     clean = out.loc[~rejected].reset_index(drop=True)
+    if schema.required and clean.empty:
+        reasons = (pd.DataFrame(records, columns=_REJECTED_COLUMNS).drop_duplicates(["row", "reason"])
+                   ["reason"].value_counts())
+        top = ", ".join(f"{reason} ({n:,} rows)" for reason, n in reasons.head(VALUES_SHOWN).items())
+        problem(None, [], f"all {n_read:,} rows of {table} were set aside, so there is nothing to analyse; "
+                f"top reasons: {top}" + (f"; as_of is {as_of:%Y-%m-%d}" if as_of is not None else ""),
+                "at least one usable row", f"0 of {n_read:,} rows usable")
     aside: set[str] = set()
     if len(schema.key) == 1:
         key = schema.key[0]
@@ -1458,6 +1646,12 @@ def _resolve(source: str | os.PathLike) -> tuple[str, Path | str]:
     if isinstance(source, str) and source.strip().lower() == "sample":
         from crmbook.sample import SAMPLE_DIR  # lazy: the generator is heavy and optional here
 
+        if not Path(SAMPLE_DIR).is_dir():
+            raise FileNotFoundError(
+                f'the bundled sample data is not installed: "sample" means the folder {SAMPLE_DIR}, which does '
+                "not exist. The sample ships with the crmbook repository, not inside the package: install "
+                "crmbook from a clone with `pip install -e .` (as the README says), or pass the path of a "
+                "data folder instead of \"sample\"")
         return "folder", Path(SAMPLE_DIR).resolve()
     if isinstance(source, str) and _looks_like_url(source.strip()):
         return "url", source.strip()
@@ -1502,12 +1696,13 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
     -------
     Dataset
         The usable tables and the account of the rest; ``usable`` is False when a required table or
-        required column is missing, or a required table is empty or unreadable.
+        required column is missing, or a required table is empty, unreadable, or has no usable row.
 
     Raises
     ------
     FileNotFoundError
-        The source (or the mapping file, or an SQLite file) does not exist.
+        The source (or the mapping file, or an SQLite file, or for ``"sample"`` the bundled sample
+        folder) does not exist.
     ValueError
         The source cannot be read at all (a lone CSV file, a database that refuses the connection, a
         wrong password), ``as_of`` is not a date, or the mapping file is malformed.
@@ -1597,9 +1792,14 @@ def load(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None,
 
     Raises
     ------
+    ValueError
+        ``as_of`` is None or empty (and as for :func:`check`).
     DataError
         The data cannot be used; the message is :meth:`Dataset.problem_report`.
     """
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        raise ValueError("load needs an explicit as_of (the analysis date YYYY-MM-DD): every analysis is "
+                         "reproducible only with a fixed cut-off; use check() to validate without one")
     ds = check(source, as_of=as_of, mapping=mapping, mask_personal=mask_personal, password_env=password_env)
     if not ds.usable:
         raise DataError(ds.problem_report(), ds)

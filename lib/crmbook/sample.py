@@ -117,7 +117,9 @@ DEFAULT_SEED = 20251231
 START = "2022-01-01"
 #: Last day of the history (the sample's default ``as_of``).
 END = "2025-12-31"
-#: The committed sample folder, anchored on this file (not on the working directory).
+#: The committed sample folder, anchored on this file (not on the working directory). It exists in a
+#: clone installed with ``pip install -e .``; a wheel does not carry it (``data.check("sample")`` then
+#: raises a FileNotFoundError that says how to install).
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 #: File formats :func:`write_sample` writes, with their file extensions.
 FORMATS = {"csv": "csv", "parquet": "parquet", "xlsx": "xlsx"}
