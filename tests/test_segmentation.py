@@ -384,7 +384,8 @@ def test_target_matrix_quadrants():
     assert m.loc["T1", "quadrant_zh"] == "重点选择" and m.loc["T4", "quadrant_zh"] == "放弃选择"
 
 
-def test_market_penetration():
+def _penetration_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Three East customers (two bought in the last year), one West customer (bought 2024), no North one."""
     customers = pd.DataFrame({"customer_id": ["E1", "E2", "E3", "W1"], "signup_date": pd.Timestamp("2024-01-01"),
                               "region": ["East", "East", "East", "West"]})
     orders = pd.DataFrame({"order_id": ["1", "2", "3"], "customer_id": ["E1", "E2", "W1"],
@@ -392,6 +393,11 @@ def test_market_penetration():
                            "revenue": [100.0, 50.0, 70.0]})
     market = pd.DataFrame({"region": ["East", "West", "North"], "potential_customers": [30, 10, 20],
                            "market_revenue": [1500.0, 1000.0, 500.0]})
+    return customers, orders, market
+
+
+def test_market_penetration():
+    customers, orders, market = _penetration_case()
     p = seg.market_penetration(customers, orders, market, AS_OF).set_index("region")
     assert p.loc["East", ["customers", "active_customers"]].tolist() == [3, 2]
     assert p.loc["East", "penetration"] == pytest.approx(0.1)
@@ -823,13 +829,7 @@ def test_target_summary_interpretation_and_kpis():
 
 
 def test_penetration_interpretation_and_kpis():
-    customers = pd.DataFrame({"customer_id": ["E1", "E2", "E3", "W1"], "signup_date": pd.Timestamp("2024-01-01"),
-                              "region": ["East", "East", "East", "West"]})
-    orders = pd.DataFrame({"order_id": ["1", "2", "3"], "customer_id": ["E1", "E2", "W1"],
-                           "order_date": pd.to_datetime(["2025-03-01", "2025-05-01", "2024-05-01"]),
-                           "revenue": [100.0, 50.0, 70.0]})
-    market = pd.DataFrame({"region": ["East", "West", "North"], "potential_customers": [30, 10, 20],
-                           "market_revenue": [1500.0, 1000.0, 500.0]})
+    customers, orders, market = _penetration_case()
     p = seg.market_penetration(customers, orders, market, AS_OF)
     text = seg.penetration_interpretation(p)
     # 4 of 60 potential = 6.7%; active E1, E2 = 2 of 60 = 3.3%; revenue 150 of 3000 = 5.0%
