@@ -366,14 +366,7 @@ def test_customer_portrait_and_purchase_mix():
 # --------------------------------------------------------------------------------------------------
 
 def test_target_matrix_quadrants():
-    orders = pd.DataFrame({
-        "order_id": list("abcdef"),
-        "customer_id": ["T1", "T1", "T2", "T2", "T3", "T4"],
-        "order_date": pd.to_datetime(["2024-06-01", "2025-12-01", "2024-06-01", "2025-02-01", "2025-12-21",
-                                      "2024-03-01"]),
-        "revenue": [100.0, 1000.0, 1000.0, 500.0, 100.0, 200.0],
-    })
-    m = seg.target_matrix(orders, AS_OF).set_index("customer_id")
+    m = _target_case().set_index("customer_id")
     # value pct: T4 0 -> .25, T3 100 -> .5, T2 500 -> .75, T1 1000 -> 1
     assert m["value"].tolist() == pytest.approx([1.0, 0.75, 0.5, 0.25])
     # trend: T1 900/1100, T2 -500/1500, T3 +1 (new), T4 -1 (gone)

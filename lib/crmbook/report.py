@@ -647,7 +647,7 @@ class _Redactor:
     and JSON-escaped.
 
     Secrets shorter than :data:`MIN_SECRET_LENGTH` are refused (``ValueError``): replacing them would
-    mangle ordinary text. (``crmbook.data`` could reuse this class for its own scrubbing.)
+    mangle ordinary text. ``crmbook.data`` scrubs its own messages with the same :func:`_secret_forms`.
     """
 
     def __init__(self, secrets_: Sequence[str | None] = ()) -> None:
