@@ -4,14 +4,17 @@ Measures, in one invocation:
 
 - **full**: ``crmbook run --data sample --jobs 2`` on every topic notebook in ``notebooks/`` (execution,
   HTML conversion, ``kpis.json``, index, ``latest``), through the same Python API the command uses;
-- **floor**: as many kernels as there are topics, each running one cell with only that notebook's
-  import statements (plus the stack libraries - pandas, matplotlib, scikit-learn ... - that the crmbook
-  modules it imports reach, since crmbook imports some inside functions) and then exiting, two at a
-  time, through the same kernel machinery (Papermill, Unix-socket kernels, immediate shutdown).
+- **floor**: as many kernels as there are topics, each running one cell that imports the modules that
+  notebook imports when it runs (found by a probe run that lists what it added to ``sys.modules``:
+  pandas, matplotlib, seaborn, scikit-learn's estimators, pyarrow, crmbook ...) and then exiting, two at
+  a time, through the same kernel machinery (Papermill, Unix-socket kernels, immediate shutdown).
 
-It prints both wall-clock times, their ratio, and each notebook's execution and HTML times; the target is ``full <= 1.5 x floor``. Each figure is the
-best of ``--repeat`` rounds (the machine is shared, so the minimum is the stable figure). Reports go to a
-temporary folder, never to ``reports/``.
+It prints both wall-clock times, their ratio, each notebook's execution and HTML times, and the CPU
+seconds spent by this process (the runner: Papermill, nbclient, nbconvert) and by the kernels, so the part
+of the gap that is the notebooks' own work (kernel CPU beyond the floor's) can be told from the runner's.
+The target is ``full <= 1.5 x floor``. Each figure is the best of
+``--repeat`` rounds (the machine is shared, so the minimum is the stable figure); the probe run comes
+first and also warms the disk cache for both. Reports go to a temporary folder, never to ``reports/``.
 
 Usage::
 
@@ -21,8 +24,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import ast
 import json
+import os
 import sys
 import tempfile
 import time
@@ -37,72 +40,62 @@ from crmbook import report
 TARGET_RATIO = 1.5
 
 
-#: Libraries of the stack a floor kernel imports when the notebook reaches them through crmbook modules
-#: (crmbook imports matplotlib and scikit-learn inside functions, so a notebook's own import lines do
-#: not show them).
-STACK = {"numpy": "numpy", "pandas": "pandas", "scipy": "scipy", "matplotlib": "matplotlib.pyplot",
-         "seaborn": "seaborn", "sklearn": "sklearn"}  # not the readers of other formats (openpyxl, sqlalchemy)
-LIB = Path(report.__file__).parent
+_PROBE_START = "import sys as _crmbook_probe_sys\n_crmbook_probe_before = set(_crmbook_probe_sys.modules)"
+_PROBE_END = ("import json as _crmbook_probe_json\n"
+              "print(_crmbook_probe_json.dumps(sorted(set(_crmbook_probe_sys.modules) - _crmbook_probe_before)))")
 
 
-def _modules_of(tree: ast.AST) -> set[str]:
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
-            if node.module == "crmbook":
-                names.update(f"crmbook.{alias.name}" for alias in node.names)
-    return names
+def used_modules(topic: report.Topic, workdir: Path) -> list[str]:
+    """Every module a topic notebook imports when it runs on the sample (its own imports, the libraries
+    they pull in, and what crmbook or pandas import lazily along the way: scikit-learn's estimators,
+    pyarrow, jinja2 for styled tables ...), found by running the notebook once in a kernel with a first
+    cell that notes ``sys.modules`` and a last cell that prints what was added."""
+    nb = nbformat.read(topic.path, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(_PROBE_START))
+    nb.cells.append(nbformat.v4.new_code_cell(_PROBE_END))
+    path = workdir / f"probe_{topic.stem}.ipynb"
+    nbformat.write(nb, path)
+    with tempfile.TemporaryDirectory(prefix="crmbook-k") as sockets:
+        km_class = report._kernel_manager_class(sockets)
+        extra = {"kernel_manager_class": km_class} if km_class is not None else {}
+        out = papermill.execute_notebook(str(path), None, parameters={"data": "sample"}, progress_bar=False,
+                                         request_save_on_cell_execute=False, shutdown_kernel="immediate",
+                                         cwd=str(topic.path.parent), **extra)
+    text = "".join(o.get("text", "") for o in out.cells[-1].outputs if o.get("name") == "stdout")
+    return [name for name in json.loads(text) if not name.startswith("__")]
 
 
-def stack_libraries(modules: set[str]) -> list[str]:
-    """The stack libraries imported, anywhere in their source, by the crmbook modules named (recursively)."""
-    seen: set[str] = set()
-    todo = [m for m in modules if m.startswith("crmbook.")]
-    found: set[str] = {m.split(".")[0] for m in modules} & set(STACK)
-    while todo:
-        module = todo.pop()
-        if module in seen:
-            continue
-        seen.add(module)
-        path = LIB / (module.removeprefix("crmbook.").replace(".", "/") + ".py")
-        if not path.exists():
-            continue
-        for name in _modules_of(ast.parse(path.read_text(encoding="utf-8"))):
-            if name.startswith("crmbook."):
-                todo.append(name)
-            elif name.split(".")[0] in STACK:
-                found.add(name.split(".")[0])
-    return [STACK[name] for name in sorted(found)]
+def import_cell(modules: list[str]) -> str:
+    """A cell that imports ``modules`` and nothing else (names that cannot be imported on their own,
+    e.g. modules that packages create at run time, are skipped)."""
+    return ("import importlib\n"
+            f"for _name in {modules!r}:\n"
+            "    try:\n"
+            "        importlib.import_module(_name)\n"
+            "    except Exception:\n"
+            "        pass\n")
 
 
-def import_lines(path: Path) -> list[str]:
-    """The top-level ``import`` / ``from ... import`` statements of a notebook's code cells, in order."""
-    lines: list[str] = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type != "code":
-            continue
-        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                text = ast.unparse(node)
-                if text not in lines:
-                    lines.append(text)
-    libraries = stack_libraries(_modules_of(ast.parse("\n".join(lines))))
-    return lines + [f"import {name}" for name in libraries if f"import {name}" not in lines]
+class CPU:
+    """CPU seconds (user + system) used between ``__enter__`` and ``__exit__`` by this process and by its
+    finished child processes (the kernels: Jupyter waits for each one it shuts down)."""
+
+    def __enter__(self) -> CPU:
+        self._start = os.times()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        end = os.times()
+        self.runner = (end.user + end.system) - (self._start.user + self._start.system)
+        self.kernels = ((end.children_user + end.children_system)
+                        - (self._start.children_user + self._start.children_system))
 
 
-def floor_seconds(topics: list[report.Topic], jobs: int, workdir: Path) -> float:
-    """Wall time of one import-only kernel per topic, ``jobs`` at a time."""
+def floor_seconds(topics: list[report.Topic], modules: dict[str, list[str]], jobs: int, workdir: Path) -> float:
+    """Wall time of one import-only kernel per topic (importing what that topic uses), ``jobs`` at a time."""
     paths = []
     for topic in topics:
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("\n".join(import_lines(topic.path)))])
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(import_cell(modules[topic.stem]))])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         path = workdir / f"floor_{topic.stem}.ipynb"
         nbformat.write(nb, path)
@@ -143,22 +136,34 @@ def main(argv: list[str] | None = None) -> int:
     topics = report.find_topics(args.notebooks)
     if not topics:
         raise SystemExit("no topic notebooks found")
-    floors, fulls, timings = [], [], []
+    floors, fulls, timings, floor_cpu, full_cpu = [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="crmbook-bench-") as tmp:
         work = Path(tmp)
+        modules = {topic.stem: used_modules(topic, work) for topic in topics}  # also warms the disk cache
         for _ in range(args.repeat):
-            floors.append(floor_seconds(topics, args.jobs, work))
-            elapsed, notebooks = full_seconds(args.jobs, work, args.notebooks)
+            with CPU() as cpu:
+                floors.append(floor_seconds(topics, modules, args.jobs, work))
+            floor_cpu.append(cpu)
+            with CPU() as cpu:
+                elapsed, notebooks = full_seconds(args.jobs, work, args.notebooks)
+            full_cpu.append(cpu)
             fulls.append(elapsed)
             timings.append(notebooks)
     floor, full = min(floors), min(fulls)
+    best_floor, best_full = floors.index(floor), fulls.index(full)
     ratio = full / floor
     print(f"topics: {len(topics)} ({', '.join(t.stem for t in topics)}), jobs {args.jobs}, "
           f"best of {args.repeat}")
     print(f"floor (import-only kernels): {floor:6.2f} s   rounds: {', '.join(f'{x:.2f}' for x in floors)}")
     print(f"full suite (crmbook run):    {full:6.2f} s   rounds: {', '.join(f'{x:.2f}' for x in fulls)}")
-    for nb in timings[fulls.index(full)]:
+    for nb in timings[best_full]:
         print(f"  {nb['topic']:<24} executing {nb['execute_seconds']:6.2f} s, HTML {nb['html_seconds']:5.2f} s")
+    fc, uc = floor_cpu[best_floor], full_cpu[best_full]
+    print(f"CPU seconds (best rounds): floor kernels {fc.kernels:5.2f}, runner {fc.runner:5.2f}; "
+          f"full kernels {uc.kernels:5.2f}, runner {uc.runner:5.2f}")
+    print(f"  the notebooks' own work (kernel CPU beyond the floor's): {uc.kernels - fc.kernels:5.2f} s; "
+          f"the runner's (incl. HTML): {uc.runner:5.2f} s, of which HTML "
+          f"{sum(nb['html_seconds'] for nb in timings[best_full]):.2f} s wall")
     print(f"ratio full / floor: {ratio:.2f} (target <= {TARGET_RATIO})  "
           f"{'OK' if ratio <= TARGET_RATIO else 'ABOVE TARGET'}")
     return 0
