@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import html.parser
 import io
 import json
 import os
@@ -718,6 +719,118 @@ def test_style_from_outputs_dropped_unless_scoped_to_a_styler_table() -> None:
     # a plain DataFrame's "<style scoped>" (.dataframe ...) goes: the page's own table CSS styles it alike
     plain = report._sanitize_html(frame._repr_html_())
     assert "<style" not in plain and '<table border="1" class="dataframe">' in plain and "<td>0.75</td>" in plain
+
+
+def test_tags_not_allowed_are_shown_as_text_even_when_malformed() -> None:
+    # nh3 alone would drop them; their "<" is escaped first, as the HTML tokenizer would read the tag
+    shown = {
+        '<iframe src="http://x"></iframe>': '&lt;iframe src="http://x"&gt;&lt;/iframe&gt;',
+        "<scr<script>ipt>alert(1)</script>": "&lt;scr&lt;script&gt;ipt&gt;alert(1)&lt;/script&gt;",
+        "<svg onload=alert(1)><b>x</b></svg>": "&lt;svg onload=alert(1)&gt;<b>x</b>&lt;/svg&gt;",
+        "<textarea><b>x</b></textarea>": "&lt;textarea&gt;<b>x</b>&lt;/textarea&gt;",
+        "a < b > c": "a &lt; b &gt; c",
+        "&lt;b&gt; &amp; <b>'q' \"r\"</b>": "&lt;b&gt; &amp; <b>'q' \"r\"</b>",
+        "<!-- secret --><b>after</b>": "<b>after</b>",
+    }
+    for markup, clean in shown.items():
+        assert report._sanitize_html(markup) == clean, markup
+
+
+def test_attributes_kept_per_tag() -> None:
+    clean = report._sanitize_html(
+        '<b onclick="x()" class="c" data-x="1">d</b>'
+        '<img src="data:image/png;base64,AA" alt="a" id="i" align="left" width="3" height="2" onerror="x()">'
+        '<img src="https://e.example/x.png" alt="t">'
+        '<a href="#x" name="n" id="i" target="_blank" rel="opener" title="t">t</a>'
+        '<a href="&#106;avascript:alert(1)">e</a><a href="jav&#x09;ascript:alert(1)">f</a>'
+        '<table border="1"><tr><th scope="col" colspan="2" id="h">h</th><td rowspan="1" scope="x">c</td></tr></table>'
+        '<ol start="3" reversed><li value="2">a</li></ol>')
+    assert clean == (
+        '<b class="c">d</b>'
+        '<img src="data:image/png;base64,AA" alt="a" width="3" height="2">'  # no id/align on <img>
+        '<img alt="t">'  # a picture from the network is dropped, the text stays
+        '<a href="#x" name="n" id="i" title="t">t</a>'  # no target, no rel added
+        '<a>e</a><a>f</a>'  # javascript: hidden behind entities or a tab
+        '<table border="1"><tbody><tr><th scope="col" colspan="2" id="h">h</th><td rowspan="1">c</td></tr>'
+        '</tbody></table>'
+        '<ol start="3"><li>a</li></ol>')
+
+
+def test_inline_style_keeps_allowed_properties_as_written() -> None:
+    assert report._sanitize_html(
+        '<span style="color: red; position: fixed; background: url(http://e.example/x.png); '
+        'FONT-WEIGHT: bold !important; fill: #123">s</span>') == (
+        '<span style="color: red; FONT-WEIGHT: bold !important; fill: #123;">s</span>')
+    assert report._sanitize_html('<span style="/* c */ width: 3px /* d */; x: y; @media print {}">s</span>') == (
+        '<span style="width: 3px /* d */;">s</span>')
+    assert report._sanitize_html('<span style="position: fixed">s</span>') == '<span style="">s</span>'
+
+
+class _Tags(html.parser.HTMLParser):
+    """The attributes of every <img> and of every <div> of a page, as a browser's tokenizer reads them."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+        self.divs: list[dict[str, str | None]] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("img", "div"):
+            (self.images if tag == "img" else self.divs).append(dict(attrs))
+
+
+def test_images_have_alt_text_and_cells_are_focusable_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbconvert.exporters.html
+
+    def second_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the page was parsed again with BeautifulSoup")
+
+    monkeypatch.setattr(nbconvert.exporters.html, "BeautifulSoup", second_parse)
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(f'# Pictures\n\n<img src="data:image/png;base64,{png}">\n\n'
+                                      f"![a chart](data:image/png;base64,{png})"),
+        nbformat.v4.new_code_cell("draw()"),
+    ])
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("display_data", data={"text/html": f'<img src="data:image/png;base64,{png}">'
+                                                     '<b title="<img src=x>">t</b>'
+                                                     f'<img src="data:image/png;base64,{png}" alt="kept">'}),
+        nbformat.v4.new_output("stream", name="stdout", text="printed\n"),
+    ]
+    for show_code in (False, True):
+        tags = _Tags(report.notebook_to_html(nb, show_code=show_code))
+        assert len(tags.images) == 5
+        assert all(img.get("alt") for img in tags.images)
+        assert [img["alt"] for img in tags.images if img["alt"] != report._NO_ALT] == ["a chart", "kept"]
+        wrappers = [d for d in tags.divs if {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
+                    & set((d.get("class") or "").split())]
+        assert len(wrappers) == (5 if show_code else 4)  # markdown, (code input), 3 outputs
+        assert all(d.get("tabindex") == "0" for d in wrappers)
+    # an "<img" inside an attribute value is text, not an image: left as it is
+    assert report._sanitize_html('<b title="<img src=x>">t</b>') == '<b title="&lt;img src=x&gt;">t</b>'
+
+
+def test_mermaid_output_is_shown_as_text() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("diagram")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
+        "text/vnd.mermaid": "graph TD</pre><img src=x onerror=alert(1)><script>alert(2)</script>",
+        "text/plain": "diagram"})]
+    page = report.notebook_to_html(nb)
+    assert "<script" not in page.lower() and "<img" not in page
+    assert "graph TD&lt;/pre&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_printed_text_and_formulas_keep_markup_escaped() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(name)")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="<b>'Zoë' & \"Co\"</b>\n")]
+    page = report.notebook_to_html(nb)
+    assert "&lt;b&gt;'Zoë' &amp; \"Co\"&lt;/b&gt;" in page
+    mathml = report._latex_to_mathml(r"\alpha < \beta \& x > 0", False)
+    assert "<mi>α</mi>" in mathml and "<mi>β</mi>" in mathml
+    assert "&#x0003C;" in mathml and "&#x0003E;" in mathml and "&#x00026;" in mathml  # markup stays escaped
 
 
 def test_collect_kpis_fills_topic_and_keeps_last() -> None:

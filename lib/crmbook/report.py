@@ -34,6 +34,7 @@ import ast
 import base64
 import contextlib
 import datetime as _dt
+import functools
 import html
 import json
 import math
@@ -748,10 +749,12 @@ def _link_attribute(tag: str, name: str, value: str) -> bool:
 
 
 _COMMON_ATTRS = ("class", "id", "style", "title", "align", "valign")
-_ALLOWED_ATTRS = {"*": list(_COMMON_ATTRS),
-                  "a": _link_attribute, "img": _img_attribute,
-                  "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"], "table": ["border"],
-                  "ol": ["start"]}
+#: Attributes kept per tag (``"*"``: on every tag); ``<a>`` and ``<img>`` are further checked by
+#: :func:`_link_attribute` and :func:`_img_attribute`, ``style`` by :func:`_sanitize_css`.
+_ALLOWED_ATTRS = {"*": set(_COMMON_ATTRS), "a": {"href", "name"}, "img": {"src", "alt", "width", "height"},
+                  "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}, "table": {"border"},
+                  "ol": {"start"}}
+_ATTRIBUTE_CHECKS = {"a": _link_attribute, "img": _img_attribute}
 #: Inline CSS properties kept in outputs (none of them can load anything: no ``background``, only its colour).
 _ALLOWED_CSS = frozenset({
     "color", "background-color", "border", "border-top", "border-bottom", "border-left", "border-right",
@@ -761,8 +764,25 @@ _ALLOWED_CSS = frozenset({
     "font-size", "font-weight", "font-style", "font-family", "font-variant-numeric", "line-height",
     "text-align", "vertical-align", "white-space", "text-decoration", "opacity",
 })
+#: SVG paint properties, kept too (bleach's CSS sanitizer, used before, allowed them by default).
+_ALLOWED_SVG_CSS = frozenset({
+    "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin",
+    "stroke-opacity",
+})
 _UNSAFE_CSS = re.compile(r"@import|url\s*\(|expression\s*\(|javascript:|\\|<", re.IGNORECASE)
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
+#: A tag as the HTML tokenizer starts it (``<`` or ``</`` and a letter, the name up to a space, ``/`` or
+#: ``>``), and the rest of it up to the next ``>``.
+_TAG = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)[^>]*")
+#: One attribute of a tag: its name and, if any, its value (quoted values read whole: they may hold ``<``, ``>``).
+_ATTRIBUTE = r"""[\s/]+([^\s=/>"'<]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
+#: Any start or end tag, read attribute by attribute: a scan with it never starts inside an attribute value.
+_ANY_TAG = re.compile(rf"<(?P<closing>/?)(?P<name>[A-Za-z][^\s/>]*)(?P<attributes>(?:{_ATTRIBUTE})*)(?P<end>\s*/?)>")
+_ATTRIBUTE_NAME = re.compile(_ATTRIBUTE)
+#: Alternative text of an image that has none (nbconvert's wording).
+_NO_ALT = "No description has been provided for this image"
+#: The report's own cell and output wrappers, made focusable for keyboard users.
+_FOCUS_DIV = re.compile(r'<div class="([^"]*?(?<![\w-])(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?![\w-])[^"]*)"')
 
 
 #: One selector of a pandas ``Styler`` ``<style>`` block: it starts at the table's own ``#T_<uuid>`` id and
@@ -771,18 +791,33 @@ _SCOPED_SELECTOR = re.compile(r"#T_[A-Za-z0-9_\-]+(?![A-Za-z0-9_\-])[^~+{}@<\\,]
 _CSS_RULE = re.compile(r"\s*([^{}]+)\{([^{}]*)\}\s*")
 
 
+def _sanitize_css(declarations: str) -> str:
+    """CSS declarations (``color: red; position: fixed``) with only the allowed properties kept.
+
+    Parsed with tinycss2; at-rules and declarations it cannot read are dropped, the kept ones written back
+    as ``name:value;`` (the value as written).
+    """
+    import tinycss2
+
+    kept: list[Any] = []
+    for token in tinycss2.parse_declaration_list(declarations):
+        if token.type == "declaration":
+            if token.lower_name in _ALLOWED_CSS or token.lower_name in _ALLOWED_SVG_CSS:
+                kept.append(token)
+        elif token.type in ("comment", "whitespace") and kept and kept[-1].type != token.type:
+            kept.append(token)
+    return tinycss2.serialize(kept).strip() if kept else ""
+
+
 def _scoped_style(css: str) -> str | None:
     """A ``<style>`` body kept only if every selector is scoped to a ``#T_...`` table (pandas ``Styler``).
 
     Each rule's declarations go through the same property allow-list as inline styles. ``None`` (drop
     the element) for anything else: ``body{display:none}``, at-rules, ``url()``, a selector not scoped.
     """
-    from bleach.css_sanitizer import CSSSanitizer
-
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
     if _UNSAFE_CSS.search(css) or re.search(r"[\"']", css):  # no strings: a "}" in one would fool the parse
         return None
-    sanitizer = CSSSanitizer(allowed_css_properties=_ALLOWED_CSS)
     rules, pos = [], 0
     while pos < len(css):
         match = _CSS_RULE.match(css, pos)
@@ -791,24 +826,82 @@ def _scoped_style(css: str) -> str | None:
         selectors = [sel.strip() for sel in match.group(1).split(",")]
         if not all(_SCOPED_SELECTOR.fullmatch(sel) for sel in selectors):
             return None
-        body = sanitizer.sanitize_css(match.group(2))
+        body = _sanitize_css(match.group(2))
         if body.strip():
             rules.append(f"{', '.join(selectors)} {{{body}}}")
         pos = match.end()
     return "\n".join(rules)
 
 
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    """nh3's hook for an attribute that passed the allow-list: the ``<a>``/``<img>`` rules, ``style`` cleaned."""
+    check = _ATTRIBUTE_CHECKS.get(tag)
+    if check is not None and not check(tag, name, value):
+        return None
+    return _sanitize_css(value) if name == "style" else value
+
+
+@functools.cache
+def _cleaner() -> Any:
+    """The nh3 (ammonia) sanitizer with the report's allow-lists (built once: nh3 cleaners are reusable)."""
+    import nh3
+
+    # data: stays among the schemes for <img src> (checked by _img_attribute); <a href> by _link_attribute
+    return nh3.Cleaner(tags=set(_ALLOWED_TAGS), attributes=_ALLOWED_ATTRS, attribute_filter=_attribute_filter,
+                       url_schemes={"http", "https", "mailto", "data"}, link_rel=None, strip_comments=True)
+
+
+def _show_disallowed_tag(match: re.Match[str]) -> str:
+    """A tag that is not allowed, with its ``<`` escaped (and any ``<`` in it): the parser reads it as text."""
+    return match.group(0) if match.group(2).lower() in _ALLOWED_TAGS else match.group(0).replace("<", "&lt;")
+
+
+def _alt_added(match: re.Match[str]) -> str:
+    closing, name, attributes, end = match.group("closing", "name", "attributes", "end")
+    if closing or name.lower() != "img" or any(a.lower() == "alt" for a in _ATTRIBUTE_NAME.findall(attributes)):
+        return match.group(0)
+    return f'<{name}{attributes} alt="{_NO_ALT}"{end}>'
+
+
+def _with_alt_text(markup: str) -> str:
+    """Every ``<img>`` without an ``alt`` attribute gets one (screen readers announce something).
+
+    The markup is read tag by tag from the start, so an ``<img`` inside an attribute value or in escaped
+    text is left alone.
+    """
+    return _ANY_TAG.sub(_alt_added, markup) if "<img" in markup.lower() else markup
+
+
+def _ansi_to_html(text: str) -> str:
+    """Printed text (stdout, stderr, tracebacks, ``text/plain``) as HTML, quotes left as they are.
+
+    nbconvert's ``ansi2html`` escapes ``'`` and ``"`` too (``&#39;``, ``&#34;``); in text they need no
+    escaping (``<``, ``>`` and ``&`` stay escaped, the only attributes it writes are colour classes and
+    styles), so the page shows and contains ``alert('x')`` as printed.
+    """
+    from nbconvert.filters.ansi import ansi2html
+
+    return str(ansi2html(text)).replace("&#39;", "'").replace("&#34;", '"')
+
+
+def _focusable(markup: str) -> str:
+    """The first cell-input or output wrapper ``<div>`` of a rendered block gets ``tabindex="0"``."""
+    return _FOCUS_DIV.sub(r'<div class="\1" tabindex="0"', markup, count=1)
+
+
 def _sanitize_html(markup: str) -> str:
     """Output HTML made safe: allowed tags stay, anything else (``<script>``, handlers) is shown as text.
 
     Links keep only ``http:``, ``https:`` and ``mailto:`` targets (no ``data:`` or ``javascript:``);
-    images only embedded ``data:image/...``. A ``<style>`` element survives only when it is a pandas
-    ``Styler``'s, every selector scoped to its own ``#T_...`` table (see :func:`_scoped_style`): an
-    output cannot restyle the report.
-    """
-    import bleach
-    from bleach.css_sanitizer import CSSSanitizer
+    images only embedded ``data:image/...``, and get an ``alt`` text when they have none. A ``<style>``
+    element survives only when it is a pandas ``Styler``'s, every selector scoped to its own ``#T_...``
+    table (see :func:`_scoped_style`): an output cannot restyle the report. Inline ``style`` keeps only the
+    allowed properties (:func:`_sanitize_css`); comments go.
 
+    The sanitizer is nh3 (the Rust ``ammonia`` library, on the html5ever parser). It would drop a tag that
+    is not allowed; to show it as text instead, its ``<`` is escaped first, wherever the HTML tokenizer
+    would start a tag. That step only decides what is shown: whatever it misses, nh3 still removes.
+    """
     styles: list[str] = []
 
     def set_style_aside(match: re.Match[str]) -> str:
@@ -818,13 +911,9 @@ def _sanitize_html(markup: str) -> str:
         return ""
 
     markup = re.sub(r"<style\b[^>]*>(.*?)</style\s*>", set_style_aside, markup, flags=re.DOTALL | re.IGNORECASE)
-    # any other <style> (unclosed, odd spelling) is not an allowed tag: bleach shows it as text
-    # data: stays among the protocols for <img src> (checked by _img_attribute); <a href> by _link_attribute
-    clean = bleach.clean(markup, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRS,
-                         protocols={"http", "https", "mailto", "data"},
-                         css_sanitizer=CSSSanitizer(allowed_css_properties=_ALLOWED_CSS), strip=False,
-                         strip_comments=True)
-    return "".join(styles) + clean
+    # any other <style> (unclosed, odd spelling) is not an allowed tag: shown as text like the others
+    clean = _cleaner().clean(_TAG.sub(_show_disallowed_tag, markup))
+    return "".join(styles) + _with_alt_text(clean)
 
 
 def _markdown_to_html(source: str) -> str:
@@ -843,7 +932,20 @@ def _latex_to_mathml(latex: str, display: bool) -> str:
     except Exception:  # a formula latex2mathml does not know: show the LaTeX itself
         tag = "pre" if display else "code"
         return f'<{tag} class="crmbook-latex">{html.escape(latex.strip())}</{tag}>'
-    return mathml.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "")
+    mathml = mathml.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "")
+    return _NUMERIC_REF.sub(_character, mathml)  # <mi>α</mi>, not <mi>&#x003B1;</mi>
+
+
+_NUMERIC_REF = re.compile(r"&#([xX][0-9A-Fa-f]{1,6}|[0-9]{1,7});")
+
+
+def _character(match: re.Match[str]) -> str:
+    """A numeric character reference as the character itself, unless it is markup (``<>&"'``) or invalid."""
+    ref = match.group(1)
+    code = int(ref[1:], 16) if ref[0] in "xX" else int(ref)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code < 0x20 or 0x7F <= code < 0xA0 or chr(code) in "<>&\"'":
+        return match.group(0)
+    return chr(code)
 
 
 def _mathml_renderer_class() -> type:
@@ -884,10 +986,18 @@ def _exporter(show_code: bool) -> Any:
 
 
 def _new_exporter(show_code: bool) -> Any:
-    """The HTML exporter: template ``crmbook`` (lab, offline, with a table of contents)."""
+    """The HTML exporter: template ``crmbook`` (lab, offline, with a table of contents).
+
+    nbconvert's ``HTMLExporter.from_notebook_node`` re-reads the whole page with BeautifulSoup only to add
+    ``alt`` to images and ``tabindex`` to cells (as long as the rest of the export); here the template
+    writes both (filters ``crmbook_alt_text`` and ``crmbook_focusable``), and the notebook is validated
+    once after the preprocessors instead of after each of them.
+    """
     from jinja2 import pass_context
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.markdown_mistune import MarkdownWithMath
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     class ReportExporter(HTMLExporter):
@@ -898,13 +1008,32 @@ def _new_exporter(show_code: bool) -> Any:
             renderer = _MathMLRenderer(escape=False, attachments=cell.get("attachments", {}),
                                        embed_images=True, path=path, anchor_link_text="¶",
                                        exclude_anchor_links=False)
-            return MarkdownWithMath(renderer=renderer).render(source)
+            return _with_alt_text(MarkdownWithMath(renderer=renderer).render(source))
+
+        def default_filters(self) -> Iterator[tuple[str, Any]]:
+            yield from super().default_filters()
+            yield ("ansi2html", _ansi_to_html)
+            yield ("crmbook_alt_text", _with_alt_text)
+            yield ("crmbook_focusable", _focusable)
+
+        def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None,
+                               **kw: Any) -> tuple[str, dict[str, Any]]:
+            # HTMLExporter.from_notebook_node (nbconvert 7.16-7.17) without its BeautifulSoup pass
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     exporter = ReportExporter(template_name=_TEMPLATE_NAME, extra_template_basedirs=[str(_TEMPLATE_DIR)])
     exporter.embed_images = True
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = not show_code
     exporter.exclude_output_prompt = True
+    exporter.optimistic_validation = True  # one nbformat validation after all preprocessors, not one each
     tag_remover = TagRemovePreprocessor(
         enabled=True,
         remove_cell_tags=set(REMOVE_CELL_TAGS),
