@@ -52,3 +52,22 @@ def test_money_formatter(value, text):
 def test_percent_formatter_for_shares_and_percentages():
     assert plots.percent_formatter().format_pct(0.25, 1) == "25%"
     assert plots.percent_formatter(share=False).format_pct(25, 100) == "25%"
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (0, "0"), (0.5, "0.5"), (0.123, "0.12"), (1, "1"), (10, "10"), (250, "250"), (999, "999"),
+    (1000, "1k"), (1500, "1.5k"), (10_000, "10k"), (2_500_000, "2.5M"), (3e9, "3B"), (-1000, "-1k"),
+])
+def test_compact_number(value, text):
+    assert plots.compact_number(value) == text
+
+
+def test_number_formatter_labels_a_log_axis_without_math_text():
+    fig, ax = plt.subplots()
+    ax.set_xscale("log")
+    ax.set_xlim(1, 1e5)
+    ax.xaxis.set_major_formatter(plots.number_formatter())
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if 1 <= t.get_position()[0] <= 1e5]
+    plt.close(fig)
+    assert labels == ["1", "10", "100", "1k", "10k", "100k"]

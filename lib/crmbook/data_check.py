@@ -402,7 +402,7 @@ def plot_order_values(orders: pd.DataFrame, *, revenue_col: str = "revenue", cur
     """Histogram of order values on a log scale (order values are skewed: a few orders are very large)."""
     import numpy as np
 
-    from crmbook.plots import finish, get_ax
+    from crmbook.plots import finish, get_ax, number_formatter
 
     ax = get_ax(ax, figsize=(8, 3.5))
     values = orders[revenue_col].astype(float)
@@ -414,6 +414,7 @@ def plot_order_values(orders: pd.DataFrame, *, revenue_col: str = "revenue", cur
         bins = np.logspace(np.log10(positive.min() * 0.999), np.log10(positive.max() * 1.001), 40)
         ax.hist(positive, bins=bins, color="#4c72b0")
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(number_formatter())
         median = positive.median()
         ax.axvline(median, color="#c44e52", linestyle="--", label=f"median {median:,.0f}")
         ax.legend()
@@ -424,7 +425,7 @@ def plot_order_values(orders: pd.DataFrame, *, revenue_col: str = "revenue", cur
 
 def plot_reconciliation(overview: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Stacked bars of rows used and rows rejected per present table (from :func:`tables_overview`)."""
-    from crmbook.plots import finish, get_ax
+    from crmbook.plots import finish, get_ax, number_formatter
 
     ax = get_ax(ax, figsize=(8, 3.5))
     shown = overview[overview["present"]]
@@ -433,6 +434,7 @@ def plot_reconciliation(overview: pd.DataFrame, *, ax: Axes | None = None) -> Ax
     ax.barh(positions, shown["rows_used"], color="#55a868", label="used")
     ax.barh(positions, shown["rows_rejected"], left=shown["rows_used"], color="#c44e52", label="rejected")
     ax.set_xscale("symlog")
+    ax.xaxis.set_major_formatter(number_formatter())  # 10, 100, 1k rather than 10^1, 10^2, 10^3
     ax.set_yticks(positions, shown["table"].tolist())  # after set_xscale: it fixes the margins
     ax.invert_yaxis()
     ax.legend(loc="lower right")
