@@ -333,7 +333,9 @@ def _customers_until(customers: pd.DataFrame, as_of: pd.Timestamp, customer_col:
 
 
 def _check_known(o: pd.DataFrame, c: pd.DataFrame, customer_col: str) -> None:
-    unknown = ~o[customer_col].isin(c[customer_col])
+    # ``c`` has unique ids (``_customers_until``), so a hash lookup answers ``isin`` - about ten times faster
+    # than ``Series.isin`` against a column of thousands of Arrow strings
+    unknown = pd.Index(c[customer_col]).get_indexer(o[customer_col]) < 0
     if unknown.any():
         ids = ", ".join(map(repr, o.loc[unknown, customer_col].unique()[:5]))
         raise ValueError(f"orders: {int(unknown.sum())} order(s) belong to customers not in the customers table "
@@ -352,13 +354,36 @@ def _slug(text: Any) -> str:
     return s or "segment"
 
 
-def _mode_share(s: pd.Series) -> tuple[Any, float]:
-    s = s.dropna()
-    if s.empty:
-        return (np.nan, np.nan)
-    counts = s.astype(str).value_counts()
-    counts = counts.sort_index().sort_values(ascending=False, kind="stable")  # ties: alphabetical
-    return counts.index[0], float(counts.iloc[0] / counts.sum())
+def _group_codes(groups: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer code of each row's group (-1 where missing) and the groups, in order of appearance."""
+    codes, names = pd.factorize(groups)
+    return codes, pd.Index(names)
+
+
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer code of each value as text (-1 where missing) and the texts, sorted (alphabetical)."""
+    known = values.notna().to_numpy()
+    codes = np.full(len(values), -1, dtype=np.intp)
+    sub, texts = pd.factorize(values[known].astype(str).to_numpy(dtype=object), sort=True)
+    codes[known] = sub
+    return codes, np.asarray(texts, dtype=object)
+
+
+def _mode_shares(groups: pd.Series, values: pd.Series) -> dict[Any, tuple[Any, float]]:
+    """The most common value of ``values`` (as text; ties: alphabetical) in each group of ``groups``, with
+    its share of the group's non-missing values; a group without any value is absent."""
+    g, names = _group_codes(groups)
+    v, texts = _text_codes(values)
+    ok = (g >= 0) & (v >= 0)
+    counts = np.bincount(g[ok] * len(texts) + v[ok], minlength=len(names) * len(texts))
+    counts = counts.reshape(len(names), len(texts))
+    out = {}
+    for i, name in enumerate(names):
+        total = counts[i].sum()
+        if total:
+            j = int(counts[i].argmax())  # the first of the largest counts: ties go to the first text
+            out[name] = (texts[j], float(counts[i, j] / total))
+    return out
 
 
 # ==================================================================================================
@@ -526,9 +551,13 @@ def rfm_segments(scored: pd.DataFrame, segment_map: Mapping[str, str] | None = N
         code = f"{int(r)}{int(fm)}"
         return next((seg for pat, seg in patterns if pat.fullmatch(code)), other)
 
-    codes = out[["r_score", "fm_score"]].drop_duplicates()
-    lookup = {(r, fm): name(r, fm) for r, fm in codes.itertuples(index=False)}
-    out["segment"] = [lookup[(r, fm)] for r, fm in out[["r_score", "fm_score"]].itertuples(index=False)]
+    # name each distinct (R, FM) pair once, then give every customer the name of their pair
+    r_codes, r_values = pd.factorize(out["r_score"])
+    fm_codes, fm_values = pd.factorize(out["fm_score"])
+    pairs = (r_codes + 1) * (len(fm_values) + 1) + (fm_codes + 1)  # 0 in a code: missing score
+    _, first, which = np.unique(pairs, return_index=True, return_inverse=True)
+    names = np.array([name(out["r_score"].iloc[i], out["fm_score"].iloc[i]) for i in first], dtype=object)
+    out["segment"] = names[which.reshape(-1)].tolist()
     return out
 
 
@@ -901,6 +930,13 @@ class BehaviourClusters:
 
     def fit(self, rfm: pd.DataFrame, *, customer_col: str = "customer_id") -> BehaviourClusters:
         """Choose k by silhouette and cluster the customers of an :func:`rfm_table` who bought."""
+        # scikit-learn is imported *before* the thread limit is set: threadpoolctl limits only the libraries
+        # already loaded when the limit is entered, and k-means' OpenMP runtime is loaded by this import. The
+        # other order left the first fit of a fresh kernel on all cores, where the threads waiting on each
+        # other on a busy machine took 3-7 s instead of 0.2 s.
+        import sklearn.cluster
+        import sklearn.metrics
+        import sklearn.preprocessing  # noqa: F401
         from threadpoolctl import threadpool_limits
 
         if self.threads is None:
@@ -973,7 +1009,8 @@ class BehaviourClusters:
         out = rfm.copy()
         lab = out[customer_col].map(self.labels_)
         desc = lab.map(self.profile_["description"])
-        out["cluster"] = lab.map(lambda v: no_purchase if pd.isna(v) else str(int(v)))
+        text = {v: str(int(v)) for v in pd.unique(lab.dropna())}  # each cluster number once, not per customer
+        out["cluster"] = lab.map(text).fillna(no_purchase).astype(str)
         out["cluster_description"] = desc.fillna("No order up to the analysis date")
         return out
 
@@ -1098,15 +1135,26 @@ def demographic_summary(attributes: pd.DataFrame, rfm: pd.DataFrame, by: str, *,
     """
     _require(attributes, "attributes", [customer_col, by])
     _require(rfm, "rfm", [customer_col, "frequency", "monetary"])
-    d = attributes[[customer_col, by]].merge(rfm[[customer_col, "frequency", "monetary"]], on=customer_col,
-                                             how="left")
+    return _demographic_table(_with_rfm(attributes, rfm, [by], customer_col), by)
+
+
+def _with_rfm(attributes: pd.DataFrame, rfm: pd.DataFrame, columns: Sequence[str],
+              customer_col: str) -> pd.DataFrame:
+    """``columns`` of ``attributes`` with each customer's ``frequency`` and ``monetary`` (missing when not in
+    ``rfm``), one row per row of ``attributes``."""
+    return attributes[[customer_col, *columns]].merge(rfm[[customer_col, "frequency", "monetary"]],
+                                                      on=customer_col, how="left")
+
+
+def _demographic_table(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    """:func:`demographic_summary` of ``d`` (from :func:`_with_rfm`) by its column ``by``."""
     key = d[by].astype(object).where(d[by].notna(), "unknown")
     if isinstance(d[by].dtype, pd.CategoricalDtype):
         cats = [*map(str, d[by].cat.categories), "unknown"]
         key = pd.Categorical(key.astype(str), categories=cats, ordered=True)
-    g = d.groupby(key, observed=True)
-    out = pd.DataFrame({"customers": g.size(), "buyers": g["frequency"].apply(lambda f: int((f > 0).sum())),
-                        "orders": g["frequency"].sum(), "revenue": g["monetary"].sum()})
+    g = d[["frequency", "monetary"]].assign(_buyer=d["frequency"] > 0).groupby(key, observed=True)
+    out = pd.DataFrame({"customers": g.size(), "buyers": g["_buyer"].sum(), "orders": g["frequency"].sum(),
+                        "revenue": g["monetary"].sum()})
     out["customer_share"] = out["customers"] / len(d)
     out["buyer_share"] = out["buyers"] / out["customers"]
     out["orders_per_customer"] = out["orders"] / out["customers"]
@@ -1151,8 +1199,13 @@ def demographic_summaries(attributes: pd.DataFrame, rfm: pd.DataFrame, *,
     dict of str to DataFrame
         Dimension -> its summary; empty when no dimension is present.
     """
-    return {d: demographic_summary(attributes, rfm, d, customer_col=customer_col)
-            for d in dimensions if d in attributes.columns}
+    dims = list(dict.fromkeys(d for d in dimensions if d in attributes.columns))
+    if not dims or {customer_col, "frequency", "monetary"} & set(dims):
+        return {d: demographic_summary(attributes, rfm, d, customer_col=customer_col) for d in dims}
+    _require(attributes, "attributes", [customer_col, *dims])
+    _require(rfm, "rfm", [customer_col, "frequency", "monetary"])
+    joined = _with_rfm(attributes, rfm, dims, customer_col)  # one join for all dimensions
+    return {d: _demographic_table(joined, d) for d in dims}
 
 
 def demographic_notes(attributes: pd.DataFrame, *, dimensions: Sequence[str] = DEMOGRAPHIC_COLUMNS) -> list[str]:
@@ -1240,22 +1293,29 @@ def customer_portrait(assignments: pd.DataFrame, customers: pd.DataFrame, orders
     d = seg.merge(attrs, on=customer_col, how="left")
     o = o.merge(seg, on=customer_col, how="inner")
     total_rev = float(o[revenue_col].sum())
+    # one pass per attribute over all segments (not one per segment and attribute), one split of the orders
+    who = [c for c in ("age_band", "gender", "region", "acquisition_channel") if c in d.columns]
+    modes = {col: _mode_shares(d[segment_col], d[col]) for col in who}
+    parts = dict(tuple(o.groupby(segment_col, sort=False)))
     rows = []
-    for name, part in d.groupby(segment_col, sort=False):
-        po = o[o[segment_col] == name]
-        row: dict[str, Any] = {"segment": name, "customers": len(part), "customer_share": len(part) / len(d)}
-        for col in ("age_band", "gender", "region", "acquisition_channel"):
-            if col in part.columns:
-                row[f"top_{col}"], row[f"top_{col}_share"] = _mode_share(part[col])
+    for name, size in d.groupby(segment_col, sort=False).size().items():
+        n = int(size)
+        po = parts.get(name, o.iloc[:0])
+        row: dict[str, Any] = {"segment": name, "customers": n, "customer_share": n / len(d)}
+        for col in who:
+            row[f"top_{col}"], row[f"top_{col}_share"] = modes[col].get(name, (np.nan, np.nan))
         n_orders, rev = len(po), float(po[revenue_col].sum())
-        row["orders_per_customer"] = n_orders / len(part)
+        row["orders_per_customer"] = n_orders / n
         row["avg_order_value"] = rev / n_orders if n_orders else np.nan
         for col in extra:
-            by = po.groupby(po[col].astype(str))[revenue_col].sum().sort_index()
-            by = by.sort_values(ascending=False, kind="stable")
-            row[f"top_{col}"] = by.index[0] if len(by) and rev > 0 else np.nan
-            row[f"top_{col}_share"] = float(by.iloc[0] / rev) if len(by) and rev > 0 else np.nan
-        row["revenue_per_customer"] = rev / len(part)
+            # the segment's own groupby, as its sums depend (in the last digit) on how the rows are grouped
+            by = po.groupby(po[col].astype(str))[revenue_col].sum()
+            if len(by) and rev > 0:
+                j = int(np.argmax(by.to_numpy()))  # the first of the largest: ties go alphabetically
+                row[f"top_{col}"], row[f"top_{col}_share"] = by.index[j], float(by.iloc[j] / rev)
+            else:
+                row[f"top_{col}"], row[f"top_{col}_share"] = np.nan, np.nan
+        row["revenue_per_customer"] = rev / n
         row["revenue_share"] = rev / total_rev if total_rev else np.nan
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -1306,8 +1366,10 @@ def purchase_mix(orders: pd.DataFrame, assignments: pd.DataFrame, as_of: Any, *,
     seg = assignments[[customer_col, segment_col]].copy()
     seg[customer_col] = seg[customer_col].astype(str)
     o = o.merge(seg, on=customer_col, how="inner")
-    table = o.pivot_table(index=segment_col, columns=o[by].astype(str).rename(by), values=revenue_col,
-                          aggfunc="sum", fill_value=0.0, observed=True)
+    # the groupby and unstack of ``pivot_table(index=segment_col, columns=by, aggfunc="sum", fill_value=0.0)``,
+    # without its general-purpose overhead
+    sums = o.groupby([o[segment_col], o[by].astype(str).rename(by)], observed=True)[revenue_col].sum()
+    table = sums.unstack(by, fill_value=0.0)
     share = table.div(table.sum(axis=1).where(lambda s: s > 0), axis=0)
     names = share.index.tolist()
     if set(names) <= set(RFM_SEGMENT_ORDER):
@@ -1363,9 +1425,11 @@ def target_matrix(orders: pd.DataFrame, as_of: Any, *, split: float = TARGET_SPL
     rec = (-out["recency_days"]).rank(pct=True, method="average")
     trend = out["trend"].rank(pct=True, method="average")
     out["attractiveness"] = (rec + trend) / 2
-    hi_v, hi_a = out["value"] > split, out["attractiveness"] > split
-    out["quadrant"] = [TARGET_QUADRANTS[(bool(v), bool(a))][0] for v, a in zip(hi_v, hi_a, strict=True)]
-    out["quadrant_zh"] = [TARGET_QUADRANTS[(bool(v), bool(a))][1] for v, a in zip(hi_v, hi_a, strict=True)]
+    hi_v, hi_a = (out["value"] > split).to_numpy(), (out["attractiveness"] > split).to_numpy()
+    which = 2 * hi_v + hi_a  # 0..3: (low, low), (low, high), (high, low), (high, high)
+    names = [TARGET_QUADRANTS[(bool(v), bool(a))] for v in (False, True) for a in (False, True)]
+    out["quadrant"] = np.array([q[0] for q in names], dtype=object)[which].tolist()
+    out["quadrant_zh"] = np.array([q[1] for q in names], dtype=object)[which].tolist()
     return out
 
 
@@ -1403,8 +1467,9 @@ def market_penetration(customers: pd.DataFrame, orders: pd.DataFrame, market: pd
     o = o[_window(o[date_col], as_of, 0)]
     o = o.assign(_region=o[customer_col].map(where))
     g = pd.DataFrame({"customers": region.value_counts()})
-    g["active_customers"] = o.groupby("_region")[customer_col].nunique()
-    g["revenue"] = o.groupby("_region")[revenue_col].sum()
+    by_region = o.groupby("_region")  # one grouping for both figures
+    g["active_customers"] = by_region[customer_col].nunique()
+    g["revenue"] = by_region[revenue_col].sum()
     m = market.copy()
     m[region_col] = m[region_col].astype(str)
     m = m.set_index(region_col)
@@ -1496,9 +1561,10 @@ def contact_list(assignments: pd.DataFrame, *, segments: Sequence[str] = CONTACT
     _require(assignments, "assignments", [customer_col, segment_col, "recency_days", "frequency", "monetary"])
     playbook = dict(RFM_PLAYBOOK if playbook is None else playbook)
     parts = []
+    # one (stable) sort of everyone: each segment's rows then come out in the order of sorting that segment
+    ranked = assignments.sort_values(["monetary", customer_col], ascending=[False, True])
     for rank, name in enumerate(segments, start=1):
-        part = assignments[assignments[segment_col] == name]
-        part = part.sort_values(["monetary", customer_col], ascending=[False, True]).head(int(n_per_segment))
+        part = ranked[ranked[segment_col] == name].head(int(n_per_segment))
         parts.append(part.assign(priority=rank))
     cols = ["priority", customer_col, segment_col, "monetary", "frequency", "recency_days"]
     if not parts:
@@ -2101,8 +2167,6 @@ def plot_silhouette(silhouette: pd.DataFrame, *, chosen: int | None = None, ax: 
 def plot_cluster_profile(profile: pd.DataFrame, *, currency: str = "", ax: Axes | None = None) -> Axes:
     """Heatmap of the clusters' standardized profiles (colour: mean z of the log feature; text: the
     plain mean in its unit)."""
-    import seaborn as sns
-
     from crmbook.plots import finish, get_ax
 
     zcols = [c for c in profile.columns if c.startswith("z_")]
@@ -2117,11 +2181,61 @@ def plot_cluster_profile(profile: pd.DataFrame, *, currency: str = "", ax: Axes 
     names = {"recency_days": "recency (days)", "frequency": "orders", "monetary": "revenue",
              "tenure_days": "tenure (days)"}
     labels = [f"{i} ({int(n)})" for i, n in zip(profile.index, profile["customers"], strict=True)]
-    sns.heatmap(z.to_numpy(), annot=annot, fmt="", cmap="RdBu_r", center=0, vmin=-2, vmax=2, ax=ax,
-                xticklabels=[names.get(f, f) for f in feats], yticklabels=labels,
-                cbar_kws={"label": "standardized mean (z)"})
+    _heatmap(ax, z.to_numpy(), annot, cmap="RdBu_r", vmin=-2.0, vmax=2.0, center=0.0,
+             xticklabels=[names.get(f, f) for f in feats], yticklabels=labels, cbar_label="standardized mean (z)")
     ax.tick_params(axis="y", rotation=0)
     return finish(ax, "Cluster profiles (colour: z-score; text: mean)", None, "Cluster (customers)")
+
+
+def _heatmap(ax: Axes, data: np.ndarray, annot: np.ndarray, *, cmap: str, vmin: float, vmax: float,
+             center: float, xticklabels: Sequence[str], yticklabels: Sequence[str], cbar_label: str) -> None:
+    """Draw ``data`` as a heatmap with ``annot`` written in the cells: the chart of ``seaborn.heatmap(data,
+    annot=annot, fmt="", cmap=cmap, vmin=vmin, vmax=vmax, center=center, ...)``, step by step, without
+    the full draw of the figure seaborn makes to test the column labels for overlap (half the cost of the
+    chart); the labels' extents are measured directly instead."""
+    import matplotlib as mpl
+
+    values = np.ma.masked_invalid(np.asarray(data, dtype=float))  # missing cells stay blank
+    # the colour map re-centred on ``center``, as seaborn does
+    base = mpl.colormaps[cmap]
+    bad, under, over = base(np.ma.masked_invalid([np.nan]))[0], base(-np.inf), base(np.inf)
+    vrange = max(vmax - center, center - vmin)
+    cmin, cmax = mpl.colors.Normalize(center - vrange, center + vrange)([vmin, vmax])
+    colours = mpl.colors.ListedColormap(base(np.linspace(cmin, cmax, 256)))
+    colours.set_bad(bad)
+    if under != base(0):
+        colours.set_under(under)
+    if over != base(base.N - 1):
+        colours.set_over(over)
+
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    mesh = ax.pcolormesh(values, cmap=colours, vmin=vmin, vmax=vmax, linewidths=0, edgecolor="white")
+    ax.set(xlim=(0, values.shape[1]), ylim=(0, values.shape[0]))
+    ax.invert_yaxis()
+    cbar = ax.get_figure().colorbar(mesh, None, ax, label=cbar_label)
+    cbar.outline.set_linewidth(0)
+    ax.set(xticks=np.arange(values.shape[1]) + 0.5, yticks=np.arange(values.shape[0]) + 0.5)
+    xtl = ax.set_xticklabels(xticklabels)
+    ytl = ax.set_yticklabels(yticklabels, rotation="vertical")
+    for label in ytl:
+        label.set_va("center")
+    for labels, rotation in ((xtl, "vertical"), (ytl, "horizontal")):
+        boxes = [label.get_window_extent() for label in labels]
+        if boxes and max(box.count_overlaps(boxes) for box in boxes) > 1:
+            for label in labels:
+                label.set_rotation(rotation)
+    ax.set(xlabel="", ylabel="")
+    mesh.update_scalarmappable()
+    rgb = mpl.colors.to_rgba_array(mesh.get_facecolors())[:, :3]
+    rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = rgb.dot([0.2126, 0.7152, 0.0722])
+    cells = zip(np.ma.getmaskarray(values).flat, luminance, np.asarray(annot).flat, strict=True)
+    for k, (masked, lum, text) in enumerate(cells):
+        if not masked:
+            row, col = divmod(k, values.shape[1])
+            ax.text(col + 0.5, row + 0.5, f"{text}", color=".15" if lum > 0.408 else "w", ha="center",
+                    va="center")
 
 
 def plot_target_matrix(matrix: pd.DataFrame, *, split: float = TARGET_SPLIT, max_points: int = 4000,

@@ -1,0 +1,147 @@
+"""Segmentation: the faster ways of computing and drawing give the results of the plain ways.
+
+The cluster-profile heatmap is drawn with matplotlib directly (the picture of ``seaborn.heatmap``, without its
+extra full draw of the figure); k-means runs on one thread from the first fit of a fresh interpreter; the
+customer portrait finds the most common values of all segments in one pass; the demographic summaries join
+the RFM table once for every dimension.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmbook import segmentation as seg
+
+AS_OF = "2025-12-31"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")  # as the notebook's inline backend renders
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("columns", "figsize"), [
+    (["recency (days)", "orders", "revenue", "tenure (days)"], (8.0, 4.0)),  # labels side by side
+    (["a rather long feature name"] * 8, (6.0, 4.0)),  # labels that overlap: seaborn turns them upright
+])
+def test_heatmap_draws_the_picture_of_seaborn_heatmap(columns, figsize):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    rng = np.random.default_rng(0)
+    data = rng.normal(0.0, 1.5, (5, len(columns)))  # some cells beyond the colour range (-2, 2)
+    data[1, 1] = np.nan  # a missing cell stays blank, without text
+    annot = np.array([[f"{v:.1f}" for v in row] for row in data])
+    rows = [f"{i} ({n})" for i, n in enumerate([120, 4, 1530, 77, 9])]
+    fig_sns, ax_sns = plt.subplots(figsize=figsize)
+    sns.heatmap(data, annot=annot, fmt="", cmap="RdBu_r", center=0, vmin=-2, vmax=2, ax=ax_sns,
+                xticklabels=columns, yticklabels=rows, cbar_kws={"label": "z"})
+    fig, ax = plt.subplots(figsize=figsize)
+    seg._heatmap(ax, data, annot, cmap="RdBu_r", vmin=-2.0, vmax=2.0, center=0.0, xticklabels=columns,
+                 yticklabels=rows, cbar_label="z")
+    assert [t.get_rotation() for t in ax.get_xticklabels()] == [t.get_rotation() for t in ax_sns.get_xticklabels()]
+    assert len(ax.texts) == data.size - 1
+    assert _png(fig) == _png(fig_sns)
+
+
+def test_first_fit_of_a_fresh_interpreter_runs_on_one_thread():
+    # threadpoolctl limits only the libraries loaded when the limit is entered: fit() must load scikit-learn
+    # (and its OpenMP runtime) first, or the first fit of a kernel runs on every core
+    script = textwrap.dedent("""
+        import json, sys
+        import numpy as np, pandas as pd
+        from crmbook import segmentation as seg
+        assert "sklearn" not in sys.modules
+        seen = []
+        plain = seg.BehaviourClusters._fit
+        def spy(self, rfm, **kw):
+            import sklearn.cluster  # what _fit imports first: its OpenMP runtime is loaded by now
+            from threadpoolctl import threadpool_info
+            seen.extend(lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "openmp")
+            return plain(self, rfm, **kw)
+        seg.BehaviourClusters._fit = spy
+        rng = np.random.default_rng(0)
+        rfm = pd.DataFrame({"customer_id": [f"C{i}" for i in range(60)], "recency_days": rng.integers(1, 400, 60),
+                            "frequency": rng.integers(1, 9, 60), "monetary": rng.uniform(10, 900, 60),
+                            "tenure_days": rng.integers(30, 900, 60)})
+        seg.BehaviourClusters(2, 3, seed=0).fit(rfm)
+        print(json.dumps(seen))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    threads = json.loads(done.stdout.strip().splitlines()[-1])
+    assert threads and set(threads) == {1}
+
+
+def test_portrait_modes_skip_missing_values_and_break_ties_alphabetically():
+    customers = pd.DataFrame({
+        "customer_id": ["A", "B", "C", "D", "E", "F"], "signup_date": pd.Timestamp("2024-01-01"),
+        "gender": ["M", "F", None, "F", "M", None],
+        "region": ["West", "East", "East", "North", None, None],
+        "acquisition_channel": ["ads", "ads", "store", "store", "store", None],
+    })
+    orders = pd.DataFrame({
+        "order_id": ["o1", "o2", "o3", "o4", "o5"], "customer_id": ["A", "B", "C", "A", "D"],
+        "order_date": pd.Timestamp("2025-06-01"), "revenue": [100.0, 50.0, 50.0, 20.0, 10.0],
+        "channel": ["store", "app", "web", "app", None], "category": ["home", "home", "beauty", "beauty", "home"],
+    })
+    assignments = pd.DataFrame({"customer_id": list("ABCDEF"), "segment": ["s", "s", "s", "t", "t", "u"]})
+    p = seg.customer_portrait(assignments, customers, orders, AS_OF).set_index("segment")
+    s, t, u = p.loc["s"], p.loc["t"], p.loc["u"]
+    # s: genders M, F (C unknown) -> tie, F first, 1 of 2 known; regions East x2 of 3
+    assert (s["top_gender"], s["top_gender_share"]) == ("F", 0.5)
+    assert (s["top_region"], s["top_region_share"]) == ("East", 2 / 3)
+    assert (s["top_acquisition_channel"], s["top_acquisition_channel_share"]) == ("ads", 2 / 3)
+    # s: channel revenue store 100, app 50 + 20 = 70, web 50 -> store, 100 of 220
+    assert (s["top_channel"], s["top_channel_share"]) == ("store", 100 / 220)
+    # s: category home 150, beauty 70 -> home
+    assert (s["top_category"], s["top_category_share"]) == ("home", 150 / 220)
+    # t: D and E; genders F, M tie -> F; region only North known; D's one order has no channel
+    assert (t["top_gender"], t["top_gender_share"]) == ("F", 0.5)
+    assert (t["top_region"], t["top_region_share"]) == ("North", 1.0)
+    assert pd.isna(t["top_channel"]) and pd.isna(t["top_channel_share"])
+    assert (t["top_category"], t["orders_per_customer"], t["avg_order_value"]) == ("home", 0.5, 10.0)
+    # u: F has no known attribute and no order
+    assert pd.isna(u["top_gender"]) and pd.isna(u["top_region_share"]) and pd.isna(u["top_category"])
+    assert (u["orders_per_customer"], u["revenue_per_customer"]) == (0.0, 0.0) and pd.isna(u["avg_order_value"])
+
+
+def test_demographic_summaries_are_the_single_summaries():
+    customers = pd.DataFrame({
+        "customer_id": ["A", "B", "C", "D"], "signup_date": pd.Timestamp("2024-01-01"),
+        "birth_date": pd.to_datetime(["1990-01-01", "1960-01-01", None, "1991-06-01"]),
+        "gender": ["F", "M", "F", None], "region": ["East", "East", "West", "West"],
+    })
+    orders = pd.DataFrame({"order_id": ["o1", "o2", "o3"], "customer_id": ["A", "A", "C"],
+                           "order_date": pd.Timestamp("2025-03-01"), "revenue": [10.0, 30.0, 5.0]})
+    attrs = seg.customer_attributes(customers, AS_OF)
+    rfm = seg.rfm_table(customers, orders, AS_OF)
+    tables = seg.demographic_summaries(attrs, rfm, dimensions=("gender", "age_band", "gender", "channel"))
+    assert list(tables) == ["gender", "age_band"]  # absent dimensions left out, repeats once
+    for dim, table in tables.items():
+        pd.testing.assert_frame_equal(table, seg.demographic_summary(attrs, rfm, dim), check_exact=True)
+    g = tables["gender"].set_index("gender")
+    assert g.loc["F", "buyer_share"] == 1.0 and g.loc["M", "buyer_share"] == 0.0
+    assert g.loc["unknown", "customers"] == 1
+    with pytest.raises(ValueError, match="rfm: column"):
+        seg.demographic_summaries(attrs, rfm.drop(columns="monetary"))
