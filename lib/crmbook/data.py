@@ -106,6 +106,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "ColumnSpec",
@@ -374,6 +376,44 @@ _TABLE_UNUSABLE = "table unusable"
 _PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
 #: Whole numbers this large do not fit a 64-bit integer column.
 _INTEGER_LIMIT = 2.0 ** 63
+
+
+# --------------------------------------------------------------------------------------------------
+# Text columns in Arrow
+# --------------------------------------------------------------------------------------------------
+# Cells are read as pandas text (``string``, Arrow-backed). A few pandas operations on such columns
+# still loop in Python (``isin`` builds its value set one scalar at a time, ``map`` visits every cell,
+# a regex pyarrow cannot run falls back to ``re``); these helpers do the same work in pyarrow, and
+# the callers run the slow, general code only on the cells that need it. Columns not backed by Arrow
+# (pandas 2 defaults to Python-backed strings) take the general code throughout.
+
+def _arrow_text(s: pd.Series) -> pa.Array | None:
+    """The Arrow array behind a text column, or None when ``s`` is not Arrow-backed text."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        arr = pa.array(s.array)
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return None
+
+
+def _isin(s: pd.Series, values: Iterable[str] | pa.Array) -> np.ndarray:
+    """``s.isin(values)`` as a NumPy mask, for text ``values`` (an iterable, or an Arrow array from
+    :func:`_text_keys`); in Arrow when ``s`` is Arrow-backed text."""
+    arr = _arrow_text(s)
+    if arr is None:
+        return s.isin(values.to_pylist() if isinstance(values, pa.Array) else list(values)).to_numpy(dtype=bool)
+    value_set = values.cast(arr.type) if isinstance(values, pa.Array) else pa.array(list(values), type=arr.type)
+    return pc.is_in(arr, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
+    """Cells of an Arrow text array in which ``pattern`` (RE2 syntax) is found; missing cells: False."""
+    return pc.match_substring_regex(arr, pattern).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _text_keys(s: pd.Series) -> pa.Array | list[str]:
+    """The present values of a text column, to look up with :func:`_isin` (no Python set needed)."""
+    arr = _arrow_text(s)
+    return arr.drop_null() if arr is not None else list(s.dropna())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -667,6 +707,68 @@ def _mask_email(value: str) -> str:
 
 _MASKERS = {"name": _mask_name, "phone": _mask_phone, "email": _mask_email}
 
+# The same masks on whole Arrow columns, for the usual shapes of a value (the masker of the column
+# does the rest, cell by cell). Each entry: (pattern a value must match, function of those values).
+_STAR = "*"
+#: Python's whitespace (what ``str.split()`` splits on) as an RE2 character class.
+_SPACE_CLASS = (r"\x{9}-\x{d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
+                r"\x{202f}\x{205f}\x{3000}")
+
+
+def _join(*parts: Any) -> pa.Array:
+    """Arrow texts (or a literal) joined element-wise."""
+    return pc.binary_join_element_wise(*(pa.scalar(p, pa.large_string()) if isinstance(p, str)
+                                         else p.cast(pa.large_string()) for p in parts),
+                                       pa.scalar("", pa.large_string()))
+
+
+def _stars(n: pa.Array) -> pa.Array:
+    return pc.binary_repeat(pa.scalar(_STAR, pa.large_string()), n)
+
+
+def _mask_words(values: pa.Array) -> pa.Array:
+    """:func:`_mask_name` of one-word values: the first character, then a star per other character."""
+    n = pc.utf8_length(values)
+    return _join(pc.utf8_slice_codeunits(values, 0, 1), _stars(pc.max_element_wise(pc.subtract(n, 1), 1)))
+
+
+def _mask_digits(values: pa.Array) -> pa.Array:
+    """:func:`_mask_phone` of values of nine or more ASCII digits: the first three and last four kept."""
+    n = pc.utf8_length(values)
+    return _join(pc.utf8_slice_codeunits(values, 0, 3), _stars(pc.subtract(n, 7)),
+                 pc.utf8_slice_codeunits(values, -4))
+
+
+def _mask_addresses(values: pa.Array) -> pa.Array:
+    """:func:`_mask_email` of values holding an ``@``: the first character, ``***@`` and the domain."""
+    parts = pc.split_pattern(values, "@", max_splits=1)
+    first = pc.utf8_slice_codeunits(pc.list_element(parts, 0), 0, 1)
+    first = pc.if_else(pc.equal(first, ""), pa.scalar(_STAR, first.type), first)
+    return _join(first, "***@", pc.list_element(parts, 1))
+
+
+_ONE_WORD = (f"^[^{_SPACE_CLASS}]+$", _mask_words)
+_FAST_MASKERS = {"name": (_ONE_WORD,), "phone": (("^[0-9]{9,}$", _mask_digits),),
+                 "email": (("@", _mask_addresses), _ONE_WORD)}
+
+
+def _mask_texts(text: pd.Series, column: str) -> pd.Series:
+    """``text`` (values present, as ``str``) masked like column ``column``; same dtype and index."""
+    masker = _MASKERS.get(column, _mask_name)
+    arr = _arrow_text(text)
+    if arr is None:
+        return text.map(lambda v: masker(v) if v else v)
+    out = np.empty(len(arr), dtype=object)
+    todo = np.ones(len(arr), dtype=bool)
+    for pattern, fast in _FAST_MASKERS.get(column, (_ONE_WORD,)):
+        hit = todo & _matches(arr, pattern)
+        if hit.any():
+            out[hit] = fast(arr.filter(hit)).to_numpy(zero_copy_only=False)
+            todo &= ~hit
+    if todo.any():
+        out[todo] = [masker(v) if v else v for v in arr.filter(todo).to_pylist()]
+    return pd.Series(out, index=text.index, dtype=text.dtype)
+
 
 def mask_personal_data(df: pd.DataFrame, columns: Iterable[str] = PERSONAL_COLUMNS) -> pd.DataFrame:
     """Mask names, phone numbers and e-mail addresses.
@@ -692,10 +794,9 @@ def mask_personal_data(df: pd.DataFrame, columns: Iterable[str] = PERSONAL_COLUM
     for col in columns:
         if col not in out.columns:
             continue
-        masker = _MASKERS.get(col, _mask_name)
         s = out[col]
         present = s.notna()
-        out[col] = s.where(~present, s[present].astype(str).map(lambda v, m=masker: m(v) if v else v))
+        out[col] = s.where(~present, _mask_texts(s[present].astype(str), col))
     return out
 
 
@@ -831,7 +932,14 @@ def _as_text(s: pd.Series) -> pd.Series:
             s = s.astype("Int64")
     elif pd.api.types.is_datetime64_any_dtype(s.dtype):
         s = s.dt.strftime("%Y-%m-%d %H:%M:%S").str.replace(" 00:00:00", "", regex=False)
-    out = s.astype("string").str.strip()
+    out = s.astype("string")
+    arr = _arrow_text(out)
+    if arr is not None:  # what .str.strip() and .mask(.isin(...)) do, in Arrow in one go
+        arr = pc.utf8_trim_whitespace(arr)
+        missing = pc.is_in(arr, value_set=pa.array(MISSING_VALUES, type=arr.type))
+        arr = pc.if_else(missing, pa.scalar(None, arr.type), arr)
+        return pd.Series(pd.array(arr, dtype=out.dtype), index=out.index, name=out.name)
+    out = out.str.strip()
     return out.mask(out.isin(MISSING_VALUES))
 
 
@@ -929,19 +1037,66 @@ def _read_csv(path: Path, table: str) -> _Raw:
     except UnicodeDecodeError:
         raw.error = "cannot decode the file: it is neither UTF-8 nor GBK; save it as UTF-8 CSV"
         return raw
-    try:  # the csv module, not pandas: the header is read as written (no renaming, no index column)
-        rows = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))
-    except csv.Error as exc:
-        raw.error = f"cannot read the CSV file: {exc}"
-        return raw
-    if not rows:
-        raw.frame = pd.DataFrame()
-        return raw
-    header, body = rows[0], rows[1:]
-    width = max(len(header), max((len(r) for r in body), default=0))
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in body], columns=range(width), dtype=object)
-    _with_header(raw, header, frame.astype("string") if len(frame) else frame)
+    delimiter = _sniff_delimiter(text)
+    split = _split_plain_csv(text, delimiter)
+    if split is not None:
+        header, columns, n_rows = split
+    else:
+        try:  # the csv module, not pandas: the header is read as written (no renaming, no index column)
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as exc:
+            raw.error = f"cannot read the CSV file: {exc}"
+            return raw
+        if not rows:
+            raw.frame = pd.DataFrame()
+            return raw
+        header, body = rows[0], rows[1:]
+        width = max(len(header), max(map(len, body), default=0))
+        if not body:
+            _with_header(raw, header, pd.DataFrame(body, columns=range(width), dtype=object))
+            return raw
+        if min(map(len, body)) < width:  # short rows: the missing fields are empty
+            body = [r if len(r) == width else r + [""] * (width - len(r)) for r in body]
+        columns = [pa.array(col, type=pa.large_string()) for col in zip(*body, strict=True)] if width else []
+        n_rows = len(body)
+    frame = pd.DataFrame({i: pd.array(col, dtype="string") for i, col in enumerate(columns)},
+                         index=pd.RangeIndex(n_rows), columns=range(len(columns)))
+    _with_header(raw, header, frame)
     return raw
+
+
+def _split_plain_csv(text: str, delimiter: str) -> tuple[list[str], list[pa.Array], int] | None:
+    """The header, the columns (Arrow text) and the number of rows of CSV text without quotes.
+
+    Without a quote, a carriage return or a NUL character every line is one row and every delimiter
+    separates two fields, so the lines are split in Arrow instead of one by one with the csv module;
+    the result is what the csv module gives (a blank line is a row without fields; short rows are
+    padded with empty fields). None for any other text, and for text with no data row, a line too
+    long for the csv module, or a single line: the caller reads those with the csv module.
+    """
+    if '"' in text or "\r" in text or "\0" in text:
+        return None
+    lines = text.split("\n")
+    if lines[-1] == "":  # the line break at the end of the text ends the last row
+        lines.pop()
+    if len(lines) < 2 or max(map(len, lines)) >= csv.field_size_limit():
+        return None
+    header = lines[0].split(delimiter) if lines[0] else []
+    body = pa.array(lines[1:], type=pa.large_string())
+    parts = pc.split_pattern(body, delimiter)
+    offsets = parts.offsets.to_numpy()
+    starts, counts = offsets[:-1], np.diff(offsets)
+    blank = pc.equal(body, "").to_numpy(zero_copy_only=False)  # split gives [""], the csv module []
+    width = max(len(header), int(np.where(blank, 0, counts).max()))
+    fields = parts.flatten()
+    columns = []
+    for i in range(width):
+        short = counts <= i
+        if short.any():
+            columns.append(fields.take(pa.array(np.where(short, 0, starts + i), mask=short)).fill_null(""))
+        else:
+            columns.append(fields.take(pa.array(starts + i)))
+    return header, columns, len(body)
 
 
 def _read_excel_sheet(path: Path, table: str, sheet: str | int = 0, label: str | None = None) -> _Raw:
@@ -1258,6 +1413,12 @@ def _examples(values: Iterable[Any], shown: int = VALUES_SHOWN) -> str:
 _TZ_SUFFIX = r"([0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?) *(?:Z|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 #: The date part of ``2025/3/5``, ``05.03.2025``: its separators become ``-``.
 _DATE_SEPARATORS = r"^([0-9]{1,4})[/.]([0-9]{1,2})[/.]([0-9]{1,4})( |T|$)"
+#: An ISO date with an optional time, after normalising (read as ISO 8601).
+_ISO_DATE = r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+#: A date with the year last (``03-04-2025``, after normalising): day first or month first.
+_NUMERIC_DATE = r"^\d{1,2}-\d{1,2}-\d{4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
+#: A plain ISO date in ASCII digits (``2025-03-05``): normalising leaves it as it is, and it is ISO.
+_PLAIN_DATE = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
 
 
 def _parse_dates(s: pd.Series, dayfirst: bool, date_format: str | None) -> pd.Series:
@@ -1272,15 +1433,24 @@ def _parse_dates(s: pd.Series, dayfirst: bool, date_format: str | None) -> pd.Se
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
         return out
-    norm = (s.str.replace("年", "-", regex=False).str.replace("月", "-", regex=False)
-            .str.replace("日", "", regex=False).str.strip()
-            .str.replace(_DATE_SEPARATORS, r"\1-\2-\3\4", regex=True)
-            .str.replace(_TZ_SUFFIX, r"\1", regex=True))
-    iso = norm.str.match(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$", na=False)
+    # A plain ISO date (2025-03-05 in ASCII digits) is left as it is by the normalising and is ISO:
+    # the regular expressions (some run in Python) see only the other cells.
+    arr = _arrow_text(s)
+    plain = _matches(arr, _PLAIN_DATE) if arr is not None else np.zeros(len(s), dtype=bool)
+    messy = s.notna().to_numpy() & ~plain
+    iso = pd.Series(plain, index=s.index)
+    numeric = pd.Series(False, index=s.index)
+    norm = s
+    if messy.any():
+        other = _normalise_dates(s[messy])
+        other_iso = other.str.match(_ISO_DATE, na=False)
+        other_numeric = other.str.match(_NUMERIC_DATE, na=False) & ~other_iso
+        norm = other if messy.all() else s.where(~messy, other)
+        iso[other_iso.index] = other_iso
+        numeric[other_numeric.index] = other_numeric
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     if iso.any():
         out[iso] = pd.to_datetime(norm[iso].astype(str), format="ISO8601", errors="coerce")
-    numeric = norm.str.match(r"^\d{1,2}-\d{1,2}-\d{4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$", na=False) & ~iso
     if numeric.any():  # 03/04/2025: strictly day first or month first, never a mix of both
         order = "%d-%m-%Y" if dayfirst else "%m-%d-%Y"
         vals = norm[numeric].astype(str)
@@ -1296,6 +1466,14 @@ def _parse_dates(s: pd.Series, dayfirst: bool, date_format: str | None) -> pd.Se
         parsed = [_parse_one_date(v, dayfirst) for v in norm[rest].astype(str)]
         out[rest] = pd.to_datetime(pd.Series(parsed, index=norm[rest].index, dtype=object))
     return out
+
+
+def _normalise_dates(s: pd.Series) -> pd.Series:
+    """Date text in one layout: ``年/月/日`` and ``/`` or ``.`` separators become ``-``, a time zone goes."""
+    return (s.str.replace("年", "-", regex=False).str.replace("月", "-", regex=False)
+            .str.replace("日", "", regex=False).str.strip()
+            .str.replace(_DATE_SEPARATORS, r"\1-\2-\3\4", regex=True)
+            .str.replace(_TZ_SUFFIX, r"\1", regex=True))
 
 
 def _parse_one_date(text: str, dayfirst: bool) -> pd.Timestamp | None:
@@ -1321,8 +1499,37 @@ def _parse_one_date(text: str, dayfirst: bool) -> pd.Timestamp | None:
     return pd.Timestamp(a.replace(tzinfo=None))
 
 
+#: Removed from numbers before reading them: a leading currency sign, thousands separators, spaces.
+_NUMBER_NOISE = r"^[¥￥$€£]|(?<=\d),(?=\d{3}(\D|$))|\s"
+#: Text in which :data:`_NUMBER_NOISE` finds nothing (no currency sign, comma or space).
+_NUMBER_PLAIN = r"^[0-9A-Za-z.+\-]*$"
+#: A plain decimal number (ASCII digits, an optional decimal point, no sign). When every value of a
+#: column is one, at most :data:`_PLAIN_NUMBER_LENGTH` characters long, the column is read in Arrow:
+#: with at most 15 digits (an exact integer in a double) and a scale that is an exact power of ten,
+#: Arrow and ``pandas.to_numeric`` both give the correctly rounded double, so the numbers are the
+#: same. A sign is left to pandas (``-0`` is 0.0 in a column of whole numbers, -0.0 in Arrow).
+_PLAIN_NUMBER = r"^[0-9]+([.][0-9]+)?$"
+_PLAIN_NUMBER_LENGTH = 15
+
+
 def _parse_numbers(s: pd.Series) -> pd.Series:
-    cleaned = s.str.replace(r"^[¥￥$€£]|(?<=\d),(?=\d{3}(\D|$))|\s", "", regex=True)
+    """Numbers from text: a leading currency sign, thousands separators and spaces are ignored;
+    anything else that is not a finite number is NA."""
+    arr = _arrow_text(s)
+    if arr is not None:
+        present = s.notna().to_numpy()
+        plain = (_matches(arr, _PLAIN_NUMBER)
+                 & (pc.binary_length(arr).fill_null(0).to_numpy(zero_copy_only=False) <= _PLAIN_NUMBER_LENGTH))
+        if (plain | ~present).all():
+            return pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), index=s.index,
+                             name=s.name)
+        noisy = ~_matches(arr, _NUMBER_PLAIN) & present
+    if arr is None or noisy.all():
+        cleaned = s.str.replace(_NUMBER_NOISE, "", regex=True)
+    elif noisy.any():  # the clean-up runs in Python (``re``): only on the cells that need it
+        cleaned = s.where(~noisy, s[noisy].str.replace(_NUMBER_NOISE, "", regex=True))
+    else:
+        cleaned = s
     out = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
     return out.where(np.isfinite(out))  # inf, Infinity, 1e400: not a number
 
@@ -1382,8 +1589,8 @@ def _parse_column(raw: pd.Series, spec: ColumnSpec, table_spec: dict) -> tuple[p
     elif kind == "bool":
         low = raw.str.lower()
         typed = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-        typed[low.isin(_TRUE).fillna(False)] = True
-        typed[low.isin(_FALSE).fillna(False)] = False
+        typed[_isin(low, _TRUE)] = True
+        typed[_isin(low, _FALSE)] = False
         issue(present & typed.isna().to_numpy(), "not true/false", f"{spec.name} is not true/false",
               "true/false, yes/no, 1/0 or 是/否")
     elif kind == "period":
@@ -1395,7 +1602,7 @@ def _parse_column(raw: pd.Series, spec: ColumnSpec, table_spec: dict) -> tuple[p
         typed = (parts[0] + ("-" + month.astype("Int64").astype("string").str.zfill(2)).fillna("")).where(ok)
     elif kind == "category" and spec.allowed:
         lookup = {a.lower(): a for a in spec.allowed}
-        typed = raw.str.lower().map(lookup, na_action="ignore")
+        typed = _lookup(raw.str.lower(), lookup)
         bad = present & typed.isna().to_numpy()
         issue(bad, "unknown value", f"{spec.name} has a value outside its list",
               "one of " + ", ".join(spec.allowed))
@@ -1404,6 +1611,16 @@ def _parse_column(raw: pd.Series, spec: ColumnSpec, table_spec: dict) -> tuple[p
     if kind in ("id", "text", "category", "period"):
         typed = _to_str(typed)
     return typed, issues
+
+
+def _lookup(s: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    """``s.map(mapping, na_action="ignore")``: NA where ``s`` is NA or not a key (fast for Arrow text)."""
+    arr = _arrow_text(s)
+    if arr is None:
+        return s.map(mapping, na_action="ignore")
+    found = pc.index_in(arr, value_set=pa.array(list(mapping), type=arr.type))
+    values = pa.array(list(mapping.values()), type=arr.type).take(found)
+    return pd.Series(pd.array(values, dtype="string"), index=s.index)
 
 
 def _entity(table: str) -> str:
@@ -1541,10 +1758,11 @@ def _check_table(raw: _Raw, mapping: dict, as_of: pd.Timestamp | None,
         cs = schema.column(col)
         if ref_table == table:
             keep = ~rejected
-            used_keys = set(out.loc[keep, ref_col].dropna()) if ref_col in out.columns else set()
-            set_aside = set(out.loc[~keep, ref_col].dropna()) if ref_col in out.columns else set()
+            has_ref = ref_col in out.columns
+            used_keys = _text_keys(out.loc[keep, ref_col]) if has_ref else []
+            set_aside = _text_keys(out.loc[~keep, ref_col]) if has_ref else []
         elif ref_table in done and done[ref_table][0] is not None:
-            used_keys = set(done[ref_table][0][ref_col].dropna())
+            used_keys = _text_keys(done[ref_table][0][ref_col])
             set_aside = done[ref_table][1]
         else:
             problem(col, [], f"{col} was not checked against {ref_table}: that table is not available",
@@ -1552,8 +1770,8 @@ def _check_table(raw: _Raw, mapping: dict, as_of: pd.Timestamp | None,
             continue
         vals = out[col]
         present = vals.notna().to_numpy()
-        known_mask = vals.isin(used_keys).to_numpy()
-        aside_mask = present & ~known_mask & vals.isin(set_aside).to_numpy()
+        known_mask = _isin(vals, used_keys)
+        aside_mask = present & ~known_mask & _isin(vals, set_aside)
         unknown_mask = present & ~known_mask & ~aside_mask
         noun = _entity(ref_table)
         for mask, reason, message in (
@@ -1618,7 +1836,8 @@ def _check_table(raw: _Raw, mapping: dict, as_of: pd.Timestamp | None,
     aside: set[str] = set()
     if len(schema.key) == 1:
         key = schema.key[0]
-        aside = set(out.loc[rejected, key].dropna()) - set(clean[key].dropna())
+        gone = out.loc[rejected, key].dropna()
+        aside = set(gone[~_isin(gone, _text_keys(clean[key]))])
     return clean, aside, records, problems, n_read, n_blank
 
 

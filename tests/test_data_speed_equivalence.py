@@ -1,0 +1,177 @@
+"""crmbook.data: the fast paths (Arrow text, CSV split in Arrow, vectorised masks) give exactly what the
+general code gives."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from crmbook import data
+
+# One messy folder: every kind of column with values that take the fast paths and values that don't.
+_MESSY = {
+    "customers.csv": (
+        "customer_id,signup_date,gender,birth_date,referred_by,account_type,name,phone,email,Note\n"
+        "C1,2024-01-05,F,1980-02-03,,retail,张三丰,13812345678,john@example.com,x\n"
+        "C2,2024/1/6,m,,C1,Retail,John Smith,+86 138-1234-5678,@x.com,\n"
+        "C3, 2024-01-07 ,X,03/04/1990,C9,vip,J,12,noatsign,y\n"
+        "C4,2024年1月8日,unknown,2024-02-30,C3,agent,李\u3000四,１３８１２３４５６７８,x@@y,\n"
+        "\n"
+        "C5,2026-01-15,other,Mar 5 1985,,key_account,Ünal Öz,123456789,a@b,z\n"
+        "C6,2024-01-09T10:30:00+08:00,F,2024,,retail,,,,\n"
+        "C1,2024-01-10,F,,,retail,王五,18021599453,q@x.y,\n"
+        "C7,not a date,F,,,retail,A\u00a0B,138 1234 5678,ab@,\n"
+        "C8,2024-01-11\n"
+    ),
+    "orders.csv": (
+        "order_id;customer_id;order_date;revenue;cost_of_goods;channel\n"
+        "O1;C1;2024-02-01;357.26;149.31;app\n"
+        "O2;C2;2024-02-02;1,234.50;¥12;store\n"
+        "O3;C3;2024-02-03;-3;0;app\n"
+        "O4;C5;2024-02-04;1e400;5.;app\n"
+        "O5;C9;2024-02-05;twelve;;app\n"
+        "O6;C1;2024-02-06;123456789012345;0.1;app\n"
+        "O6;C2;2024-02-07;9223372036854775808;$ 5;app\n"
+        "O7;C4;2024-02-08; 12 ;007;app\n"
+        "O8;C7;2025-12-31;12.5;1e3;app\n"
+    ),
+    "surveys.csv": (
+        "customer_id,response_date,nps,csat,rating_speed,comment\n"
+        'C1,2024-03-01,9,5,4,"good, fast"\n'
+        "C2,2024-03-02,11,0,3.5,\n"
+        "C3,2024-03-03,7,4,,ok\n"
+        'C4,2024-03-04,x,3,5,"two\nlines"\n'
+    ),
+    "contacts.csv": (
+        "customer_id\tcontact_date\ttype\tcost\tresolved\n"
+        "C1\t2024-04-01\tService_Call\t21.83\tTrue\n"
+        "C2\t2024-04-02\tfax\t1\tmaybe\n"
+        "C3\t2024-04-03\tcomplaint\t\t是\n"
+        "C4\t2024-04-04\tsms\t2.5\tNo\n"
+    ),
+    "costs.csv": "period,pool,amount,kind\n2024-03,admin,1731.6,indirect\n2024/13,sales,5,misc\n2027,admin,1,direct\n",
+    "market.csv": "region,potential_customers\nEast,30000\nWest,5.5\nNorth,\n",
+}
+
+
+def _messy_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "messy"
+    folder.mkdir()
+    for name, text in _MESSY.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _assert_same(a: data.Dataset, b: data.Dataset) -> None:
+    assert list(a.tables) == list(b.tables)
+    for table in a.tables:
+        pd.testing.assert_frame_equal(a[table], b[table], check_exact=True)
+        assert a[table].dtypes.astype(str).tolist() == b[table].dtypes.astype(str).tolist()
+        for col in a[table].columns:  # NaN and NA, -0.0 and 0.0 are told apart
+            assert list(map(repr, a[table][col])) == list(map(repr, b[table][col])), (table, col)
+    pd.testing.assert_frame_equal(a.rejected, b.rejected, check_exact=True)
+    assert a.problems == b.problems
+    assert a.summary() == b.summary()
+    assert a.problem_report() == b.problem_report()
+
+
+@pytest.mark.parametrize("mask_personal", [True, False])
+@pytest.mark.parametrize("source", ["sample", "messy"])
+def test_fast_paths_give_what_the_general_code_gives(source: str, mask_personal: bool, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    where = "sample" if source == "sample" else _messy_folder(tmp_path)
+    fast = data.check(where, as_of="2025-12-31", mask_personal=mask_personal)
+    # Without Arrow text and without the Arrow CSV split, every step runs its general pandas code.
+    monkeypatch.setattr(data, "_arrow_text", lambda s: None)
+    monkeypatch.setattr(data, "_split_plain_csv", lambda text, delimiter: None)
+    general = data.check(where, as_of="2025-12-31", mask_personal=mask_personal)
+    _assert_same(fast, general)
+    if source == "messy":  # the folder does reach the slow cases
+        assert {"unparseable date", "not a number", "unknown value", "duplicate key", "unknown customer",
+                "customer set aside", "after as_of", "missing value"} <= set(fast.rejected["reason"])
+        assert any("is not true/false" in p.message for p in fast.problems)
+
+
+def _csv_columns(text: str, delimiter: str) -> tuple[list[str], list[list[str]]]:
+    """Header and columns as the csv module reads them, short rows padded with empty fields."""
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header, body = rows[0], rows[1:]
+    width = max(len(header), max(map(len, body)))
+    return header, [[r[i] if i < len(r) else "" for r in body] for i in range(width)]
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\n1,2\n", "a,b\n1,2", "a,b\n1,2\n\n", "a,b\n\n1,2\n", "a\n1,2,3\n4\n", ",\n,\n", "a,b,\n1,2,\n",
+    "\n1,2\n", "\n\n\n", "a,b\n \t, x \n", "a,b\n1\u2028,2\x0b\n\x1c,\x85\n", "客户,日期\n张三,2025年3月5日\n",
+    "a;b\n1;2\n", "a\tb\n1\t2\n", "a|b\n1|2|\n",
+])
+def test_csv_split_in_arrow_reads_like_the_csv_module(text: str) -> None:
+    delimiter = data._sniff_delimiter(text)
+    header, columns, n_rows = data._split_plain_csv(text, delimiter)
+    want_header, want_columns = _csv_columns(text, delimiter)
+    assert header == want_header
+    assert [c.to_pylist() for c in columns] == want_columns
+    assert n_rows == len(list(csv.reader(io.StringIO(text)))) - 1
+
+
+@pytest.mark.parametrize("text", ['a,b\n"1,5",2\n', "a,b\r\n1,2\r\n", "a,b\n1\x00,2\n", "a,b\n", "", "a,b"])
+def test_csv_with_quotes_or_carriage_returns_is_left_to_the_csv_module(text: str) -> None:
+    assert data._split_plain_csv(text, ",") is None
+
+
+def test_space_class_is_pythons_whitespace() -> None:
+    chars = [chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF]
+    found = pc.match_substring_regex(pa.array(chars), f"[{data._SPACE_CLASS}]").to_numpy(zero_copy_only=False)
+    assert [c for c, hit in zip(chars, found, strict=True) if hit] == [c for c in chars if c.isspace()]
+
+
+def test_vectorised_masks_give_what_the_maskers_give() -> None:
+    rng = random.Random(7)
+    alphabet = list("0123456789" * 4 + "@@ab.-+()张三😀") + ["\u3000", "\u00a0", " ", "\n", "１", "٣", "\x1c"]
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, 2, 3, 8, 9, 11, 15])))
+              for _ in range(3000)]
+    values += ["13812345678", "123456789", "12345678", "张三丰", "John Smith", "@x.com", "a@b@c", ""]
+    text = pd.Series(values, dtype=str)
+    for column in ("name", "phone", "email", "nickname"):
+        masker = data._MASKERS.get(column, data._mask_name)
+        got = data._mask_texts(text, column)
+        assert got.dtype == text.dtype
+        assert got.tolist() == [masker(v) if v else v for v in values], column
+
+
+@pytest.mark.parametrize("values", [
+    ["357.26", "0.0", "4", None, "007", "123456789012345", "0.1", "99999999999.999"],
+    ["1", "2", "30"],
+    ["12.5", "-0", "3"],
+    ["1", "-0", "30"],  # -0 is 0.0 in a column of whole numbers: pandas reads it
+    ["9223372036854775808", "1.5"],  # too many digits: pandas reads it
+    ["0.30000000000000004441", "1"],
+    ["1,234.50", "¥12", "5", "-3", "1e400", "inf", "twelve", " 12 ", "9223372036854775808", "0x10", "1.5"],
+])
+def test_numbers_read_in_arrow_equal_pandas_to_numeric(values: list[str | None]) -> None:
+    s = pd.Series(values, dtype="string")
+    cleaned = s.str.replace(data._NUMBER_NOISE, "", regex=True)
+    want = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
+    want = want.where(np.isfinite(want))
+    got = data._parse_numbers(s)
+    assert got.dtype == want.dtype and list(map(repr, got)) == list(map(repr, want))
+
+
+def test_isin_and_lookup_give_what_pandas_gives() -> None:
+    s = pd.Series(["a", None, "B", "c", "", "a"], dtype="string")
+    for values in (["a", "c"], {"B"}, [], pa.array(["c", "x"])):
+        plain = values.to_pylist() if isinstance(values, pa.Array) else values
+        assert data._isin(s, values).tolist() == s.isin(plain).tolist()
+    mapping = {"a": "A", "c": "C"}
+    got, want = data._lookup(s, mapping), s.map(mapping, na_action="ignore")
+    assert got.isna().tolist() == want.isna().tolist()
+    assert got.dropna().tolist() == want.dropna().tolist()
