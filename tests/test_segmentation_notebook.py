@@ -144,7 +144,7 @@ def test_notebook_cells_call_the_library_for_plumbing():
     joined = "\n".join(code)
     for plumbing in ("DateOffset", "matplotlib", "plt.", "pd.crosstab", "idxmax", ".reindex("):
         assert plumbing not in joined, f"notebook 01 computes {plumbing!r} itself; call crmbook.segmentation"
-    for source in code:  # short analysis cells: no dict or list comprehension builds a result
+    for index, source in enumerate(code):  # short analysis cells: no dict or list comprehension builds a result
         tree = ast.parse(source)
         assert not [n for n in ast.walk(tree) if isinstance(n, ast.DictComp | ast.ListComp)], source
-        assert len(source.splitlines()) <= 12, source
+        assert index == 0 or len(source.splitlines()) <= 12, source  # the first is the imports and loading
