@@ -1,20 +1,16 @@
 """Segmentation: the faster ways of computing and drawing give the results of the plain ways.
 
-The cluster-profile heatmap is drawn with matplotlib directly (the picture of ``seaborn.heatmap``, without its
-extra full draw of the figure); k-means runs on one thread from the first fit of a fresh interpreter; the
-customer portrait finds the most common values of all segments in one pass; the demographic summaries join
+K-means runs on one thread from the first fit of a fresh interpreter; the customer portrait finds the most common values of all segments in one pass; the demographic summaries join
 the RFM table once for every dimension.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
 import textwrap
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,39 +25,6 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
-
-
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")  # as the notebook's inline backend renders
-    return buffer.getvalue()
-
-
-@pytest.mark.parametrize(("columns", "figsize"), [
-    (["recency (days)", "orders", "revenue", "tenure (days)"], (8.0, 4.0)),  # labels side by side
-    (["a rather long feature name"] * 8, (6.0, 4.0)),  # labels that overlap: seaborn turns them upright
-])
-def test_heatmap_draws_the_picture_of_seaborn_heatmap(columns, figsize):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    rng = np.random.default_rng(0)
-    data = rng.normal(0.0, 1.5, (5, len(columns)))  # some cells beyond the colour range (-2, 2)
-    data[1, 1] = np.nan  # a missing cell stays blank, without text
-    annot = np.array([[f"{v:.1f}" for v in row] for row in data])
-    rows = [f"{i} ({n})" for i, n in enumerate([120, 4, 1530, 77, 9])]
-    fig_sns, ax_sns = plt.subplots(figsize=figsize)
-    sns.heatmap(data, annot=annot, fmt="", cmap="RdBu_r", center=0, vmin=-2, vmax=2, ax=ax_sns,
-                xticklabels=columns, yticklabels=rows, cbar_kws={"label": "z"})
-    fig, ax = plt.subplots(figsize=figsize)
-    seg._heatmap(ax, data, annot, cmap="RdBu_r", vmin=-2.0, vmax=2.0, center=0.0, xticklabels=columns,
-                 yticklabels=rows, cbar_label="z")
-    assert [t.get_rotation() for t in ax.get_xticklabels()] == [t.get_rotation() for t in ax_sns.get_xticklabels()]
-    assert len(ax.texts) == data.size - 1
-    assert _png(fig) == _png(fig_sns)
 
 
 def test_first_fit_of_a_fresh_interpreter_runs_on_one_thread():

@@ -2167,6 +2167,8 @@ def plot_silhouette(silhouette: pd.DataFrame, *, chosen: int | None = None, ax: 
 def plot_cluster_profile(profile: pd.DataFrame, *, currency: str = "", ax: Axes | None = None) -> Axes:
     """Heatmap of the clusters' standardized profiles (colour: mean z of the log feature; text: the
     plain mean in its unit)."""
+    import seaborn as sns
+
     from crmbook.plots import finish, get_ax
 
     zcols = [c for c in profile.columns if c.startswith("z_")]
@@ -2181,61 +2183,11 @@ def plot_cluster_profile(profile: pd.DataFrame, *, currency: str = "", ax: Axes 
     names = {"recency_days": "recency (days)", "frequency": "orders", "monetary": "revenue",
              "tenure_days": "tenure (days)"}
     labels = [f"{i} ({int(n)})" for i, n in zip(profile.index, profile["customers"], strict=True)]
-    _heatmap(ax, z.to_numpy(), annot, cmap="RdBu_r", vmin=-2.0, vmax=2.0, center=0.0,
-             xticklabels=[names.get(f, f) for f in feats], yticklabels=labels, cbar_label="standardized mean (z)")
+    sns.heatmap(z.to_numpy(), annot=annot, fmt="", cmap="RdBu_r", center=0, vmin=-2, vmax=2, ax=ax,
+                xticklabels=[names.get(f, f) for f in feats], yticklabels=labels,
+                cbar_kws={"label": "standardized mean (z)"})
     ax.tick_params(axis="y", rotation=0)
     return finish(ax, "Cluster profiles (colour: z-score; text: mean)", None, "Cluster (customers)")
-
-
-def _heatmap(ax: Axes, data: np.ndarray, annot: np.ndarray, *, cmap: str, vmin: float, vmax: float,
-             center: float, xticklabels: Sequence[str], yticklabels: Sequence[str], cbar_label: str) -> None:
-    """Draw ``data`` as a heatmap with ``annot`` written in the cells: the chart of ``seaborn.heatmap(data,
-    annot=annot, fmt="", cmap=cmap, vmin=vmin, vmax=vmax, center=center, ...)``, step by step, without
-    the full draw of the figure seaborn makes to test the column labels for overlap (half the cost of the
-    chart); the labels' extents are measured directly instead."""
-    import matplotlib as mpl
-
-    values = np.ma.masked_invalid(np.asarray(data, dtype=float))  # missing cells stay blank
-    # the colour map re-centred on ``center``, as seaborn does
-    base = mpl.colormaps[cmap]
-    bad, under, over = base(np.ma.masked_invalid([np.nan]))[0], base(-np.inf), base(np.inf)
-    vrange = max(vmax - center, center - vmin)
-    cmin, cmax = mpl.colors.Normalize(center - vrange, center + vrange)([vmin, vmax])
-    colours = mpl.colors.ListedColormap(base(np.linspace(cmin, cmax, 256)))
-    colours.set_bad(bad)
-    if under != base(0):
-        colours.set_under(under)
-    if over != base(base.N - 1):
-        colours.set_over(over)
-
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    mesh = ax.pcolormesh(values, cmap=colours, vmin=vmin, vmax=vmax, linewidths=0, edgecolor="white")
-    ax.set(xlim=(0, values.shape[1]), ylim=(0, values.shape[0]))
-    ax.invert_yaxis()
-    cbar = ax.get_figure().colorbar(mesh, None, ax, label=cbar_label)
-    cbar.outline.set_linewidth(0)
-    ax.set(xticks=np.arange(values.shape[1]) + 0.5, yticks=np.arange(values.shape[0]) + 0.5)
-    xtl = ax.set_xticklabels(xticklabels)
-    ytl = ax.set_yticklabels(yticklabels, rotation="vertical")
-    for label in ytl:
-        label.set_va("center")
-    for labels, rotation in ((xtl, "vertical"), (ytl, "horizontal")):
-        boxes = [label.get_window_extent() for label in labels]
-        if boxes and max(box.count_overlaps(boxes) for box in boxes) > 1:
-            for label in labels:
-                label.set_rotation(rotation)
-    ax.set(xlabel="", ylabel="")
-    mesh.update_scalarmappable()
-    rgb = mpl.colors.to_rgba_array(mesh.get_facecolors())[:, :3]
-    rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    luminance = rgb.dot([0.2126, 0.7152, 0.0722])
-    cells = zip(np.ma.getmaskarray(values).flat, luminance, np.asarray(annot).flat, strict=True)
-    for k, (masked, lum, text) in enumerate(cells):
-        if not masked:
-            row, col = divmod(k, values.shape[1])
-            ax.text(col + 0.5, row + 0.5, f"{text}", color=".15" if lum > 0.408 else "w", ha="center",
-                    va="center")
 
 
 def plot_target_matrix(matrix: pd.DataFrame, *, split: float = TARGET_SPLIT, max_points: int = 4000,
