@@ -1,0 +1,204 @@
+"""Tables for readers: column kinds, human labels in the report language, formatting, group summaries.
+
+Every column a report shows has a **kind** that decides how its values look — ``money`` (thousands
+separators, the currency in the header), ``share`` (a percentage), ``count`` and ``days`` (whole numbers),
+``number`` (two decimals), ``score`` (a small integer), ``date``, ``bool`` (yes/no, 是/否) and ``text``
+(left-aligned) — and a **label** in each report language. Kinds and labels are declared, not guessed
+from names: the shared declarations are in ``crmbook/text/columns.yaml``; a topic package adds its own in
+its ``text/columns.yaml`` and passes ``package=`` (topics wrap this as their ``table()`` function). A
+column declared nowhere (a data value used as a column, such as a channel name) keeps its name and gets
+its kind from its type.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from crmbook.context import LANGUAGES, Context
+
+__all__ = ["KINDS", "Column", "columns", "column", "format_table", "group_summary"]
+
+#: The kinds of column and the format of each (``None``: shown as is).
+KINDS: dict[str, str | None] = {
+    "money": "{:,.0f}", "share": "{:.1%}", "count": "{:,.0f}", "days": "{:,.0f}", "number": "{:,.2f}",
+    "score": "{:.0f}", "date": None, "bool": None, "text": None,
+}
+
+_YES_NO = {"en": ("yes", "no"), "zh": ("是", "否")}
+
+
+class Column:
+    """A declared column: its kind and its label per language (``Column("money", {"en": "Revenue", ...})``)."""
+
+    __slots__ = ("kind", "labels")
+
+    def __init__(self, kind: str, labels: Mapping[str, str]) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"column kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        missing = [lang for lang in LANGUAGES if lang not in labels]
+        if missing:
+            raise ValueError(f"column label missing for language(s) {', '.join(missing)}: {dict(labels)!r}")
+        self.kind = kind
+        self.labels = dict(labels)
+
+    def __repr__(self) -> str:
+        return f"Column({self.kind!r}, {self.labels!r})"
+
+    def header(self, ctx: Context) -> str:
+        """The header in ``ctx``'s language, with the currency for money (``"Revenue (CNY)"``)."""
+        label = self.labels[ctx.language]
+        return ctx.unit(label) if self.kind == "money" else label
+
+
+def _read_columns(package: str) -> dict[str, Column]:
+    source = resources.files(package) / "text" / "columns.yaml"
+    if not source.is_file():
+        return {}
+    tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    out = {}
+    for name, spec in tree.items():
+        if not isinstance(spec, Mapping) or "kind" not in spec:
+            raise ValueError(f"{package}/text/columns.yaml: {name!r} needs a kind and a label per language")
+        out[str(name)] = Column(spec["kind"], {k: str(v) for k, v in spec.items() if k != "kind"})
+    return out
+
+
+@functools.cache
+def columns(package: str | None = None) -> Mapping[str, Column]:
+    """The declared columns: the shared ones, overridden and extended by ``package``'s."""
+    out = dict(_read_columns("crmbook"))
+    if package:
+        out.update(_read_columns(package))
+    return out
+
+
+def _kind_of(values: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(values):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "date"
+    if pd.api.types.is_integer_dtype(values):
+        return "count"
+    if pd.api.types.is_numeric_dtype(values):
+        return "number"
+    return "text"
+
+
+def column(name: Any, ctx: Context, *, package: str | None = None) -> Column:
+    """The declaration of column ``name`` (an undeclared one: its own name, kind ``text``)."""
+    found = columns(package).get(str(name))
+    return found if found is not None else Column("text", {lang: str(name) for lang in LANGUAGES})
+
+
+def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = None,
+                 kinds: Mapping[str, str] | None = None, index: bool = False, max_rows: int | None = None):
+    """A pandas ``Styler`` showing ``table`` to a reader in ``ctx``'s language (the frame is not changed).
+
+    Headers become the declared labels (money with the currency), values are formatted by kind, text is
+    left-aligned, booleans read yes/no (是/否) and missing values ``-``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table to show.
+    ctx : Context
+        Language and currency.
+    package : str, optional
+        The topic package whose ``text/columns.yaml`` adds to the shared declarations.
+    kinds : mapping, optional
+        Column -> kind, overriding the declarations for this table only.
+    index : bool
+        Show the index (default: hidden).
+    max_rows : int, optional
+        Show only the first rows (the caller says where the rest is).
+    """
+    declared = columns(package)
+    t = table if max_rows is None else table.head(int(max_rows))
+    t = t.copy()
+    yes, no = _YES_NO[ctx.language]
+    headers: dict[Any, str] = {}
+    fmt: dict[str, Any] = {}
+    left: list[str] = []
+    for name in t.columns:
+        spec = declared.get(str(name))
+        kind = (kinds or {}).get(str(name)) or (spec.kind if spec else _kind_of(t[name]))
+        header = spec.header(ctx) if spec else str(name)
+        if kind == "money" and not spec:
+            header = ctx.unit(header)
+        headers[name] = header
+        if kind == "bool":
+            t[name] = t[name].map(lambda v: "-" if pd.isna(v) else (yes if bool(v) else no)).astype(object)
+            left.append(header)
+        elif kind == "date":
+            t[name] = pd.to_datetime(t[name], errors="coerce").dt.strftime("%Y-%m-%d")
+        elif kind == "text":
+            left.append(header)
+        elif pd.api.types.is_numeric_dtype(t[name]) and KINDS[kind]:
+            fmt[header] = KINDS[kind]
+    t = t.rename(columns=headers)
+    if len(set(t.columns)) < len(t.columns):  # two columns with one label: keep the names apart
+        t.columns = [f"{h} [{n}]" if list(headers.values()).count(h) > 1 else h for n, h in headers.items()]
+    styler = t.style.format({k: v for k, v in fmt.items() if k in t.columns}, na_rep="-")
+    present = [c for c in left if c in t.columns]
+    if present:
+        styler = styler.set_properties(subset=present, **{"text-align": "left"})
+    return styler if index else styler.hide(axis="index")
+
+
+def group_summary(assignments: pd.DataFrame, *, group_col: str, order: Sequence[str] | None = None,
+                  revenue_col: str = "monetary") -> pd.DataFrame:
+    r"""Size and revenue share of each group, in the given order.
+
+    .. math:: \text{customer share}_g = \frac{n_g}{n}, \qquad
+              \text{revenue share}_g = \frac{\sum_{i \in g} M_i}{\sum_i M_i}
+
+    Parameters
+    ----------
+    assignments : DataFrame
+        One row per customer with ``group_col`` and ``revenue_col``; ``recency_days`` and ``frequency``
+        are averaged when present.
+    group_col : str
+        The grouping column (segment, class, quadrant ...).
+    order : sequence of str, optional
+        Row order; groups not listed follow, largest first. ``None``: largest first.
+    revenue_col : str
+        The money column summed per group.
+
+    Returns
+    -------
+    DataFrame
+        ``<group_col>`` renamed ``segment``, then ``customers, customer_share, revenue, revenue_share,
+        revenue_per_customer`` and, when available, ``mean_recency_days, mean_frequency``; shares are
+        fractions (0-1).
+    """
+    missing = [c for c in (group_col, revenue_col) if c not in assignments.columns]
+    if missing:
+        raise ValueError(f"assignments: column(s) {', '.join(map(repr, missing))} missing; "
+                         f"found {', '.join(map(str, assignments.columns))}")
+    a = assignments
+    g = a.groupby(group_col, observed=True)
+    out = pd.DataFrame({"customers": g.size(), "revenue": g[revenue_col].sum().astype(float)})
+    total_rev = float(a[revenue_col].sum())
+    out["customer_share"] = out["customers"] / len(a)
+    out["revenue_share"] = out["revenue"] / total_rev if total_rev else np.nan
+    out["revenue_per_customer"] = out["revenue"] / out["customers"]
+    if "recency_days" in a.columns:
+        out["mean_recency_days"] = g["recency_days"].mean()
+    if "frequency" in a.columns:
+        out["mean_frequency"] = g["frequency"].mean()
+    ranked = out.sort_values("customers", ascending=False, kind="stable").index.tolist()
+    if order is not None:
+        listed = [s for s in order if s in out.index]
+        ranked = listed + [s for s in ranked if s not in set(listed)]
+    out = out.loc[ranked]
+    out.index.name = "segment"
+    cols = ["customers", "customer_share", "revenue", "revenue_share", "revenue_per_customer"]
+    cols += [c for c in ("mean_recency_days", "mean_frequency") if c in out.columns]
+    return out[cols].reset_index()
