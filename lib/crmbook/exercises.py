@@ -14,6 +14,13 @@ Nothing here ever raises, whatever the trainee passes, so a notebook still runs 
 Papermill. :meth:`Exercise.check` returns a :class:`Feedback` whose ``status`` is ``"unattempted"``,
 ``"wrong"``, ``"correct"`` or ``"unavailable"`` so tests (and the runner) can read the outcome.
 
+Feedback speaks the report language: every exercise takes ``language`` (``"en"`` or ``"zh"``); the
+generic messages come from the shared text catalogue (``crmbook/text/*.yaml``, keys ``exercise.*``) and a
+topic writes its questions, hints and specific messages in its own catalogue. A choice may be answered
+by an alias, e.g. its Chinese name (``ChoiceExercise(..., aliases={"重点选择": "focus"})``).
+:meth:`Exercise.hint` and :meth:`Exercise.solution` are labelled "Hint" and "Solution" (statuses
+``"hint"`` and ``"solution"``), never "not attempted yet".
+
 Topic modules build their exercises from the data at hand (the expected answer is computed, never typed
 in), e.g. ``crmbook.data_check.exercises(dataset)`` returns the exercises of notebook 00.
 """
@@ -25,6 +32,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from crmbook.language import catalogue
 
 __all__ = [
     "Feedback",
@@ -39,33 +48,41 @@ __all__ = [
 #: What an exercise cell holds before the trainee answers.
 UNANSWERED = (Ellipsis, None)
 
-_STYLE = {
-    "unattempted": ("#6c757d", "Not attempted yet"),
-    "wrong": ("#b02a37", "Not quite"),
-    "correct": ("#146c43", "Correct"),
-    "unavailable": ("#6c757d", "Not available"),
-}
+#: Colour of each feedback status; its label is the text ``exercise.status.<status>``.
+_COLOURS = {"unattempted": "#6c757d", "wrong": "#b02a37", "correct": "#146c43", "unavailable": "#6c757d",
+            "hint": "#0b5ed7", "solution": "#0b5ed7"}
+
+
+def _say(key: str, language: str, **values: Any) -> str:
+    return catalogue("crmbook").say(f"exercise.{key}", language, escape=False, **values)
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """The outcome of one check: ``status`` is ``"unattempted"``, ``"wrong"``, ``"correct"`` or ``"unavailable"``."""
+    """The outcome of one check: ``status`` is ``"unattempted"``, ``"wrong"``, ``"correct"`` or
+    ``"unavailable"`` (and ``"hint"`` / ``"solution"`` for what :meth:`Exercise.hint` and
+    :meth:`Exercise.solution` show)."""
 
     status: str
     message: str
     exercise: str = ""
+    language: str = "en"
+
+    @property
+    def label(self) -> str:
+        """The status as the reader sees it ("Not quite", "回答有误" ...)."""
+        return _say(f"status.{self.status}", self.language)
 
     @property
     def correct(self) -> bool:
         return self.status == "correct"
 
     def __str__(self) -> str:
-        label = _STYLE[self.status][1]
         head = f"{self.exercise}: " if self.exercise else ""
-        return f"{head}{label}. {self.message}".strip()
+        return f"{head}{self.label}. {self.message}".strip()
 
     def _repr_html_(self) -> str:
-        colour, label = _STYLE[self.status]
+        colour, label = _COLOURS[self.status], html.escape(self.label)
         head = f"<b>{html.escape(self.exercise)}</b> &middot; " if self.exercise else ""
         return (
             f'<div class="crmbook-feedback crmbook-{self.status}" style="border-left:4px solid {colour};'
@@ -95,11 +112,15 @@ class Exercise:
         Shown by :meth:`solution`: the code or reasoning that gives the answer.
     judge : callable, optional
         ``judge(answer, expected) -> str | None``: ``None`` when right, otherwise what is wrong. The
-        subclasses provide judges for numbers, choices and sets; the default is equality.
+        subclasses provide judges for numbers, choices and sets; the default is equality. A judge can
+        name a specific mistake ("you divided by all customers, not buying ones").
+    language : str
+        Language of the generic feedback (``"en"`` or ``"zh"``).
     """
 
     def __init__(self, name: str, question: str, expected: Any, *, hint: str = "", solution: str = "",
-                 judge: Callable[[Any, Any], str | None] | None = None) -> None:
+                 judge: Callable[[Any, Any], str | None] | None = None, language: str = "en") -> None:
+        self.language = language
         self.name = name
         self.question = question
         self._expected = expected
@@ -118,42 +139,43 @@ class Exercise:
         """``None`` when ``answer`` is right, otherwise a sentence saying what is wrong."""
         if self._judge is not None:
             return self._judge(answer, expected)
-        return None if answer == expected else f"You answered {answer!r}."
+        return None if answer == expected else _say("you_answered", self.language, answer=repr(answer))
 
     def _expected_or_feedback(self) -> tuple[Any, Feedback | None]:
         """The expected answer, or the feedback to give when it cannot be computed from this data."""
         try:
             return self.expected, None
         except Exception as exc:  # the data at hand does not allow this exercise; not the trainee's fault
-            return None, Feedback("unavailable", "This exercise cannot be checked on this data "
-                                  f"({type(exc).__name__}: {exc}).", self.name)
+            return None, Feedback("unavailable", _say("unavailable", self.language,
+                                                      error=f"{type(exc).__name__}: {exc}"),
+                                  self.name, self.language)
 
     def check(self, answer: Any = Ellipsis) -> Feedback:
         """Judge ``answer`` and return feedback; never raises."""
         if any(answer is u for u in UNANSWERED):
-            return Feedback("unattempted", "Replace ... with your answer and run the cell again.", self.name)
+            return Feedback("unattempted", _say("replace", self.language), self.name, self.language)
         expected, unavailable = self._expected_or_feedback()
         if unavailable is not None:
             return unavailable
         try:
             problem = self.judge(answer, expected)
         except Exception as exc:  # a trainee's odd answer must never break the notebook
-            problem = f"Your answer could not be checked ({type(exc).__name__}: {exc})."
+            problem = _say("not_checked", self.language, error=f"{type(exc).__name__}: {exc}")
         if problem is None:
-            return Feedback("correct", "Well done.", self.name)
-        hint = f" Hint: {self._hint}" if self._hint else ""
-        return Feedback("wrong", problem + hint, self.name)
+            return Feedback("correct", _say("well_done", self.language), self.name, self.language)
+        hint = _say("hint_after", self.language, hint=self._hint) if self._hint else ""
+        return Feedback("wrong", problem + hint, self.name, self.language)
 
     def hint(self) -> Feedback:
-        """The hint, as feedback shown in the notebook."""
-        return Feedback("unattempted", f"Hint: {self._hint or 'no hint for this one.'}", self.name)
+        """The hint, as feedback shown in the notebook (labelled "Hint")."""
+        return Feedback("hint", self._hint or _say("no_hint", self.language), self.name, self.language)
 
     def solution(self) -> Feedback:
-        """The solution, as feedback shown in the notebook; never raises."""
+        """The solution, as feedback shown in the notebook (labelled "Solution"); never raises."""
         if self._solution:
-            return Feedback("unattempted", f"Solution: {self._solution}", self.name)
+            return Feedback("solution", self._solution, self.name, self.language)
         expected, unavailable = self._expected_or_feedback()
-        return unavailable or Feedback("unattempted", f"Solution: {expected!r}", self.name)
+        return unavailable or Feedback("solution", repr(expected), self.name, self.language)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}: {self.question}>"
@@ -182,25 +204,29 @@ class NumberExercise(Exercise):
         try:
             got = _as_float(answer)
         except (TypeError, ValueError):
-            return f"A number was expected; you gave {answer!r}."
+            return _say("number_expected", self.language, answer=repr(answer))
         if not math.isfinite(got):
-            return f"A finite number was expected; you gave {answer!r}."
+            return _say("finite_expected", self.language, answer=repr(answer))
         want = float(expected)
         candidates = [got, got / 100] if self.percent_ok else [got]
         if any(math.isclose(c, want, rel_tol=self.rel_tol, abs_tol=self.abs_tol) for c in candidates):
             return None
         nearest = min(candidates, key=lambda c: abs(c - want))  # 40 read as 40% when shares are asked for
-        direction = "too high" if nearest > want else "too low"
-        return f"{got:g} is {direction}."
+        return _say("too_high" if nearest > want else "too_low", self.language, answer=f"{got:g}")
 
 
 class ChoiceExercise(Exercise):
-    """An exercise whose answer is one of ``choices`` (compared case-insensitively, ignoring spaces)."""
+    """An exercise whose answer is one of ``choices`` (compared case-insensitively, ignoring spaces).
+
+    ``aliases`` maps other accepted spellings to a choice, e.g. the Chinese names of the choices
+    (``{"重点选择": "focus"}``).
+    """
 
     def __init__(self, name: str, question: str, expected: Any, *, choices: Iterable[str],
-                 **kwargs: Any) -> None:
+                 aliases: Mapping[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(name, question, expected, **kwargs)
         self.choices = tuple(choices)
+        self.aliases = {self._norm(k): self._norm(v) for k, v in (aliases or {}).items()}
 
     @staticmethod
     def _norm(value: Any) -> str:
@@ -208,9 +234,11 @@ class ChoiceExercise(Exercise):
 
     def judge(self, answer: Any, expected: Any) -> str | None:
         norm = self._norm(answer)
+        norm = self.aliases.get(norm, norm)
         if norm not in {self._norm(c) for c in self.choices}:
-            return f"{answer!r} is not one of the choices ({', '.join(map(str, self.choices))})."
-        return None if norm == self._norm(expected) else f"{answer!r} is not the right choice."
+            return _say("not_a_choice", self.language, answer=repr(answer),
+                        choices=", ".join(map(str, self.choices)))
+        return None if norm == self._norm(expected) else _say("wrong_choice", self.language, answer=repr(answer))
 
 
 class SetExercise(Exercise):
@@ -218,17 +246,17 @@ class SetExercise(Exercise):
 
     def judge(self, answer: Any, expected: Any) -> str | None:
         if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
-            return f"A list of items was expected; you gave {answer!r}."
+            return _say("list_expected", self.language, answer=repr(answer))
         got, want = {str(a) for a in answer}, {str(e) for e in expected}
         missing, extra = sorted(want - got), sorted(got - want)
         if not missing and not extra:
             return None
         parts = []
         if missing:
-            parts.append(f"{len(missing)} item(s) missing")
+            parts.append(_say("items_missing", self.language, n=len(missing)))
         if extra:
-            parts.append(f"{len(extra)} item(s) that do not belong: {', '.join(extra[:5])}")
-        return "; ".join(parts) + "."
+            parts.append(_say("items_extra", self.language, n=len(extra), items=", ".join(extra[:5])))
+        return _say("items_joined", self.language, parts="; ".join(parts))
 
 
 class ExerciseSet(Mapping[str, Exercise]):

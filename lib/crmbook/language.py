@@ -91,15 +91,20 @@ class Catalogue:
         except KeyError:
             raise KeyError(f"{self.package}: no text {key!r} in text/{language}.yaml") from None
 
-    def say(self, key: str, language: str | Context, /, count: float | None = None, **values: Any) -> str:
-        """Fill template ``key`` with ``values`` (text values escaped); plural form chosen by ``count``."""
+    def say(self, key: str, language: str | Context, /, count: float | None = None, *, escape: bool = True,
+            **values: Any) -> str:
+        """Fill template ``key`` with ``values``; plural form chosen by ``count``.
+
+        Text values are escaped for Markdown and HTML unless ``escape=False`` (for text that is escaped
+        where it is shown, such as exercise feedback).
+        """
         lang = language.language if isinstance(language, Context) else language
         template = self.template(key, lang)
         if isinstance(template, Mapping):
             template = template["one"] if count is not None and count == 1 and "one" in template else template["other"]
         if count is not None:
             values.setdefault("count", count)
-        safe = {k: escape_text(v) if isinstance(v, str) else v for k, v in values.items()}
+        safe = {k: escape_text(v) if escape and isinstance(v, str) else v for k, v in values.items()}
         try:
             return str(template).format(**safe)
         except (KeyError, IndexError) as exc:
