@@ -79,14 +79,18 @@ class Feedback:
 
     def __str__(self) -> str:
         head = f"{self.exercise}: " if self.exercise else ""
-        return f"{head}{self.label}. {self.message}".strip()
+        return f"{head}{self.label}{self._stop} {self.message}".strip()
+
+    @property
+    def _stop(self) -> str:
+        return "：" if self.language == "zh" else "."
 
     def _repr_html_(self) -> str:
         colour, label = _COLOURS[self.status], html.escape(self.label)
         head = f"<b>{html.escape(self.exercise)}</b> &middot; " if self.exercise else ""
         return (
             f'<div class="crmbook-feedback crmbook-{self.status}" style="border-left:4px solid {colour};'
-            f'padding:4px 10px;margin:4px 0">{head}<b style="color:{colour}">{label}.</b> '
+            f'padding:4px 10px;margin:4px 0">{head}<b style="color:{colour}">{label}{self._stop}</b> '
             f"{html.escape(self.message)}</div>"
         )
 
