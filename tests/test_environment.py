@@ -30,6 +30,9 @@ def _pyproject_requirements() -> dict[str, str | None]:
 def _conda_requirements() -> dict[str, str | None]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     specs = [d for d in env["dependencies"] if isinstance(d, str)]
+    # packages that conda-forge does not carry are installed by pip (the pip section), "-e ." aside
+    specs += [d for section in env["dependencies"] if isinstance(section, dict)
+              for d in section.get("pip", []) if not d.startswith("-e")]
     found = dict(_parse(s) for s in specs)
     found.pop("pip", None)
     found.pop("python", None)

@@ -71,3 +71,28 @@ def test_number_formatter_labels_a_log_axis_without_math_text():
     labels = [t.get_text() for t in ax.get_xticklabels() if 1 <= t.get_position()[0] <= 1e5]
     plt.close(fig)
     assert labels == ["1", "10", "100", "1k", "10k", "100k"]
+
+
+def test_chinese_text_renders_without_missing_glyphs():
+    import warnings
+
+    from crmbook import fonts
+
+    assert fonts.bundled_cjk_font() is not None, "pylopdf-fonts-zh-cn (Noto Sans SC) is a dependency"
+    with plots.theme(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # a "Glyph ... missing from font(s)" UserWarning fails the test
+        families = matplotlib.rcParams["font.family"]
+        assert families[0] == fonts.LATIN_FONT and "Noto Sans SC" in families
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.bar(["华东", "华南", "West"], [1, 2, 3])
+        plots.finish(ax, "客户细分：收入（CNY）", "地区", "收入")
+        fig.canvas.draw()
+
+
+def test_font_list_names_only_installed_families():
+    from matplotlib import font_manager
+
+    from crmbook import fonts
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    assert set(fonts.register_fonts()) <= installed | {fonts.LATIN_FONT}

@@ -32,19 +32,23 @@ THEME: dict[str, Any] = {
         "axes.titlesize": 13,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        # CJK-capable fonts first where installed, then matplotlib's default.
-        "font.sans-serif": ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "SimHei", "DejaVu Sans"],
     },
 }
 
 
 def set_theme(**overrides: Any) -> None:
-    """Apply the crmbook chart theme globally (call once at the top of a notebook)."""
+    """Apply the crmbook chart theme globally (call once at the top of a notebook).
+
+    The fonts are DejaVu Sans for Latin text with a Chinese font as per-glyph fallback
+    (:func:`crmbook.fonts.register_fonts`), so charts in either report language render every glyph.
+    """
     import seaborn as sns
 
+    from crmbook.fonts import register_fonts
+
     settings = {**THEME, **overrides}
-    sns.set_theme(style=settings["style"], context=settings["context"], palette=settings["palette"],
-                  rc=settings["rc"])
+    rc = {"font.family": list(register_fonts()), **settings["rc"]}
+    sns.set_theme(style=settings["style"], context=settings["context"], palette=settings["palette"], rc=rc)
 
 
 @contextmanager
