@@ -1,0 +1,67 @@
+"""crmbook.facts: the per-customer facts every topic shares, on a small hand-made case."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crmbook.facts import CustomerFacts, window_mask
+
+T = pd.Timestamp("2025-12-31")
+
+
+def _frames():
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c", "late"],
+                              "signup_date": pd.to_datetime(["2023-01-01", "2024-06-30", "2025-01-01",
+                                                             "2026-02-01"])})
+    orders = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "b", "b"],
+        "order_date": pd.to_datetime(["2023-03-01", "2024-12-31", "2025-12-31", "2025-01-01", "2026-01-02"]),
+        "revenue": [100.0, 50.0, 25.0, 10.0, 999.0],  # b's second order is after as_of
+    })
+    return customers, orders
+
+
+def test_base_values_by_hand():
+    facts = CustomerFacts(*_frames(), as_of="2025-12-31", currency="CNY")
+    base = facts.base.set_index("customer_id")
+    assert list(base.index) == ["a", "b", "c"]  # "late" signed up after as_of
+    assert base.loc["a", "frequency"] == 3 and base.loc["a", "monetary"] == 175.0
+    assert base.loc["a", "recency_days"] == 0.0 and base.loc["b", "recency_days"] == 364.0
+    assert base.loc["b", "frequency"] == 1 and base.loc["b", "monetary"] == 10.0  # 2026 order ignored
+    assert base.loc["c", "frequency"] == 0 and pd.isna(base.loc["c", "recency_days"])
+    assert base.loc["a", "tenure_days"] == 1095.0  # 2023-01-01 -> 2025-12-31
+    assert facts.base is facts.base  # computed once
+
+
+def test_yearly_revenue_windows_by_hand():
+    facts = CustomerFacts(*_frames(), as_of="2025-12-31")
+    yr = facts.yearly_revenue(3).set_index("customer_id")
+    # year 0 = 2025-01-01..2025-12-31, year 1 = 2024, year 2 = 2023
+    assert yr.loc["a"].tolist() == [25.0, 50.0, 100.0]
+    assert yr.loc["b"].tolist() == [10.0, 0.0, 0.0]
+    assert "c" not in yr.index and facts.yearly_revenue_all(3).set_index("customer_id").loc["c"].sum() == 0.0
+    assert window_mask(pd.Series([pd.Timestamp("2025-01-01"), pd.Timestamp("2024-12-31")]), T, 0).tolist() == [
+        True, False]
+    assert len(facts.orders_in_year(0)) == 2
+
+
+def test_errors_name_the_problem():
+    customers, orders = _frames()
+    with pytest.raises(ValueError, match="not unique"):
+        CustomerFacts(pd.concat([customers, customers]), orders, "2025-12-31")
+    with pytest.raises(ValueError, match="not in the customers table"):
+        CustomerFacts(customers[customers.customer_id != "a"], orders, "2025-12-31")
+    with pytest.raises(ValueError, match="'revenue' missing"):
+        CustomerFacts(customers, orders.drop(columns="revenue"), "2025-12-31")
+    with pytest.raises(ValueError, match="as_of is required"):
+        CustomerFacts(customers, orders)
+
+
+def test_from_dataset_uses_the_dataset_date():
+    from crmbook.data import load
+
+    ds = load("sample", as_of="2024-12-31")
+    facts = CustomerFacts.from_dataset(ds, currency="CNY", language="zh")
+    assert facts.as_of == pd.Timestamp("2024-12-31") and facts.context.language == "zh"
+    assert facts.orders["order_date"].max() <= facts.as_of

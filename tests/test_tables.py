@@ -1,0 +1,54 @@
+"""crmbook.tables: declared column kinds and labels, formatting for readers, group summaries."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crmbook.context import Context
+from crmbook.tables import Column, column, format_table, group_summary
+
+EN, ZH = Context("2025-12-31", "CNY", "en"), Context("2025-12-31", "CNY", "zh")
+
+
+def test_format_table_uses_declared_kinds_and_labels_without_changing_the_table():
+    table = pd.DataFrame({"segment": ["a_b"], "customers": [1234], "customer_share": [0.256],
+                          "revenue": [1234567.8], "mean_frequency": [2.345], "recency_days": [1269.0],
+                          "key": [True], "first_order": pd.to_datetime(["2024-03-05"])})
+    before = table.copy()
+    html = format_table(table, EN).to_html()
+    assert "Revenue (CNY)" in html and "1,234,568" in html  # money: no decimals, currency in the header
+    assert "Share of customers" in html and "25.6%" in html
+    assert ">1,234<" in html and ">2.35<" in html and ">1,269<" in html and ">2024-03-05<" in html
+    assert ">yes<" in html and ">key<" in html  # undeclared: its own name, kind from its type
+    assert "text-align: left" in html  # text columns left-aligned
+    pd.testing.assert_frame_equal(table, before)
+    zh = format_table(table, ZH).to_html()
+    assert "收入 (CNY)" in zh and "客户占比" in zh and ">是<" in zh
+
+
+def test_format_table_kinds_override_and_max_rows():
+    table = pd.DataFrame({"x": [0.5, 0.25, 0.125]})
+    html = format_table(table, EN, kinds={"x": "share"}, max_rows=2).to_html()
+    assert "50.0%" in html and "25.0%" in html and "12.5%" not in html
+
+
+def test_column_declarations():
+    assert column("revenue", EN).header(EN) == "Revenue (CNY)"
+    assert column("unheard_of", EN).kind == "text"
+    with pytest.raises(ValueError, match="kind"):
+        Column("colour", {"en": "a", "zh": "b"})
+    with pytest.raises(ValueError, match="zh"):
+        Column("count", {"en": "a"})
+
+
+def test_group_summary_orders_and_shares():
+    a = pd.DataFrame({"g": ["x", "y", "y", "z"], "monetary": [10.0, 30.0, 0.0, 60.0], "frequency": [1, 3, 1, 2]})
+    s = group_summary(a, group_col="g", order=["z", "x"])
+    # z and x as ordered, then y; revenue shares 60/100, 10/100, 30/100
+    assert s["segment"].tolist() == ["z", "x", "y"]
+    assert s["revenue_share"].tolist() == pytest.approx([0.6, 0.1, 0.3])
+    assert s["customer_share"].tolist() == pytest.approx([0.25, 0.25, 0.5])
+    assert s.loc[2, "mean_frequency"] == 2.0 and s.loc[2, "revenue_per_customer"] == 15.0
+    with pytest.raises(ValueError, match="'h'"):
+        group_summary(a, group_col="h")
