@@ -22,7 +22,7 @@ by an alias, e.g. its Chinese name (``ChoiceExercise(..., aliases={"重点选择
 ``"hint"`` and ``"solution"``), never "not attempted yet".
 
 Topic modules build their exercises from the data at hand (the expected answer is computed, never typed
-in), e.g. ``crmbook.data_check.exercises(dataset)`` returns the exercises of notebook 00.
+in), e.g. ``crmbook.data_check.exercises(dataset, ctx)`` returns the exercises of notebook 00.
 """
 
 from __future__ import annotations
