@@ -17,6 +17,7 @@ import pytest
 
 from crmbook import data
 from crmbook.data import arrow, masking, parse
+from crmbook.data.sources import files
 
 # One messy folder: every kind of column with values that take the fast paths and values that don't.
 _MESSY = {
@@ -93,7 +94,7 @@ def test_fast_paths_give_what_the_general_code_gives(source: str, mask_personal:
     fast = data.check(where, as_of="2025-12-31", mask_personal=mask_personal)
     # Without Arrow text and without the Arrow CSV split, every step runs its general pandas code.
     monkeypatch.setattr(arrow, "_arrow_text", lambda s: None)
-    monkeypatch.setattr(data, "_split_plain_csv", lambda text, delimiter: None)
+    monkeypatch.setattr(files, "_split_plain_csv", lambda text, delimiter: None)
     general = data.check(where, as_of="2025-12-31", mask_personal=mask_personal)
     _assert_same(fast, general)
     if source == "messy":  # the folder does reach the slow cases
@@ -116,8 +117,8 @@ def _csv_columns(text: str, delimiter: str) -> tuple[list[str], list[list[str]]]
     "a;b\n1;2\n", "a\tb\n1\t2\n", "a|b\n1|2|\n",
 ])
 def test_csv_split_in_arrow_reads_like_the_csv_module(text: str) -> None:
-    delimiter = data._sniff_delimiter(text)
-    header, columns, n_rows = data._split_plain_csv(text, delimiter)
+    delimiter = files._sniff_delimiter(text)
+    header, columns, n_rows = files._split_plain_csv(text, delimiter)
     want_header, want_columns = _csv_columns(text, delimiter)
     assert header == want_header
     assert [c.to_pylist() for c in columns] == want_columns
@@ -126,7 +127,7 @@ def test_csv_split_in_arrow_reads_like_the_csv_module(text: str) -> None:
 
 @pytest.mark.parametrize("text", ['a,b\n"1,5",2\n', "a,b\r\n1,2\r\n", "a,b\n1\x00,2\n", "a,b\n", "", "a,b"])
 def test_csv_with_quotes_or_carriage_returns_is_left_to_the_csv_module(text: str) -> None:
-    assert data._split_plain_csv(text, ",") is None
+    assert files._split_plain_csv(text, ",") is None
 
 
 def test_space_class_is_pythons_whitespace() -> None:
