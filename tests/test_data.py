@@ -572,7 +572,7 @@ def test_sample_folder_that_is_not_installed_says_how_to_install(monkeypatch: py
 
 
 def test_scrub_hides_a_password_in_every_form_the_runner_hides():
-    from crmbook.data import _scrub
+    from crmbook.data.sources.sql import _scrub
 
     text = "login failed for p@ss/w0rd (url postgresql://u:p%40ss%2Fw0rd@h/db, json \"p@ss/w0rd\")"
     assert _scrub(text, ["p@ss/w0rd", None]) == "login failed for *** (url postgresql://u:***@h/db, json \"***\")"

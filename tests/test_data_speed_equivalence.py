@@ -16,6 +16,8 @@ import pyarrow.compute as pc
 import pytest
 
 from crmbook import data
+from crmbook.data import arrow, masking, parse
+from crmbook.data.sources import files
 
 # One messy folder: every kind of column with values that take the fast paths and values that don't.
 _MESSY = {
@@ -91,8 +93,8 @@ def test_fast_paths_give_what_the_general_code_gives(source: str, mask_personal:
     where = "sample" if source == "sample" else _messy_folder(tmp_path)
     fast = data.check(where, as_of="2025-12-31", mask_personal=mask_personal)
     # Without Arrow text and without the Arrow CSV split, every step runs its general pandas code.
-    monkeypatch.setattr(data, "_arrow_text", lambda s: None)
-    monkeypatch.setattr(data, "_split_plain_csv", lambda text, delimiter: None)
+    monkeypatch.setattr(arrow, "_arrow_text", lambda s: None)
+    monkeypatch.setattr(files, "_split_plain_csv", lambda text, delimiter: None)
     general = data.check(where, as_of="2025-12-31", mask_personal=mask_personal)
     _assert_same(fast, general)
     if source == "messy":  # the folder does reach the slow cases
@@ -115,8 +117,8 @@ def _csv_columns(text: str, delimiter: str) -> tuple[list[str], list[list[str]]]
     "a;b\n1;2\n", "a\tb\n1\t2\n", "a|b\n1|2|\n",
 ])
 def test_csv_split_in_arrow_reads_like_the_csv_module(text: str) -> None:
-    delimiter = data._sniff_delimiter(text)
-    header, columns, n_rows = data._split_plain_csv(text, delimiter)
+    delimiter = files._sniff_delimiter(text)
+    header, columns, n_rows = files._split_plain_csv(text, delimiter)
     want_header, want_columns = _csv_columns(text, delimiter)
     assert header == want_header
     assert [c.to_pylist() for c in columns] == want_columns
@@ -125,12 +127,12 @@ def test_csv_split_in_arrow_reads_like_the_csv_module(text: str) -> None:
 
 @pytest.mark.parametrize("text", ['a,b\n"1,5",2\n', "a,b\r\n1,2\r\n", "a,b\n1\x00,2\n", "a,b\n", "", "a,b"])
 def test_csv_with_quotes_or_carriage_returns_is_left_to_the_csv_module(text: str) -> None:
-    assert data._split_plain_csv(text, ",") is None
+    assert files._split_plain_csv(text, ",") is None
 
 
 def test_space_class_is_pythons_whitespace() -> None:
     chars = [chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF]
-    found = pc.match_substring_regex(pa.array(chars), f"[{data._SPACE_CLASS}]").to_numpy(zero_copy_only=False)
+    found = pc.match_substring_regex(pa.array(chars), f"[{masking._SPACE_CLASS}]").to_numpy(zero_copy_only=False)
     assert [c for c, hit in zip(chars, found, strict=True) if hit] == [c for c in chars if c.isspace()]
 
 
@@ -142,8 +144,8 @@ def test_vectorised_masks_give_what_the_maskers_give() -> None:
     values += ["13812345678", "123456789", "12345678", "张三丰", "John Smith", "@x.com", "a@b@c", ""]
     text = pd.Series(values, dtype=str)
     for column in ("name", "phone", "email", "nickname"):
-        masker = data._MASKERS.get(column, data._mask_name)
-        got = data._mask_texts(text, column)
+        masker = masking._MASKERS.get(column, masking._mask_name)
+        got = masking._mask_texts(text, column)
         assert got.dtype == text.dtype
         assert got.tolist() == [masker(v) if v else v for v in values], column
 
@@ -159,10 +161,10 @@ def test_vectorised_masks_give_what_the_maskers_give() -> None:
 ])
 def test_numbers_read_in_arrow_equal_pandas_to_numeric(values: list[str | None]) -> None:
     s = pd.Series(values, dtype="string")
-    cleaned = s.str.replace(data._NUMBER_NOISE, "", regex=True)
+    cleaned = s.str.replace(parse._NUMBER_NOISE, "", regex=True)
     want = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
     want = want.where(np.isfinite(want))
-    got = data._parse_numbers(s)
+    got = parse._parse_numbers(s)
     assert got.dtype == want.dtype and list(map(repr, got)) == list(map(repr, want))
 
 
@@ -170,8 +172,8 @@ def test_isin_and_lookup_give_what_pandas_gives() -> None:
     s = pd.Series(["a", None, "B", "c", "", "a"], dtype="string")
     for values in (["a", "c"], {"B"}, [], pa.array(["c", "x"])):
         plain = values.to_pylist() if isinstance(values, pa.Array) else values
-        assert data._isin(s, values).tolist() == s.isin(plain).tolist()
+        assert arrow._isin(s, values).tolist() == s.isin(plain).tolist()
     mapping = {"a": "A", "c": "C"}
-    got, want = data._lookup(s, mapping), s.map(mapping, na_action="ignore")
+    got, want = arrow._lookup(s, mapping), s.map(mapping, na_action="ignore")
     assert got.isna().tolist() == want.isna().tolist()
     assert got.dropna().tolist() == want.dropna().tolist()

@@ -1,0 +1,63 @@
+"""Text columns in Arrow: the fast paths shared by the loader's modules.
+
+Cells are read as pandas text (``string``, Arrow-backed). A few pandas operations on such columns still
+loop in Python (``isin`` builds its value set one scalar at a time, ``map`` visits every cell, a regex
+pyarrow cannot run falls back to ``re``); these helpers do the same work in pyarrow, and the callers
+run the slow, general code only on the cells that need it. Columns not backed by Arrow (pandas 2
+defaults to Python-backed strings) take the general code throughout.
+
+:func:`_arrow_text` is the one switch between the two: every caller, here and in the other modules,
+looks it up in this module when it runs (``arrow._arrow_text(s)``), so that replacing it with a
+function returning None turns every fast path off (``tests/test_data_speed_equivalence.py`` checks
+that the general code then gives exactly the same data set).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__: list[str] = []  # helpers of the loader; nothing here is public
+
+
+def _arrow_text(s: pd.Series) -> pa.Array | None:
+    """The Arrow array behind a text column, or None when ``s`` is not Arrow-backed text."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        arr = pa.array(s.array)
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return None
+
+
+def _isin(s: pd.Series, values: Iterable[str] | pa.Array) -> np.ndarray:
+    """``s.isin(values)`` as a NumPy mask, for text ``values`` (an iterable, or an Arrow array from
+    :func:`_text_keys`); in Arrow when ``s`` is Arrow-backed text."""
+    arr = _arrow_text(s)
+    if arr is None:
+        return s.isin(values.to_pylist() if isinstance(values, pa.Array) else list(values)).to_numpy(dtype=bool)
+    value_set = values.cast(arr.type) if isinstance(values, pa.Array) else pa.array(list(values), type=arr.type)
+    return pc.is_in(arr, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
+    """Cells of an Arrow text array in which ``pattern`` (RE2 syntax) is found; missing cells: False."""
+    return pc.match_substring_regex(arr, pattern).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _text_keys(s: pd.Series) -> pa.Array | list[str]:
+    """The present values of a text column, to look up with :func:`_isin` (no Python set needed)."""
+    arr = _arrow_text(s)
+    return arr.drop_null() if arr is not None else list(s.dropna())
+
+
+def _lookup(s: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    """``s.map(mapping, na_action="ignore")``: NA where ``s`` is NA or not a key (fast for Arrow text)."""
+    arr = _arrow_text(s)
+    if arr is None:
+        return s.map(mapping, na_action="ignore")
+    found = pc.index_in(arr, value_set=pa.array(list(mapping), type=arr.type))
+    values = pa.array(list(mapping.values()), type=arr.type).take(found)
+    return pd.Series(pd.array(values, dtype="string"), index=s.index)

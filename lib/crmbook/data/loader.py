@@ -1,0 +1,150 @@
+"""The entry points: :func:`check` (read and validate, report every problem) and :func:`load` (the same
+for an analysis: an explicit ``as_of``, and an unusable data set raises :class:`DataError`).
+
+The sources, the mapping file and what is checked are described in the package documentation
+(``help(crmbook.data)``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import pandas as pd
+
+from crmbook.data.dataset import _REJECTED_COLUMNS, _SEVERITIES, DataError, Dataset, Problem
+from crmbook.data.mapping import read_mapping
+from crmbook.data.masking import mask_personal_data
+from crmbook.data.schemas import OPTIONAL_TABLES, SCHEMAS
+from crmbook.data.sources import open_source
+from crmbook.data.sources.sql import DEFAULT_PASSWORD_ENV
+from crmbook.data.validate import _check_table, _table_order
+
+__all__ = ["check", "load"]
+
+
+def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
+          mapping: str | os.PathLike | Mapping | None = None, mask_personal: bool = True,
+          password_env: str = DEFAULT_PASSWORD_ENV) -> Dataset:
+    """Read and validate a data set; report every problem, never raise for problems of the data.
+
+    Rows read = rows used + rows set aside, for every table (:meth:`Dataset.reconciliation`).
+
+    Parameters
+    ----------
+    source : str or path
+        A folder of ``<table>.csv|.xlsx|.parquet`` files, ``"sample"`` (the bundled case company), an
+        ``.xlsx`` workbook with one sheet per table, or a SQLAlchemy URL.
+    as_of : str or Timestamp, optional
+        Analysis date ``YYYY-MM-DD``: rows whose event date (order date, signup date ...) is later are set
+        aside. None: no cut-off (the ``validate`` command); notebooks always pass it.
+    mapping : path or dict, optional
+        Column-mapping file (YAML; its format is in the package documentation, ``help(crmbook.data)``).
+        None or ``""``: the data already uses crmbook's names.
+    mask_personal : bool
+        Mask names, phones and e-mails in the returned tables (default).
+    password_env : str
+        Environment variable holding the database password, put into the URL when it has none.
+
+    Returns
+    -------
+    Dataset
+        The usable tables and the account of the rest; ``usable`` is False when a required table or
+        required column is missing, or a required table is empty, unreadable, or has no usable row.
+
+    Raises
+    ------
+    FileNotFoundError
+        The source (or the mapping file, or an SQLite file, or for ``"sample"`` the bundled sample
+        folder) does not exist.
+    ValueError
+        The source cannot be read at all (a lone CSV file, a database that refuses the connection, a
+        wrong password), ``as_of`` is not a date, or the mapping file is malformed.
+    """
+    if as_of is not None and not (isinstance(as_of, str) and not as_of.strip()):
+        try:
+            as_of_ts = pd.Timestamp(as_of)
+        except (ValueError, TypeError):
+            raise ValueError(f"as_of must be a date YYYY-MM-DD, got {as_of!r}") from None
+        if pd.isna(as_of_ts):
+            raise ValueError(f"as_of must be a date YYYY-MM-DD, got {as_of!r}")
+    else:
+        as_of_ts = None
+    spec = read_mapping(mapping)
+    reader = open_source(source, password_env=password_env)
+    raws, problems, ignored = reader.read(spec)
+    origin = reader.describe()
+
+    tables: dict[str, pd.DataFrame] = {}
+    done: dict[str, tuple[pd.DataFrame | None, set[str]]] = {}
+    records: list[dict] = []
+    rows_read: dict[str, int] = {}
+    blank_rows: dict[str, int] = {}
+    for table in _table_order():
+        schema = SCHEMAS[table]
+        if table not in raws:
+            if schema.required and not any(p.table == table for p in problems):
+                problems.append(Problem(table, "", None, [],
+                                        f"required table {table} was not found in {origin}",
+                                        reader.expected(table), "nothing", "error"))
+            continue
+        raw = raws[table]
+        frame, aside, recs, probs, n_read, n_blank = _check_table(raw, spec, as_of_ts, done)
+        problems.extend(probs)
+        records.extend(recs)
+        if raw.frame is not None:
+            rows_read[table] = n_read
+        if n_blank:
+            blank_rows[table] = n_blank
+        done[table] = (frame, aside)
+        if frame is not None:
+            tables[table] = mask_personal_data(frame) if mask_personal else frame
+
+    rejected = pd.DataFrame(records, columns=_REJECTED_COLUMNS)
+    rejected["row"] = rejected["row"].astype("int64")
+    order = {t: i for i, t in enumerate(SCHEMAS)}
+    rejected = (rejected.assign(_t=rejected["table"].map(order)).sort_values(["_t", "row"], kind="stable")
+                .drop(columns="_t").reset_index(drop=True))
+    severity_rank = {s: i for i, s in enumerate(_SEVERITIES)}
+    problems.sort(key=lambda p: (severity_rank[p.severity], order.get(p.table, 99), p.rows[:1] or [0]))
+    sources = {t: r.source for t, r in raws.items()}
+    encodings = {t: r.encoding for t, r in raws.items() if r.encoding}
+    absent = tuple(t for t in OPTIONAL_TABLES if t not in tables)
+    return Dataset(tables=tables, absent=absent, rejected=rejected, problems=problems, as_of=as_of_ts,
+                   sources=sources, origin=origin, encodings=encodings, ignored=ignored,
+                   rows_read={t: rows_read[t] for t in SCHEMAS if t in rows_read}, blank_rows=blank_rows)
+
+
+def load(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None,
+         mapping: str | os.PathLike | Mapping | None = None, mask_personal: bool = True,
+         password_env: str = DEFAULT_PASSWORD_ENV) -> Dataset:
+    """Read and validate a data set for an analysis; raise when it cannot be used.
+
+    Same as :func:`check`, but ``as_of`` must be given (every analysis has an explicit date) and an
+    unusable data set (a required table or column missing, a required table empty) raises. Rows set
+    aside do not raise: they are counted in :meth:`Dataset.reconciliation` and listed in
+    :attr:`Dataset.rejected`.
+
+    Parameters
+    ----------
+    source, as_of, mapping, mask_personal, password_env
+        As for :func:`check`.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ValueError
+        ``as_of`` is None or empty (and as for :func:`check`).
+    DataError
+        The data cannot be used; the message is :meth:`Dataset.problem_report`.
+    """
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        raise ValueError("load needs an explicit as_of (the analysis date YYYY-MM-DD): every analysis is "
+                         "reproducible only with a fixed cut-off; use check() to validate without one")
+    ds = check(source, as_of=as_of, mapping=mapping, mask_personal=mask_personal, password_env=password_env)
+    if not ds.usable:
+        raise DataError(ds.problem_report(), ds)
+    return ds

@@ -1,0 +1,121 @@
+"""The mapping file: an analyst's own table, column and value names mapped onto crmbook's.
+
+The format is described in the package documentation (``help(crmbook.data)``, section "Mapping file");
+:func:`read_mapping` reads it and checks it before any data is read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from crmbook.data.schemas import SCHEMAS
+
+__all__ = ["read_mapping"]
+
+_MAPPING_KEYS = {"file", "sheet", "query", "columns", "values", "dayfirst", "date_format"}
+
+
+def read_mapping(mapping: str | os.PathLike | Mapping | None) -> dict[str, dict[str, Any]]:
+    """Read and check a column-mapping file (format in the package documentation, ``help(crmbook.data)``).
+
+    Parameters
+    ----------
+    mapping : path, dict or None
+        A YAML file, an already-parsed dict (same structure), or None / ``""`` for no mapping.
+
+    Returns
+    -------
+    dict
+        ``{table: {"file", "sheet", "query", "columns", "values", "dayfirst", "date_format"}}`` for the
+        tables the mapping names, with keys and values as strings.
+
+    Raises
+    ------
+    FileNotFoundError
+        The mapping file does not exist.
+    ValueError
+        The mapping is malformed: an unknown table or key, a target column crmbook does not know, both
+        ``file`` and ``query`` for one table. The message names the mapping file.
+    """
+    if mapping is None or (isinstance(mapping, str) and not mapping.strip()):
+        return {}
+    if isinstance(mapping, Mapping):
+        raw, label = dict(mapping), "mapping"
+    else:
+        import yaml
+
+        path = Path(mapping).expanduser()
+        label = f"mapping file {path}"
+        if not path.is_file():
+            raise FileNotFoundError(f"{label} does not exist")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{label} is not valid YAML (UTF-8): {exc}") from None
+        raw = raw or {}
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{label}: expected a table name per top-level key (customers:, orders: ...), "
+                         f"found {type(raw).__name__}")
+    errors: list[str] = []
+    out: dict[str, dict[str, Any]] = {}
+    for table, spec in raw.items():
+        table = str(table)
+        if table not in SCHEMAS:
+            errors.append(f"table {table!r} is not a crmbook table (tables: {', '.join(SCHEMAS)})")
+            continue
+        spec = spec or {}
+        if not isinstance(spec, Mapping):
+            errors.append(f"{table}: expected keys such as file:, columns:, values:, found {spec!r}")
+            continue
+        unknown = set(map(str, spec)) - _MAPPING_KEYS
+        if unknown:
+            errors.append(f"{table}: unknown key(s) {', '.join(sorted(unknown))} "
+                          f"(known: {', '.join(sorted(_MAPPING_KEYS))})")
+        schema = SCHEMAS[table]
+        entry: dict[str, Any] = {"columns": {}, "values": {}, "dayfirst": bool(spec.get("dayfirst", False)),
+                                 "date_format": spec.get("date_format"), "file": spec.get("file"),
+                                 "sheet": spec.get("sheet"), "query": spec.get("query")}
+        if entry["file"] is not None and entry["query"] is not None:
+            errors.append(f"{table}: give either file: or query:, not both")
+        columns = spec.get("columns") or {}
+        if not isinstance(columns, Mapping):
+            errors.append(f"{table}.columns: expected 'their name: our name' pairs, found {columns!r}")
+            columns = {}
+        for theirs, ours in columns.items():
+            if schema.column(str(ours)) is None:
+                errors.append(f"{table}.columns: {theirs!r} is mapped to {ours!r}, which is not a column of "
+                              f"{table} (columns: {', '.join(c.name for c in schema.columns)})")
+            entry["columns"][str(theirs).strip()] = str(ours)
+        targets = list(entry["columns"].values())
+        doubled = sorted({t for t in targets if targets.count(t) > 1})
+        if doubled:
+            errors.append(f"{table}.columns: several columns are mapped to {', '.join(doubled)}")
+        values = spec.get("values") or {}
+        if not isinstance(values, Mapping):
+            errors.append(f"{table}.values: expected 'column: {{their value: our value}}', found {values!r}")
+            values = {}
+        for col, pairs in values.items():
+            if schema.column(str(col)) is None:
+                errors.append(f"{table}.values: {col!r} is not a column of {table}")
+                continue
+            if not isinstance(pairs, Mapping):
+                errors.append(f"{table}.values.{col}: expected 'their value: our value' pairs, found {pairs!r}")
+                continue
+            entry["values"][str(col)] = {_yaml_text(k): _yaml_text(v) for k, v in pairs.items()}
+        out[table] = entry
+    if errors:
+        raise ValueError(f"{label} has {len(errors)} problem(s):\n  - " + "\n  - ".join(errors))
+    return out
+
+
+def _yaml_text(value: Any) -> str:
+    """YAML reads ``1: M`` with an int key and ``yes`` as True; the data is text, so map them back."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+

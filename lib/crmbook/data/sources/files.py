@@ -1,0 +1,262 @@
+"""Reading one file as a table of text: CSV (UTF-8, UTF-8 with BOM or GBK), ``.xlsx`` and Parquet.
+
+The header (first line or first row) is read as written: a repeated column name stays repeated (and
+is reported), an empty field after the last named column is dropped with a warning, and extra fields
+holding values are an error naming the rows (:func:`_with_header`). The encoding and the delimiter of
+a CSV file are detected; CSV text without quotes is split in Arrow (:func:`_split_plain_csv`), other
+text with the csv module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crmbook.data.dataset import Problem, _examples
+from crmbook.data.sources.base import RawTable, _as_text, _texts
+
+__all__ = ["DATA_SUFFIXES", "CSV_ENCODINGS"]
+
+#: File suffixes read as tables in a data folder.
+DATA_SUFFIXES = (".csv", ".xlsx", ".parquet")
+#: Encodings tried, in order, for CSV files (GB18030 is the superset of GBK and GB2312).
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _with_header(raw: RawTable, header: list[Any], body: pd.DataFrame) -> None:
+    """Name the columns of ``body`` (cells as read, positional columns) from the raw ``header`` row.
+
+    The names come from the file itself, not from pandas, so a repeated name stays repeated (and is
+    reported by the check) instead of becoming ``revenue.1``. Fields beyond the last named column (a
+    trailing delimiter on each line, common in exports) are dropped with a warning when they are all
+    empty, and are an error naming the rows when they hold values: those values belong to no column
+    and would otherwise be lost. A nameless column inside the header is dropped with a warning when it
+    is empty, and kept as ``Unnamed: N`` (an unknown column) otherwise. Sets ``raw.frame`` and adds to
+    ``raw.problems``.
+    """
+    width = body.shape[1]
+    names = [("" if h is None or (isinstance(h, float) and np.isnan(h)) else str(h).strip()) for h in header]
+    names = (names + [""] * width)[:max(width, len(names))]
+    body = body.reset_index(drop=True)
+    text = pd.DataFrame({i: _as_text(body.iloc[:, i]) for i in range(width)}, index=body.index)
+    last_named = max((i for i, n in enumerate(names) if n), default=-1)
+    keep: list[int] = []
+    dropped: list[int] = []
+    extra: list[int] = []
+    for i in range(width):
+        if names[i]:
+            keep.append(i)
+        elif not text[i].notna().any():
+            dropped.append(i)
+        elif i > last_named:
+            extra.append(i)
+        else:
+            keep.append(i)
+            names[i] = f"Unnamed: {i}"
+    if dropped:
+        raw.problems.append(Problem(
+            raw.table, raw.file, None, [],
+            f"{len(dropped)} column(s) without a name and without values (field(s) "
+            f"{', '.join(str(i + 1) for i in dropped)}) were dropped; often a delimiter at the end of "
+            "each line",
+            "", "", "warning"))
+    if extra:
+        filled = text[extra].notna().any(axis=1).to_numpy()
+        rows = [int(r) for r in np.flatnonzero(filled) + raw.first_row]
+        raw.problems.append(Problem(
+            raw.table, raw.file, None, rows,
+            f"{len(rows):,} row(s) have more fields than the header names ({last_named + 1}); the extra "
+            "values belong to no column and would be lost. Check the delimiters (a value holding the "
+            "delimiter must be quoted) or add the missing column name(s) to the header",
+            f"at most {last_named + 1} fields per row", _examples(text.loc[filled, extra].stack().dropna()),
+            "error"))
+    frame = text[keep]
+    frame.columns = [names[i] for i in keep]
+    raw.frame = frame.reset_index(drop=True)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    for enc in CSV_ENCODINGS:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc == "utf-8-sig":
+            label = "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
+        else:
+            label = "GBK (read as GB18030)"
+        return text, label
+    raise UnicodeDecodeError("crmbook", data[:1], 0, 1, "neither UTF-8 nor GBK/GB18030")
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else ","
+
+
+def _read_csv(path: Path, table: str) -> RawTable:
+    raw = RawTable(table, None, path.name, str(path), 2)
+    try:
+        text, raw.encoding = _decode(path.read_bytes())
+    except UnicodeDecodeError:
+        raw.error = "cannot decode the file: it is neither UTF-8 nor GBK; save it as UTF-8 CSV"
+        return raw
+    delimiter = _sniff_delimiter(text)
+    split = _split_plain_csv(text, delimiter)
+    if split is not None:
+        header, columns, n_rows = split
+    else:
+        try:  # the csv module, not pandas: the header is read as written (no renaming, no index column)
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as exc:
+            raw.error = f"cannot read the CSV file: {exc}"
+            return raw
+        if not rows:
+            raw.frame = pd.DataFrame()
+            return raw
+        header, body = rows[0], rows[1:]
+        width = max(len(header), max(map(len, body), default=0))
+        if not body:
+            _with_header(raw, header, pd.DataFrame(body, columns=range(width), dtype=object))
+            return raw
+        if min(map(len, body)) < width:  # short rows: the missing fields are empty
+            body = [r if len(r) == width else r + [""] * (width - len(r)) for r in body]
+        columns = [pa.array(col, type=pa.large_string()) for col in zip(*body, strict=True)] if width else []
+        n_rows = len(body)
+    frame = pd.DataFrame({i: pd.array(col, dtype="string") for i, col in enumerate(columns)},
+                         index=pd.RangeIndex(n_rows), columns=range(len(columns)))
+    _with_header(raw, header, frame)
+    return raw
+
+
+def _split_plain_csv(text: str, delimiter: str) -> tuple[list[str], list[pa.Array], int] | None:
+    """The header, the columns (Arrow text) and the number of rows of CSV text without quotes.
+
+    Without a quote, a carriage return or a NUL character every line is one row and every delimiter
+    separates two fields, so the lines are split in Arrow instead of one by one with the csv module;
+    the result is what the csv module gives (a blank line is a row without fields; short rows are
+    padded with empty fields). None for any other text, and for text with no data row, a line too
+    long for the csv module, or a single line: the caller reads those with the csv module.
+    """
+    if '"' in text or "\r" in text or "\0" in text:
+        return None
+    lines = text.split("\n")
+    if lines[-1] == "":  # the line break at the end of the text ends the last row
+        lines.pop()
+    if len(lines) < 2 or max(map(len, lines)) >= csv.field_size_limit():
+        return None
+    header = lines[0].split(delimiter) if lines[0] else []
+    body = pa.array(lines[1:], type=pa.large_string())
+    parts = pc.split_pattern(body, delimiter)
+    offsets = parts.offsets.to_numpy()
+    starts, counts = offsets[:-1], np.diff(offsets)
+    blank = pc.equal(body, "").to_numpy(zero_copy_only=False)  # split gives [""], the csv module []
+    width = max(len(header), int(np.where(blank, 0, counts).max()))
+    fields = parts.flatten()
+    columns = []
+    for i in range(width):
+        short = counts <= i
+        if short.any():
+            columns.append(fields.take(pa.array(np.where(short, 0, starts + i), mask=short)).fill_null(""))
+        else:
+            columns.append(fields.take(pa.array(starts + i)))
+    return header, columns, len(body)
+
+
+def _read_excel_sheet(path: Path, table: str, sheet: str | int = 0, label: str | None = None) -> RawTable:
+    raw = RawTable(table, None, label or path.name, str(path) if label is None else f"{path} [{sheet}]", 2)
+    try:
+        df = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None)
+    except ValueError as exc:  # e.g. no such sheet
+        raw.error = f"cannot read sheet {sheet!r}: {exc}"
+        return raw
+    except Exception as exc:  # noqa: BLE001 - any reader failure is reported, not raised
+        raw.error = f"cannot read the Excel file: {exc}"
+        return raw
+    if df.empty:
+        raw.frame = pd.DataFrame()
+        return raw
+    cells = df.astype(object).map(_excel_cell).astype(object)
+    header = list(cells.iloc[0])
+    _with_header(raw, header, cells.iloc[1:].reset_index(drop=True))
+    return raw
+
+
+def _sheets_with_data(path: Path) -> list[str]:
+    """The sheets of a workbook that hold at least one value."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        out = []
+        for ws in wb.worksheets:
+            cells = (v for row in ws.iter_rows(values_only=True) for v in row)
+            if any(v is not None and str(v).strip() != "" for v in cells):
+                out.append(ws.title)
+        return out
+    finally:
+        wb.close()
+
+
+def _read_table_xlsx(path: Path, table: str, sheet: str | None) -> RawTable:
+    """A per-table workbook in a data folder: the sheet the mapping names, else its only sheet with data."""
+    if sheet is not None:
+        return _read_excel_sheet(path, table, sheet)
+    try:
+        sheets = _sheets_with_data(path)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is reported, not raised
+        return RawTable(table, None, path.name, str(path), 2, error=f"cannot read the Excel file: {exc}")
+    if len(sheets) > 1:
+        return RawTable(table, None, path.name, str(path), 2, error=(
+            f"{path.name} has {len(sheets)} sheets with data ({', '.join(sheets)}); crmbook reads one sheet "
+            f"per table, so the rows of sheet(s) {', '.join(sheets[1:])} would be lost. Put all rows in one "
+            f"sheet, or name the sheet to read in the mapping file ({table}: sheet: {sheets[0]})"))
+    return _read_excel_sheet(path, table, sheets[0] if sheets else 0)
+
+
+def _excel_cell(value: Any) -> str | None:
+    """Excel cells arrive typed: dates as datetime, ids as floats; turn them into the text a person sees."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "isoformat"):
+        text = value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+        return text.replace(" 00:00:00", "")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_parquet(path: Path, table: str) -> RawTable:
+    raw = RawTable(table, None, path.name, str(path), 1)
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001
+        raw.error = f"cannot read the Parquet file: {exc}"
+        return raw
+    raw.frame = _texts(df.reset_index(drop=True))
+    return raw
+
+
+def _read_file(path: Path, table: str, sheet: str | None = None) -> RawTable:
+    """The file ``path`` as table ``table``, read by its suffix (``sheet``: of an ``.xlsx`` file)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path, table)
+    if suffix == ".xlsx":
+        return _read_table_xlsx(path, table, sheet)
+    if suffix == ".parquet":
+        return _read_parquet(path, table)
+    return RawTable(table, None, path.name, str(path), 2,
+                    error=f"unsupported file type {suffix!r} (use {', '.join(DATA_SUFFIXES)})")
+

@@ -1,0 +1,65 @@
+"""A folder holding one file per table: ``customers.csv``, ``orders.parquet``, ``surveys.xlsx`` ...
+
+A table is the file named like it (any case, ``.csv``, ``.xlsx`` or ``.parquet``: :mod:`.files` reads
+it), or the file the mapping names. Other files (``README.md``, ``truth.json`` ...) are listed as
+ignored; hidden files and Excel lock files (``~$orders.xlsx``) are not looked at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crmbook.data.dataset import Problem
+from crmbook.data.schemas import SCHEMAS
+from crmbook.data.sources.base import RawTable, Reading, _no_queries, _not_found
+from crmbook.data.sources.files import DATA_SUFFIXES, _read_file
+
+__all__ = ["FolderSource"]
+
+
+@dataclass(frozen=True)
+class FolderSource:
+    """A data folder (:class:`~crmbook.data.sources.base.Source`); ``path`` is absolute."""
+
+    path: Path
+
+    def describe(self) -> str:
+        return f"folder {self.path}"
+
+    def expected(self, table: str) -> str:
+        return f"a file {table}.csv, {table}.xlsx or {table}.parquet"
+
+    def read(self, mapping: dict[str, dict[str, Any]]) -> Reading:
+        folder = self.path
+        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+        _no_queries(mapping, f"a folder ({folder})")
+        raws: dict[str, RawTable] = {}
+        problems: list[Problem] = []
+        used: set[Path] = set()
+        for table in SCHEMAS:
+            spec = mapping.get(table, {})
+            if spec.get("file"):
+                path = Path(spec["file"]).expanduser()
+                path = path if path.is_absolute() else folder / path
+                if not path.is_file():
+                    problems.append(_not_found(table, str(spec["file"]),
+                                               f"the mapping names the file {spec['file']!r} for {table}, but it "
+                                               f"is not in {folder}", "the file"))
+                    continue
+                candidates = [path]
+            else:
+                candidates = [p for p in files
+                              if p.stem.strip().lower() == table and p.suffix.lower() in DATA_SUFFIXES]
+            if not candidates:
+                continue
+            used.update(candidates)
+            if len(candidates) > 1:
+                problems.append(Problem(table, ", ".join(p.name for p in candidates), None, [],
+                                        f"several files for table {table}; keep one", "one file",
+                                        ", ".join(p.name for p in candidates), "error"))
+                continue
+            raws[table] = _read_file(candidates[0], table, spec.get("sheet"))
+        ignored = [p.name for p in files if p not in used]
+        return raws, problems, ignored

@@ -1,0 +1,37 @@
+"""crmbook.data.sources: the reader picked for each kind of source, and what it shows of a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crmbook.data.sources import DatabaseSource, FolderSource, WorkbookSource, open_source
+
+
+def test_open_source_picks_the_reader_for_each_kind_of_source(tmp_path: Path) -> None:
+    workbook = tmp_path / "crm.xlsx"
+    pd.DataFrame({"customer_id": ["C1"]}).to_excel(workbook, sheet_name="customers", index=False)
+    folder = open_source(str(tmp_path))
+    assert folder == FolderSource(tmp_path.resolve())
+    assert folder.describe() == f"folder {tmp_path.resolve()}"
+    assert folder.expected("orders") == "a file orders.csv, orders.xlsx or orders.parquet"
+    book = open_source(workbook)
+    assert book == WorkbookSource(workbook.resolve())
+    assert book.expected("orders") == "a sheet named orders"
+    assert [sheet for sheet in book.read({})[0]] == ["customers"]
+    db = open_source(" sqlite:///crm.db ")
+    assert isinstance(db, DatabaseSource) and db.describe() == "database sqlite:///crm.db"
+    (tmp_path / "orders.csv").touch()
+    with pytest.raises(ValueError, match="single .csv file"):
+        open_source(tmp_path / "orders.csv")
+
+
+def test_database_source_keeps_the_password_out_of_what_it_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRM_TEST_PASSWORD", "s3cret-pw")
+    db = open_source("postgresql+psycopg://analyst@db.example:5432/crm", password_env="CRM_TEST_PASSWORD")
+    assert db.url.password == "s3cret-pw"  # put into the URL, since the URL has none
+    for text in (db.describe(), repr(db), str(db)):
+        assert "s3cret-pw" not in text
+    assert db.describe() == "database postgresql+psycopg://analyst:***@db.example:5432/crm"
