@@ -269,3 +269,4 @@ def segment_cluster_crosstab(assignments: pd.DataFrame, *, segment_col: str = "s
     order = list(RFM_SEGMENT_ORDER if order is None else order)
     present = set(table.index)
     rows = [s for s in order if s in present] + sorted((s for s in present if s not in set(order)), key=str)
+    return table.loc[rows, sorted(table.columns, key=_cluster_key)]
