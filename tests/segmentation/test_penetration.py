@@ -8,7 +8,7 @@ import pytest
 from crmbook import segmentation as seg
 from crmbook.facts import CustomerFacts
 
-from .cases import AS_OF, _penetration_case
+from .cases import AS_OF, CTX, _penetration_case
 
 
 def test_market_penetration():
@@ -35,17 +35,17 @@ def test_market_penetration():
 def test_penetration_interpretation_and_kpis():
     customers, orders, market = _penetration_case()
     p = seg.market_penetration(CustomerFacts(customers, orders, AS_OF), market)
-    text = seg.penetration_interpretation(p)
+    text = seg.penetration_interpretation(p, CTX)
     # 4 of 60 potential = 6.7%; active E1, E2 = 2 of 60 = 3.3%; revenue 150 of 3000 = 5.0%
     assert text[0] == ("Overall we reach 6.7% of the potential customers (3.3% active in the last 12 months) and a "
                        "market share of 5.0%.")
     # East 3/30 = 10% and West 1/10 = 10% tie: the first (East); North 0/20 = 0%
     assert text[1].startswith("Penetration is highest in **East** (10.0%) and lowest in **North** (0.0%)")
-    assert seg.penetration_kpis(p) == [
+    assert seg.penetration_kpis(p, CTX) == [
         {"name": "penetration", "value": 6.67, "unit": "%", "label": "Penetration, all regions"},
         {"name": "market_share", "value": 5.0, "unit": "%", "label": "Market share, all regions"}]
     no_rev = seg.market_penetration(CustomerFacts(customers, orders, AS_OF), market.drop(columns="market_revenue"))
-    assert [k["name"] for k in seg.penetration_kpis(no_rev)] == ["penetration"]
-    assert "market share" not in seg.penetration_interpretation(no_rev)[0]
+    assert [k["name"] for k in seg.penetration_kpis(no_rev, CTX)] == ["penetration"]
+    assert "market share" not in seg.penetration_interpretation(no_rev, CTX)[0]
     with pytest.raises(ValueError, match="All regions"):
-        seg.penetration_interpretation(p[p["region"] != "All regions"])
+        seg.penetration_interpretation(p[p["region"] != "All regions"], CTX)

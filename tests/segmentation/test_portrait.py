@@ -8,7 +8,7 @@ import pytest
 from crmbook import segmentation as seg
 from crmbook.facts import CustomerFacts
 
-from .cases import AS_OF, NO_ORDERS, _portrait_frames, facts
+from .cases import AS_OF, CTX, CTX_ZH, NO_ORDERS, PLAIN, _portrait_frames, facts
 
 
 def test_age_bands():
@@ -47,10 +47,13 @@ def test_customer_portrait_and_purchase_mix():
     assert x["top_channel"] == "online" and x["top_channel_share"] == pytest.approx(0.5)  # 300 of 600
     assert x["top_category"] == "home" and x["top_category_share"] == pytest.approx(4 / 6)
     assert x["revenue_share"] == pytest.approx(0.6)
-    assert "Worth 300 revenue per customer" in x["portrait"]
-    assert "main channel online (50% of revenue)" in x["portrait"]
-    with_unit = seg.customer_portrait(CustomerFacts(customers, orders, AS_OF), assignments, currency="CNY")
+    sentence = seg.portrait_sentence(x, PLAIN)
+    assert "Worth 300 revenue per customer" in sentence
+    assert "main channel online (50% of revenue)" in sentence
+    with_unit = seg.portrait_table(seg.customer_portrait(CustomerFacts(customers, orders, AS_OF), assignments), CTX)
     assert "Worth 300 CNY revenue per customer" in with_unit.loc[0, "portrait"]
+    zh = seg.portrait_table(seg.customer_portrait(CustomerFacts(customers, orders, AS_OF), assignments), CTX_ZH)
+    assert "人均收入 300 CNY" in zh.loc[0, "portrait"] and "主要渠道 online（占收入 50%）" in zh.loc[0, "portrait"]
     mix = seg.purchase_mix(CustomerFacts(customers, orders, AS_OF), assignments, by="channel")
     assert mix.loc["x", "online"] == pytest.approx(0.5) and mix.loc["y", "store"] == pytest.approx(1.0)
 
@@ -65,14 +68,14 @@ def test_consumer_attributes_summaries_and_notes():
     tables = seg.demographic_summaries(seg.consumer_attributes(facts(customers, NO_ORDERS)), rfm)
     assert list(tables) == ["age_band", "gender", "region", "acquisition_channel"]
     assert tables["gender"].set_index("gender").loc["F", "revenue_share"] == pytest.approx(0.6)
-    assert seg.demographic_notes(seg.customer_attributes(facts(customers, NO_ORDERS))) == []
+    assert seg.demographic_notes(seg.customer_attributes(facts(customers, NO_ORDERS)), CTX) == []
     no_birth = seg.customer_attributes(facts(customers.drop(columns="birth_date"), NO_ORDERS))
     assert list(seg.demographic_summaries(no_birth, rfm)) == ["gender", "region", "acquisition_channel"]
-    notes = seg.demographic_notes(no_birth)
+    notes = seg.demographic_notes(no_birth, CTX)
     assert len(notes) == 1 and notes[0].startswith("*Not available in this data:* age_band (")
     bare = seg.customer_attributes(facts(customers[["customer_id", "signup_date"]], NO_ORDERS))
     assert seg.demographic_summaries(bare, rfm) == {}
-    notes = seg.demographic_notes(bare)
+    notes = seg.demographic_notes(bare, CTX)
     assert "age_band, gender, region, acquisition_channel" in notes[0]
     assert notes[1] == "No demographic column is present, so the demographic breakdown is skipped."
 
@@ -87,9 +90,9 @@ def test_demographic_highlights_and_interpretation():
     assert h.to_dict("records") == [{"dimension": "region", "group": "West", "customers": 30,
                                      "customer_share": 0.3, "revenue_share": 0.35,
                                      "revenue_per_customer": 1166.67}]
-    text = seg.demographic_interpretation(h, consumers=100, currency="CNY")
+    text = seg.demographic_interpretation(h, CTX, consumers=100)
     assert text[0] == ("Among 100 consumers, the group whose share of revenue most exceeds its share of customers, "
                        "per dimension: region *West* (30.0% of customers, 35.0% of revenue, 1,167 CNY per "
                        "customer).")
     assert text[1].startswith("These are the profiles acquisition should look for")
-    assert len(seg.demographic_interpretation(h.head(0), consumers=5)) == 1
+    assert len(seg.demographic_interpretation(h.head(0), CTX, consumers=5)) == 1

@@ -6,7 +6,7 @@ import pytest
 
 from crmbook import segmentation as seg
 
-from .cases import _target_case
+from .cases import CTX, CTX_ZH, _target_case
 
 
 def test_target_matrix_quadrants():
@@ -18,22 +18,24 @@ def test_target_matrix_quadrants():
     # attractiveness = mean(recency pct, trend pct): T1 (.75+.75)/2, T2 (.5+.5)/2, T3 1, T4 .25
     assert m["attractiveness"].tolist() == pytest.approx([0.75, 0.5, 1.0, 0.25])
     assert m["quadrant"].tolist() == ["focus", "passive", "opportunistic", "abandon"]
-    assert m.loc["T1", "quadrant_zh"] == "重点选择" and m.loc["T4", "quadrant_zh"] == "放弃选择"
+    assert seg.TARGET_PLAYBOOK.label(m.loc["T1", "quadrant"], "zh") == "重点选择"
+    assert seg.TARGET_PLAYBOOK.label(m.loc["T4", "quadrant"], "zh") == "放弃选择"
 
 
 def test_target_summary_interpretation_and_kpis():
     summary = seg.target_summary(_target_case())
     assert summary["segment"].tolist() == ["focus", "opportunistic", "passive", "abandon"]
-    assert summary["chinese"].tolist() == ["重点选择", "择机选择", "消极选择", "放弃选择"]
+    assert seg.readable(summary, CTX_ZH)["segment"].tolist() == ["重点选择", "择机选择", "消极选择", "放弃选择"]
     # annual revenue: T1 1000, T3 100, T2 500, T4 0 of 1600
     assert summary["annual_revenue"].tolist() == [1000.0, 100.0, 500.0, 0.0]
     assert "mean_recency_days" not in summary.columns and "revenue" not in summary.columns
-    text = seg.target_interpretation(summary)
-    assert text[0] == "*focus* (重点选择): 1 customers (25.0%) with 62.5% of annual revenue."
-    assert text[2] == "*passive* (消极选择): 1 customers (25.0%) with 31.2% of annual revenue."
+    text = seg.target_interpretation(summary, CTX)
+    assert text[0] == "*Focus*: 1 customer (25.0%) with 62.5% of annual revenue."
+    assert text[2] == "*Passive*: 1 customer (25.0%) with 31.2% of annual revenue."
     assert text[4].startswith("50% of buying customers sit on the diagonal")  # focus + abandon
-    kpis = seg.target_kpis(summary)
+    kpis = seg.target_kpis(summary, CTX)
     assert kpis[0] == {"name": "target_focus_share", "value": 25.0, "unit": "%",
-                       "label": "Target matrix: focus (重点选择), share of buying customers"}
+                       "label": "Target matrix: Focus, share of buying customers"}
+    assert seg.target_kpis(summary, CTX_ZH)[0]["label"] == "客户选择矩阵：重点选择，占购买客户的比例"
     assert [k["name"] for k in kpis][1:] == ["target_opportunistic_share", "target_passive_share",
                                              "target_abandon_share"]
