@@ -56,6 +56,7 @@ __all__ = [
     "contact_facts",
     "contact_interpretation",
     "contact_reason",
+    "export_note",
     "summary_facts",
     "summary_points",
 ]
@@ -451,6 +452,13 @@ def contact_reason(segment: Any, monetary: float, frequency: int, recency_days: 
     days = cat.say("contact.days", ctx, float(recency_days))
     return cat.say("contact.why", ctx, escape=False, segment=group_label(segment, ctx),
                    money=money(monetary, ctx), orders=orders, days=days)
+
+
+def export_note(paths: Sequence[Any], folder: Any, ctx: Context, *, masked: bool = True) -> Narrative:
+    """Which segment lists :func:`crmbook.segmentation.export_segments` wrote, and whether they hold ids only."""
+    files = ", ".join(getattr(p, "name", str(p)) for p in paths)
+    return note("contact.exported_masked" if masked else "contact.exported", ctx, n=len(paths), folder=str(folder),
+                files=files)
 
 
 def summary_facts(rfm_summary: pd.DataFrame, abc: pd.DataFrame, clusters: BehaviourClusters,
