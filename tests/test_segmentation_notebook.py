@@ -136,7 +136,7 @@ def test_notebook_parameters_are_readable_by_papermill():
 
 
 def test_notebook_cells_call_the_library_for_plumbing():
-    """STYLE habit 1: windows, figure grids, crosstabs and interpretation sentences live in segmentation.py."""
+    """STYLE habit 1: windows, figure grids, crosstabs and interpretation sentences live in crmbook.segmentation."""
     import ast
 
     import nbformat

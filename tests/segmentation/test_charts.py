@@ -72,3 +72,18 @@ def test_plot_demographics_grid():
         seg.plot_demographics(tables, PLAIN, axes=axes[:2])
     with pytest.raises(ValueError, match="no demographic"):
         seg.plot_demographics({}, PLAIN)
+
+
+def test_chart_titles_and_labels_in_chinese():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .cases import CTX_ZH
+
+    revenue = pd.Series([10.0, 100.0, 0.0, 50.0, 30.0, 10.0], index=list("abcdef"))
+    ax = seg.plot_pareto(seg.pareto_curve(revenue), CTX_ZH)
+    assert ax.get_title() == "年收入的帕累托曲线" and ax.get_xlabel() == "客户占比（按收入从高到低）"
+    summary = pd.DataFrame({"segment": ["champions", "lost"], "customer_share": [0.4, 0.6], "revenue_share": [0.9, 0.1]})
+    bars = seg.plot_segments(summary, CTX_ZH)
+    assert bars.get_title() == "RFM 细分：客户与收入"
+    assert [t.get_text() for t in bars.get_yticklabels()] == ["重要价值客户", "已流失客户"]
