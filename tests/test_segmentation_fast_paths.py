@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from crmbook import segmentation as seg
+from crmbook.facts import CustomerFacts
 
 AS_OF = "2025-12-31"
 
@@ -69,7 +70,7 @@ def test_portrait_modes_skip_missing_values_and_break_ties_alphabetically():
         "channel": ["store", "app", "web", "app", None], "category": ["home", "home", "beauty", "beauty", "home"],
     })
     assignments = pd.DataFrame({"customer_id": list("ABCDEF"), "segment": ["s", "s", "s", "t", "t", "u"]})
-    p = seg.customer_portrait(assignments, customers, orders, AS_OF).set_index("segment")
+    p = seg.customer_portrait(CustomerFacts(customers, orders, AS_OF), assignments).set_index("segment")
     s, t, u = p.loc["s"], p.loc["t"], p.loc["u"]
     # s: genders M, F (C unknown) -> tie, F first, 1 of 2 known; regions East x2 of 3
     assert (s["top_gender"], s["top_gender_share"]) == ("F", 0.5)
@@ -97,8 +98,9 @@ def test_demographic_summaries_are_the_single_summaries():
     })
     orders = pd.DataFrame({"order_id": ["o1", "o2", "o3"], "customer_id": ["A", "A", "C"],
                            "order_date": pd.Timestamp("2025-03-01"), "revenue": [10.0, 30.0, 5.0]})
-    attrs = seg.customer_attributes(customers, AS_OF)
-    rfm = seg.rfm_table(customers, orders, AS_OF)
+    facts = CustomerFacts(customers, orders, AS_OF)
+    attrs = seg.customer_attributes(facts)
+    rfm = seg.rfm_table(facts)
     tables = seg.demographic_summaries(attrs, rfm, dimensions=("gender", "age_band", "gender", "channel"))
     assert list(tables) == ["gender", "age_band"]  # absent dimensions left out, repeats once
     for dim, table in tables.items():

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from crmbook import segmentation as seg
+from crmbook.facts import CustomerFacts
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_segmentation.ipynb"
@@ -96,8 +97,9 @@ def test_segmentation_finds_the_structure_the_generator_put_in():
 
     ds = load("sample", as_of=AS_OF)
     truth = pd.DataFrame(json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))["customers"])
-    rfm = seg.rfm_segmentation(ds["customers"], ds["orders"], AS_OF)
-    abc = seg.abc_classes(ds["customers"], ds["orders"], AS_OF)
+    facts = CustomerFacts.from_dataset(ds)
+    rfm = seg.rfm_segmentation(facts)
+    abc = seg.abc_classes(facts)
     d = (rfm.merge(truth, on="customer_id").merge(abc[["customer_id", "abc_class"]], on="customer_id")
          .merge(ds["customers"][["customer_id", "account_type"]], on="customer_id"))
     assert len(d) == len(rfm)
@@ -123,7 +125,7 @@ def test_notebook_parameters_are_readable_by_papermill():
 
     params = pm.inspect_notebook(str(NOTEBOOK))
     shared = {"data", "as_of", "mapping", "currency", "mask_personal"}
-    own = {"rfm_bins", "abc_top_share", "abc_growth", "k_min", "k_max", "seed", "target_split",
+    own = {"language", "rfm_bins", "abc_top_share", "abc_growth", "k_min", "k_max", "seed", "target_split",
            "contacts_per_segment", "export_dir"}
     assert set(params) == shared | own
     assert all(p["inferred_type_name"] != "None" and p["help"] for p in params.values())
@@ -134,7 +136,7 @@ def test_notebook_parameters_are_readable_by_papermill():
 
 
 def test_notebook_cells_call_the_library_for_plumbing():
-    """STYLE habit 1: windows, figure grids, crosstabs and interpretation sentences live in segmentation.py."""
+    """STYLE habit 1: windows, figure grids, crosstabs and interpretation sentences live in crmbook.segmentation."""
     import ast
 
     import nbformat

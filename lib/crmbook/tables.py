@@ -23,7 +23,7 @@ import yaml
 
 from crmbook.context import LANGUAGES, Context
 
-__all__ = ["KINDS", "Column", "columns", "column", "format_table", "group_summary"]
+__all__ = ["KINDS", "Column", "columns", "column", "format_table", "group_summary", "require_columns"]
 
 #: The kinds of column and the format of each (``None``: shown as is).
 KINDS: dict[str, str | None] = {
@@ -152,6 +152,16 @@ def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = Non
     return styler if index else styler.hide(axis="index")
 
 
+def require_columns(df: pd.DataFrame, table: str, names: Sequence[str]) -> None:
+    """Fail early, in plain words, when ``df`` is not a DataFrame or lacks one of ``names`` (``table`` names it)."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{table}: a pandas DataFrame was expected, got {type(df).__name__}")
+    missing = [c for c in names if c not in df.columns]
+    if missing:
+        raise ValueError(f"{table}: column(s) {', '.join(map(repr, missing))} missing; "
+                         f"found {', '.join(map(str, df.columns))}")
+
+
 def group_summary(assignments: pd.DataFrame, *, group_col: str, order: Sequence[str] | None = None,
                   revenue_col: str = "monetary") -> pd.DataFrame:
     r"""Size and revenue share of each group, in the given order.
@@ -178,10 +188,7 @@ def group_summary(assignments: pd.DataFrame, *, group_col: str, order: Sequence[
         revenue_per_customer`` and, when available, ``mean_recency_days, mean_frequency``; shares are
         fractions (0-1).
     """
-    missing = [c for c in (group_col, revenue_col) if c not in assignments.columns]
-    if missing:
-        raise ValueError(f"assignments: column(s) {', '.join(map(repr, missing))} missing; "
-                         f"found {', '.join(map(str, assignments.columns))}")
+    require_columns(assignments, "assignments", [group_col, revenue_col])
     a = assignments
     g = a.groupby(group_col, observed=True)
     out = pd.DataFrame({"customers": g.size(), "revenue": g[revenue_col].sum().astype(float)})

@@ -1,0 +1,267 @@
+r"""ABC classes as taught in the course (ABC 分类), and the Pareto curve of revenue.
+
+- **A**: the top ``top_share`` of buying customers by annual revenue :math:`y_0`, plus every key account
+  or agent;
+- **B**: customers who grew by at least ``growth`` in each of the last two years,
+  :math:`y_1 \ge (1+g)\,y_2` and :math:`y_0 \ge (1+g)\,y_1` with :math:`y_2 > 0`;
+- **C**: everyone else.
+
+:math:`y_0, y_1, y_2` are the revenues of the 12-month windows ending at ``as_of``
+(:meth:`crmbook.facts.CustomerFacts.yearly_revenue`). Each customer's class comes with a *reason code*
+(``abc_reason``); the words for it are in the package's text catalogue.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crmbook.context import as_date
+from crmbook.facts import CustomerFacts
+from crmbook.playbook import load_playbook
+from crmbook.tables import require_columns
+
+from .rfm import segment_summary
+
+__all__ = [
+    "ABC_TOP_SHARE",
+    "ABC_GROWTH",
+    "ABC_KEY_ACCOUNT_TYPES",
+    "ABC_PLAYBOOK",
+    "ABC_REASONS",
+    "yearly_revenue",
+    "abc_classes",
+    "pareto_curve",
+    "top_share_revenue",
+    "abc_windows",
+    "abc_summary",
+    "abc_reasons",
+    "abc_exercise_table",
+]
+
+#: ABC: share of customers (ranked by annual revenue) that form class A.
+ABC_TOP_SHARE = 0.2
+#: ABC: minimum year-on-year revenue growth, in each of the last two years, for class B.
+ABC_GROWTH = 0.10
+#: ABC: ``account_type`` values that are always class A (key accounts and agents, 大客户与代理商).
+ABC_KEY_ACCOUNT_TYPES: tuple[str, ...] = ("key_account", "agent")
+#: The ABC playbook (``playbooks/abc.yaml``): label and strategy per class.
+ABC_PLAYBOOK = load_playbook("crmbook.segmentation", "abc")
+#: Reason codes of :func:`abc_classes`, in the order the rules are tried.
+ABC_REASONS: tuple[str, ...] = ("top_revenue", "key_account", "growth", "rest", "no_revenue")
+
+
+def yearly_revenue(facts: CustomerFacts, *, years: int = 3) -> pd.DataFrame:
+    r"""Revenue per buying customer in consecutive 12-month windows ending at ``as_of`` (a copy of
+    :meth:`crmbook.facts.CustomerFacts.yearly_revenue`).
+
+    ``revenue_y0`` = revenue with :math:`\text{as\_of} - 12\,\text{months} < \text{date} \le
+    \text{as\_of}` (the *annual revenue*); ``revenue_y1`` the 12 months before; and so on.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id, revenue_y0, revenue_y1, ...``, sorted by id.
+    """
+    return facts.yearly_revenue(years).copy()
+
+
+def abc_classes(facts: CustomerFacts, *, top_share: float = ABC_TOP_SHARE, growth: float = ABC_GROWTH,
+                key_account_col: str | None = "account_type",
+                key_account_types: Iterable[str] = ABC_KEY_ACCOUNT_TYPES) -> pd.DataFrame:
+    r"""ABC classes as taught in the course (first rule that applies wins).
+
+    - **A** - the top ``top_share`` of customers by annual revenue, plus every key account / agent:
+      rank the :math:`n` customers with annual revenue :math:`> 0` by it (ties broken by id); the first
+      :math:`\lceil \text{top\_share} \cdot n \rceil` are A. Customers whose ``account_type`` is in
+      ``key_account_types`` are A whatever their revenue. Without an ``account_type`` column, A is by
+      revenue only (``attrs["key_account_types"]`` is then ``None``).
+    - **B** - customers who grew by at least ``growth`` in each of the last two years:
+      :math:`y_1 \ge (1+g)\,y_2` and :math:`y_0 \ge (1+g)\,y_1` with :math:`y_2 > 0`. Growth from zero
+      is not defined, so a customer without revenue in :math:`y_2` cannot be B by this rule.
+    - **C** - everyone else (including customers who bought nothing in the last 12 months).
+
+    Returns
+    -------
+    DataFrame
+        One row per customer: ``customer_id, revenue_y2, revenue_y1, revenue_y0`` (``revenue_y0`` is the
+        annual revenue), ``growth_y1`` (:math:`y_1/y_2 - 1`), ``growth_y0`` (:math:`y_0/y_1 - 1`),
+        ``key_account`` (bool), ``revenue_rank`` (1 = largest annual revenue; missing without revenue),
+        ``abc_class`` (A/B/C) and ``abc_reason`` (a code of :data:`ABC_REASONS`). ``attrs`` holds
+        ``top_share``, ``growth``, ``key_account_col`` and ``key_account_types`` (sorted; ``None`` when
+        ``customers`` has no such column).
+    """
+    if not 0 < float(top_share) <= 1:
+        raise ValueError(f"top_share must be a fraction in (0, 1], got {top_share!r}")
+    if float(growth) < -1:
+        raise ValueError(f"growth must be a fraction such as 0.10, got {growth!r}")
+    c = facts.customers
+    out = facts.yearly_revenue_all(3)
+    y0, y1, y2 = out["revenue_y0"], out["revenue_y1"], out["revenue_y2"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["growth_y1"] = np.where(y2 > 0, y1 / y2.where(y2 > 0) - 1, np.nan)
+        out["growth_y0"] = np.where(y1 > 0, y0 / y1.where(y1 > 0) - 1, np.nan)
+
+    types = set(key_account_types)
+    has_types = bool(key_account_col) and key_account_col in c.columns
+    out["key_account"] = c[key_account_col].astype(str).isin(types).to_numpy() if has_types else False
+
+    buyers = out[y0 > 0].sort_values(["revenue_y0", "customer_id"], ascending=[False, True])
+    rank = pd.Series(np.arange(1, len(buyers) + 1), index=buyers.index)
+    out["revenue_rank"] = rank.reindex(out.index).astype("Int64")
+    n_top = math.ceil(float(top_share) * len(buyers) - 1e-9)
+    top = out["revenue_rank"].le(n_top).fillna(False).astype(bool)
+    eps = 1e-9
+    grew = (y2 > 0) & (y1 >= (1 + growth) * y2 - eps) & (y0 >= (1 + growth) * y1 - eps)
+
+    out["abc_class"] = np.select([top, out["key_account"], grew], ["A", "A", "B"], default="C")
+    out["abc_reason"] = np.select([top, out["key_account"], grew, y0 > 0], list(ABC_REASONS[:4]),
+                                  default=ABC_REASONS[4])
+    cols = ["customer_id", "revenue_y2", "revenue_y1", "revenue_y0", "growth_y1", "growth_y0", "key_account",
+            "revenue_rank", "abc_class", "abc_reason"]
+    out = out[cols].sort_values("customer_id").reset_index(drop=True)
+    out.attrs.update(top_share=float(top_share), growth=float(growth), key_account_col=key_account_col,
+                     key_account_types=tuple(sorted(types)) if has_types else None)
+    return out
+
+
+def pareto_curve(revenue: pd.Series) -> pd.DataFrame:
+    r"""The Pareto (cumulative concentration) curve of revenue over customers.
+
+    Customers with positive revenue are sorted from largest to smallest; for the first :math:`k` of
+    :math:`n`:
+
+    .. math:: x_k = \frac{k}{n}, \qquad y_k = \frac{\sum_{j \le k} r_{(j)}}{\sum_j r_j}
+
+    Parameters
+    ----------
+    revenue : Series
+        Revenue per customer (index: customer id). Zero and missing values are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``rank, customer_share, revenue, cumulative_revenue, revenue_share`` (``revenue_share`` is the
+        cumulative share :math:`y_k`), starting at rank 1.
+    """
+    r = pd.to_numeric(revenue, errors="coerce")
+    r = r[r > 0].sort_values(ascending=False, kind="stable")
+    n = len(r)
+    cum = r.cumsum()
+    total = float(r.sum())
+    return pd.DataFrame({
+        "rank": np.arange(1, n + 1),
+        "customer_share": np.arange(1, n + 1) / n if n else [],
+        "revenue": r.to_numpy(dtype=float),
+        "cumulative_revenue": cum.to_numpy(dtype=float),
+        "revenue_share": (cum / total).to_numpy(dtype=float) if n else [],
+    })
+
+
+def top_share_revenue(revenue: pd.Series, share: float = ABC_TOP_SHARE) -> float:
+    r"""Share of revenue brought by the top ``share`` of customers.
+
+    .. math:: \frac{\sum_{j \le \lceil s n \rceil} r_{(j)}}{\sum_j r_j}
+
+    over the :math:`n` customers with positive revenue, :math:`r_{(1)} \ge r_{(2)} \ge \dots`. Under the
+    80/20 rule of thumb the answer for ``share = 0.2`` is about 0.8.
+
+    Returns
+    -------
+    float
+        A fraction 0-1 (NaN when nobody has revenue).
+    """
+    if not 0 < float(share) <= 1:
+        raise ValueError(f"share must be a fraction in (0, 1], got {share!r}")
+    curve = pareto_curve(revenue)
+    if curve.empty:
+        return float("nan")
+    k = math.ceil(float(share) * len(curve) - 1e-9)
+    return float(curve["revenue_share"].iloc[k - 1])
+
+
+def abc_windows(as_of: Any, *, years: int = 3) -> pd.DataFrame:
+    r"""The 12-month windows of :func:`yearly_revenue` and :func:`abc_classes`, as first and last days.
+
+    Year :math:`y` holds the dates :math:`\text{as\_of} - (y+1)\,\text{years} < d \le \text{as\_of} -
+    y\,\text{years}`, so its first day is the day after :math:`\text{as\_of} - (y+1)` years.
+
+    Parameters
+    ----------
+    as_of : date
+        The analysis date (``facts.as_of``).
+
+    Returns
+    -------
+    DataFrame
+        ``year, start, end`` (``year`` 0 = the 12 months ending at ``as_of``; ``start`` and ``end`` are the
+        first and last day, both inside the window), one row per year.
+
+    Examples
+    --------
+    >>> abc_windows("2025-12-31", years=1)["start"].dt.strftime("%Y-%m-%d").tolist()
+    ['2025-01-01']
+    """
+    as_of = as_date(as_of)
+    if int(years) < 1:
+        raise ValueError(f"years must be at least 1, got {years!r}")
+    rows = [{"year": y, "start": as_of - pd.DateOffset(years=y + 1) + pd.Timedelta(days=1),
+             "end": as_of - pd.DateOffset(years=y)} for y in range(int(years))]
+    return pd.DataFrame(rows)
+
+
+def abc_summary(abc: pd.DataFrame, *, order: Sequence[str] = ABC_PLAYBOOK.order) -> pd.DataFrame:
+    r"""Size and annual revenue of each ABC class (a :func:`segment_summary` of :func:`abc_classes`).
+
+    .. math:: \text{revenue share}_c = \frac{\sum_{i \in c} y_{0,i}}{\sum_i y_{0,i}}
+
+    Returns
+    -------
+    DataFrame
+        ``segment, customers, customer_share, annual_revenue, revenue_share, revenue_per_customer``
+        (revenue is the annual revenue ``revenue_y0``), classes in ``order``.
+    """
+    require_columns(abc, "abc", ["abc_class", "revenue_y0"])
+    out = segment_summary(abc[["abc_class", "revenue_y0"]], segment_col="abc_class", revenue_col="revenue_y0",
+                          order=list(order))
+    return out.rename(columns={"revenue": "annual_revenue"})
+
+
+def abc_reasons(abc: pd.DataFrame) -> pd.DataFrame:
+    """Why customers are in their ABC class: ``abc_class, abc_reason, customers`` (counts of
+    :func:`abc_classes` by class and reason code); ``attrs`` are those of ``abc``."""
+    require_columns(abc, "abc", ["abc_class", "abc_reason"])
+    out = abc.groupby(["abc_class", "abc_reason"]).size().rename("customers").reset_index()
+    out.attrs = dict(abc.attrs)
+    return out
+
+
+def abc_exercise_table(abc: pd.DataFrame, *, n: int = 6) -> pd.DataFrame:
+    """A small table for classifying customers by hand: some A (by revenue and, when present, key
+    accounts), some B and some C, with the three yearly revenues and the key-account flag.
+
+    Customers are picked deterministically (the first ids of each kind), then sorted by id. The
+    revenue cut-off for A is in ``attrs["a_cutoff"]`` (the annual revenue of the last customer ranked in
+    A by revenue) and the classes in ``attrs["answer"]``.
+    """
+    require_columns(abc, "abc", ["customer_id", "revenue_y0", "revenue_y1", "revenue_y2", "key_account",
+                                 "abc_class", "abc_reason"])
+    a = abc.sort_values("customer_id")
+    by_rev = a[a["abc_reason"] == "top_revenue"]
+    key = a[a["abc_reason"] == "key_account"]
+    b = a[a["abc_class"] == "B"]
+    # C customers with some growth but not enough, and plain ones: the instructive near-misses first
+    c_near = a[(a["abc_class"] == "C") & (a["revenue_y2"] > 0) & (a["revenue_y1"] > a["revenue_y2"])]
+    c_rest = a[(a["abc_class"] == "C") & ~a["customer_id"].isin(c_near["customer_id"])]
+    k = max(1, n // 6)
+    picks = pd.concat([by_rev.head(k), key.head(k), b.head(2 * k), c_near.head(k), c_rest.head(k)])
+    picks = picks.drop_duplicates("customer_id").head(n).sort_values("customer_id")
+    table = picks[["customer_id", "revenue_y2", "revenue_y1", "revenue_y0", "key_account"]].reset_index(drop=True)
+    cut = by_rev["revenue_y0"].min() if len(by_rev) else float("nan")
+    table.attrs["a_cutoff"] = float(cut)
+    table.attrs["answer"] = dict(zip(picks["customer_id"], picks["abc_class"], strict=True))
+    return table

@@ -1,0 +1,240 @@
+"""Charts of the segmentation: each ``plot_*`` draws one analysis table into ``ax`` (a new figure when
+``None``) and returns it. Titles, axis labels, legends and group names come from the package's catalogue
+and playbooks in ``ctx``'s language; matplotlib is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from crmbook.context import Context
+from crmbook.language import catalogue
+
+from .abc import ABC_TOP_SHARE
+from .clusters import CLUSTER_SEED
+from .narrative import PACKAGE, dimension_label, group_label
+from .penetration import ALL_REGIONS
+from .target import TARGET_PLAYBOOK, TARGET_QUADRANTS, TARGET_SPLIT
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "plot_pareto",
+    "plot_segments",
+    "plot_silhouette",
+    "plot_cluster_profile",
+    "plot_target_matrix",
+    "plot_penetration",
+    "plot_demographic",
+    "plot_demographics",
+]
+
+
+def _text(key: str, ctx: Context, **values: Any) -> str:
+    # chart text is not Markdown: values are shown as they are
+    return catalogue(PACKAGE).say(key, ctx, escape=False, **values)
+
+
+def _money_label(key: str, ctx: Context) -> str:
+    return ctx.unit(_text(key, ctx))
+
+
+def plot_pareto(curve: pd.DataFrame, ctx: Context, *, top_share: float = ABC_TOP_SHARE,
+                ax: Axes | None = None) -> Axes:
+    """Pareto chart: cumulative share of revenue against share of customers (largest first), with the
+    diagonal of perfect equality and the top-``top_share`` point marked."""
+    from crmbook.plots import finish, get_ax, percent_formatter
+
+    ax = get_ax(ax)
+    x = np.r_[0.0, curve["customer_share"].to_numpy(dtype=float)]
+    y = np.r_[0.0, curve["revenue_share"].to_numpy(dtype=float)]
+    ax.plot(x, y, lw=2, label=_text("chart.pareto.curve", ctx))
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label=_text("chart.pareto.equal", ctx))
+    if len(curve):
+        k = math.ceil(top_share * len(curve) - 1e-9)
+        px, py = float(x[k]), float(y[k])
+        ax.plot([px, px, 0], [0, py, py], ls=":", color="C3", lw=1)
+        ax.scatter([px], [py], color="C3", zorder=3)
+        ax.annotate(_text("chart.pareto.note", ctx, top_share=top_share, share=py), (px, py),
+                    xytext=(12, -30), textcoords="offset points")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.xaxis.set_major_formatter(percent_formatter())
+    ax.yaxis.set_major_formatter(percent_formatter())
+    ax.legend(loc="lower right")
+    return finish(ax, _text("chart.pareto.title", ctx), _text("chart.pareto.x", ctx), _text("chart.pareto.y", ctx))
+
+
+def plot_segments(summary: pd.DataFrame, ctx: Context, *, title: str | None = None,
+                  ax: Axes | None = None) -> Axes:
+    """Horizontal bars of each segment's share of customers and share of revenue (a
+    :func:`crmbook.segmentation.segment_summary`); ``title`` defaults to the RFM title."""
+    from crmbook.plots import finish, get_ax, percent_formatter
+
+    ax = get_ax(ax, figsize=(8.0, 0.45 * len(summary) + 1.5))
+    y = np.arange(len(summary))
+    h = 0.4
+    ax.barh(y - h / 2, summary["customer_share"], height=h, label=_text("chart.segments.customers", ctx))
+    ax.barh(y + h / 2, summary["revenue_share"].fillna(0), height=h, label=_text("chart.segments.revenue", ctx))
+    ax.set_yticks(y, [group_label(s, ctx) for s in summary["segment"]])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(percent_formatter())
+    ax.legend(loc="lower right")
+    return finish(ax, title or _text("chart.segments.title", ctx), _text("chart.share", ctx), None)
+
+
+def plot_silhouette(silhouette: pd.DataFrame, ctx: Context, *, chosen: int | None = None,
+                    ax: Axes | None = None) -> Axes:
+    """Mean silhouette per number of clusters (``BehaviourClusters.silhouette_``), the chosen k marked."""
+    from crmbook.plots import finish, get_ax
+
+    ax = get_ax(ax, figsize=(6.0, 3.5))
+    ax.plot(silhouette["k"], silhouette["silhouette"], marker="o")
+    if chosen is not None:
+        s = float(silhouette.set_index("k").loc[chosen, "silhouette"])
+        ax.scatter([chosen], [s], s=120, facecolors="none", edgecolors="C3", lw=2, zorder=3,
+                   label=_text("chart.silhouette.chosen", ctx, k=chosen))
+        ax.legend()
+    ax.set_xticks(silhouette["k"])
+    return finish(ax, _text("chart.silhouette.title", ctx), _text("chart.silhouette.x", ctx),
+                  _text("chart.silhouette.y", ctx))
+
+
+def plot_cluster_profile(profile: pd.DataFrame, ctx: Context, *, ax: Axes | None = None) -> Axes:
+    """Heatmap of the clusters' standardized profiles (colour: mean z of the log feature; text: the
+    plain mean in its unit)."""
+    import seaborn as sns
+
+    from crmbook.plots import finish, get_ax
+
+    zcols = [c for c in profile.columns if c.startswith("z_")]
+    feats = [c[2:] for c in zcols]
+    ax = get_ax(ax, figsize=(8.0, 0.6 * len(profile) + 1.8))
+    z = profile[zcols].astype(float)
+    days = _text("chart.profile.days_unit", ctx)
+    units = {"recency_days": "{:,.0f} " + days, "frequency": "{:,.1f}",
+             "monetary": "{:,.0f}" + (f" {ctx.currency}" if ctx.currency else ""), "tenure_days": "{:,.0f} " + days}
+    annot = np.array([[units.get(f, "{:,.1f}").format(profile.loc[i, f"mean_{f}"]) for f in feats]
+                      for i in profile.index])
+    labels = [f"{i} ({int(n)})" for i, n in zip(profile.index, profile["customers"], strict=True)]
+    sns.heatmap(z.to_numpy(), annot=annot, fmt="", cmap="RdBu_r", center=0, vmin=-2, vmax=2, ax=ax,
+                xticklabels=[_text(f"chart.profile.feature.{f}", ctx) if f in units else f for f in feats],
+                yticklabels=labels, cbar_kws={"label": _text("chart.profile.colour", ctx)})
+    ax.tick_params(axis="y", rotation=0)
+    return finish(ax, _text("chart.profile.title", ctx), None, _text("chart.profile.y", ctx))
+
+
+def plot_target_matrix(matrix: pd.DataFrame, ctx: Context, *, split: float = TARGET_SPLIT,
+                       max_points: int = 4000, seed: int = CLUSTER_SEED, ax: Axes | None = None) -> Axes:
+    """Scatter of the target matrix: value percentile (x) against attractiveness (y), one colour per
+    quadrant, the split lines and the quadrant names (a seeded sample of ``max_points`` when larger)."""
+    from crmbook.plots import finish, get_ax
+
+    ax = get_ax(ax, figsize=(7.0, 6.0))
+    m = matrix if len(matrix) <= max_points else matrix.sample(max_points, random_state=seed)
+    colours = {"focus": "C2", "opportunistic": "C0", "passive": "C1", "abandon": "C7"}
+    for q, part in m.groupby("quadrant"):
+        ax.scatter(part["value"], part["attractiveness"], s=8, alpha=0.5, color=colours.get(q, "C4"),
+                   label=f"{TARGET_PLAYBOOK.label(q, ctx)} ({(matrix['quadrant'] == q).mean():.0%})")
+    ax.axvline(split, color="black", lw=1)
+    ax.axhline(split, color="black", lw=1)
+    for (hv, ha), name in TARGET_QUADRANTS.items():
+        ax.text(0.98 if hv else 0.02, 0.98 if ha else 0.02, TARGET_PLAYBOOK.label(name, ctx).upper(),
+                transform=ax.transAxes, ha="right" if hv else "left", va="top" if ha else "bottom",
+                fontweight="bold", alpha=0.7)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title=_text("chart.target.legend", ctx))
+    return finish(ax, _text("chart.target.title", ctx), _text("chart.target.x", ctx), _text("chart.target.y", ctx))
+
+
+def plot_penetration(penetration: pd.DataFrame, ctx: Context, *, ax: Axes | None = None) -> Axes:
+    """Bars of penetration and market share per region (a :func:`crmbook.segmentation.market_penetration`,
+    total row left out)."""
+    from crmbook.plots import finish, get_ax, percent_formatter
+
+    ax = get_ax(ax)
+    p = penetration[penetration["region"] != ALL_REGIONS]
+    x = np.arange(len(p))
+    w = 0.4
+    ax.bar(x - w / 2, p["penetration"].fillna(0), width=w, label=_text("chart.penetration.penetration", ctx))
+    ax.bar(x + w / 2, p["market_share"].fillna(0), width=w, label=_text("chart.penetration.market_share", ctx))
+    ax.set_xticks(x, p["region"].astype(str))
+    top = float(np.nanmax([p["penetration"].max(), p["market_share"].max(), 0.0]))
+    if top > 0:
+        ax.set_ylim(0, top * 1.3)  # room for the legend
+    ax.yaxis.set_major_formatter(percent_formatter())
+    ax.legend()
+    return finish(ax, _text("chart.penetration.title", ctx), _text("chart.penetration.x", ctx), _text("chart.share", ctx))
+
+
+def plot_demographic(summary: pd.DataFrame, by: str, ctx: Context, *, ax: Axes | None = None) -> Axes:
+    """Bars of revenue per customer per value of a demographic dimension (a
+    :func:`crmbook.segmentation.demographic_summary`), labelled with the share of customers."""
+    from crmbook.plots import finish, get_ax, money_formatter
+
+    ax = get_ax(ax, figsize=(6.0, 3.5))
+    x = np.arange(len(summary))
+    bars = ax.bar(x, summary["revenue_per_customer"])
+    ax.bar_label(bars, labels=[f"{s:.0%}" if s >= 0.01 else f"{s:.1%}" for s in summary["customer_share"]],
+                 padding=2, fontsize=8)
+    names = summary[by].astype(str)
+    tilt = len(summary) > 5 or names.str.len().max() > 7
+    ax.set_xticks(x, names, rotation=30 if tilt else 0, ha="right" if tilt else "center")
+    ax.yaxis.set_major_formatter(money_formatter(ctx.currency))
+    label = dimension_label(by, ctx)
+    return finish(ax, _text("chart.demographic.title", ctx, dimension=label),
+                  label[:1].upper() + label[1:], _money_label("chart.demographic.y", ctx))
+
+
+def plot_demographics(tables: Mapping[str, pd.DataFrame], ctx: Context, *, ncols: int = 2,
+                      axes: Sequence[Axes] | None = None) -> Figure:
+    """A grid of :func:`plot_demographic` charts, one per dimension of ``tables`` (e.g.
+    :func:`crmbook.segmentation.demographic_summaries`), under a common title.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Dimension -> its demographic summary; at least one.
+    ncols : int
+        Charts per row of a new figure.
+    axes : sequence of Axes, optional
+        Draw into these (at least one per dimension) instead of a new figure; the figure's layout is left
+        alone and no common title is added.
+
+    Returns
+    -------
+    Figure
+        The figure holding the charts.
+    """
+    if not tables:
+        raise ValueError("tables: no demographic summary to draw (no demographic column in customers?)")
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        nrows = math.ceil(len(tables) / int(ncols))
+        fig, grid = plt.subplots(nrows, int(ncols), figsize=(4.75 * int(ncols), 3.6 * nrows), squeeze=False)
+        targets = list(grid.flat)
+        for ax in targets[len(tables):]:
+            ax.set_visible(False)
+    else:
+        targets = list(axes)
+        if len(targets) < len(tables):
+            raise ValueError(f"axes: {len(tables)} charts need {len(tables)} axes, got {len(targets)}")
+        fig = targets[0].figure
+    for ax, (dim, table) in zip(targets, tables.items(), strict=False):
+        plot_demographic(table, dim, ctx, ax=ax)
+        label = dimension_label(dim, ctx)
+        ax.set_title(_text("chart.demographic.panel", ctx, dimension=label[:1].upper() + label[1:]), fontsize=10)
+    if axes is None:
+        fig.suptitle(_text("chart.demographic.suptitle", ctx, unit=f" ({ctx.currency})" if ctx.currency else ""),
+                     fontweight="bold")
+        fig.tight_layout()  # adapts to the group names of any data (fixed spacing saved only ~0.1 s)
+    return fig

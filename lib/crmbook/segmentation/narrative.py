@@ -1,0 +1,496 @@
+"""Reading the segmentation: facts (numbers and names) and the sentences made from them.
+
+Each ``*_facts()`` function returns a small dict of numbers and codes computed from the analysis tables
+(tested without text); the function beside it picks the templates of the package's catalogue
+(``text/<language>.yaml``) and returns a :class:`crmbook.language.Narrative`, which a notebook shows as
+Markdown by being a cell's value. Group names (segments, classes, quadrants) are the playbooks' labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from crmbook.context import Context
+from crmbook.facts import CustomerFacts
+from crmbook.language import Narrative, catalogue
+from crmbook.tables import column, require_columns
+
+from .abc import ABC_PLAYBOOK, ABC_TOP_SHARE, abc_windows, top_share_revenue
+from .clusters import BehaviourClusters
+from .penetration import ALL_REGIONS, penetration_total
+from .portrait import DEMOGRAPHIC_COLUMNS
+from .rfm import NO_PURCHASE, RFM_PLAYBOOK
+from .target import TARGET_PLAYBOOK
+
+__all__ = [
+    "PACKAGE",
+    "OPTIONAL_CUSTOMER_COLUMNS",
+    "say",
+    "note",
+    "group_label",
+    "dimension_label",
+    "money",
+    "describe_data_facts",
+    "describe_data",
+    "describe_windows",
+    "windows_note",
+    "rfm_facts",
+    "rfm_interpretation",
+    "abc_facts",
+    "abc_interpretation",
+    "abc_reason_text",
+    "cluster_description",
+    "cluster_facts",
+    "cluster_interpretation",
+    "demographic_facts",
+    "demographic_notes",
+    "demographic_interpretation",
+    "portrait_sentence",
+    "target_facts",
+    "target_interpretation",
+    "penetration_facts",
+    "penetration_interpretation",
+    "contact_facts",
+    "contact_interpretation",
+    "contact_reason",
+    "export_note",
+    "summary_facts",
+    "summary_points",
+]
+
+#: The package whose catalogue, columns and playbooks this topic uses.
+PACKAGE = "crmbook.segmentation"
+
+#: Optional columns of ``customers`` that the segmentation uses (reported by :func:`describe_data`).
+OPTIONAL_CUSTOMER_COLUMNS: tuple[str, ...] = ("account_type", "birth_date", "gender", "region",
+                                              "acquisition_channel")
+
+_PLAYBOOKS = (RFM_PLAYBOOK, ABC_PLAYBOOK, TARGET_PLAYBOOK)
+
+
+def say(key: str, ctx: Context | str, count: float | None = None, **values: Any) -> str:
+    """The sentence ``key`` of this topic's catalogue in ``ctx``'s language (see
+    :meth:`crmbook.language.Catalogue.say`)."""
+    return catalogue(PACKAGE).say(key, ctx, count, **values)
+
+
+def note(key: str, ctx: Context, **values: Any) -> Narrative:
+    """One sentence of the catalogue as a :class:`Narrative` (a note a notebook shows by itself)."""
+    return Narrative([say(key, ctx, **values)], language=ctx.language)
+
+
+def _lead(ctx: Context, key: str = "interpretation") -> str:
+    return catalogue("crmbook").label(f"lead.{key}", ctx)
+
+
+def group_label(code: Any, ctx: Context | str) -> str:
+    """The human name of a segment, ABC class or quadrant code (its playbook label; the code itself when
+    no playbook names it)."""
+    for playbook in _PLAYBOOKS:
+        if str(code) in playbook.groups:
+            return playbook.label(code, ctx)
+    return str(code)
+
+
+def money(value: float, ctx: Context) -> str:
+    """A money figure as a sentence shows it: ``"2,500 CNY"`` (no currency: ``"2,500"``)."""
+    return f"{float(value):,.0f}" + (f" {ctx.currency}" if ctx.currency else "")
+
+
+def _names(names: Sequence[str], ctx: Context) -> str:
+    return ", ".join(names) if names else catalogue("crmbook").label("words.none", ctx)
+
+
+def _labels(ctx: Context, *codes: str) -> dict[str, str]:
+    return {code: group_label(code, ctx) for code in codes}
+
+
+def _rows(summary: pd.DataFrame, segments: Sequence[str]) -> pd.DataFrame:
+    return summary[summary["segment"].isin(list(segments))]
+
+
+# -- the data -----------------------------------------------------------------------------------------
+
+def describe_data_facts(facts: CustomerFacts, *, has_market: bool = False,
+                        optional_columns: Sequence[str] = OPTIONAL_CUSTOMER_COLUMNS,
+                        order_columns: Sequence[str] = ("channel", "category")) -> dict[str, Any]:
+    """What the data holds: counts, order period, revenue, optional columns present and absent."""
+    c, o = facts.customers, facts.orders
+    dates = o["order_date"]
+    return {
+        "as_of": facts.as_of, "customers": len(c), "orders": len(o), "revenue": float(o["revenue"].sum()),
+        "first": dates.min() if len(o) else None, "last": dates.max() if len(o) else None,
+        "present": [col for col in optional_columns if col in c.columns],
+        "absent": [col for col in optional_columns if col not in c.columns],
+        "details": [col for col in order_columns if col in o.columns], "has_market": bool(has_market),
+    }
+
+
+def describe_data(facts: CustomerFacts, ctx: Context | None = None, *, has_market: bool = False) -> Narrative:
+    """One paragraph on the data: the analysis date, counts, order period and total revenue, the optional
+    columns of ``customers`` and ``orders`` present, and whether there is a market table."""
+    ctx = ctx or facts.context
+    f = describe_data_facts(facts, has_market=has_market)
+    cat = catalogue(PACKAGE)
+    size = dict(customers=f["customers"], orders=f["orders"], revenue=money(f["revenue"], ctx))
+    out = [say("data.as_of", ctx, as_of=f"{f['as_of']:%Y-%m-%d}")]
+    if f["first"] is not None:
+        out.append(say("data.size_period", ctx, first=f"{f['first']:%Y-%m-%d}", last=f"{f['last']:%Y-%m-%d}",
+                       **size))
+    else:
+        out.append(say("data.size", ctx, **size))
+    # column names are crmbook's own identifiers, shown as they are
+    present, absent = _names(f["present"], ctx), ", ".join(f["absent"])
+    out.append(cat.say("data.columns_absent" if absent else "data.columns", ctx, escape=False, present=present,
+                       absent=absent))
+    out.append(cat.say("data.details", ctx, escape=False, details=_names(f["details"], ctx)))
+    out.append(say("data.market" if f["has_market"] else "data.no_market", ctx))
+    return Narrative(out, language=ctx.language)
+
+
+def describe_windows(windows: pd.DataFrame, ctx: Context) -> str:
+    """The windows of :func:`crmbook.segmentation.abc_windows` in words:
+    ``"year 0 = 2025-01-01 to 2025-12-31; year 1 = ..."``."""
+    require_columns(windows, "windows", ["year", "start", "end"])
+    sep = "；" if ctx.language == "zh" else "; "
+    return sep.join(say("abc.window", ctx, year=int(y), start=f"{a:%Y-%m-%d}", end=f"{b:%Y-%m-%d}")
+                    for y, a, b in windows[["year", "start", "end"]].itertuples(index=False))
+
+
+def windows_note(windows: pd.DataFrame, ctx: Context) -> Narrative:
+    """"Here: year 0 = ... ." as a note."""
+    return note("abc.windows_here", ctx, windows=describe_windows(windows, ctx))
+
+
+# -- RFM ----------------------------------------------------------------------------------------------
+
+def rfm_facts(summary: pd.DataFrame) -> dict[str, Any]:
+    """The figures of the RFM interpretation, from a :func:`crmbook.segmentation.segment_summary`: the
+    largest segment, the one with the most revenue, the valuable customers slipping away (``cant_lose``,
+    ``at_risk``) and the weight of ``lost`` and ``hibernating`` customers."""
+    require_columns(summary, "summary", ["segment", "customers", "customer_share", "revenue_share"])
+    if summary.empty:
+        raise ValueError("summary: no segment to interpret (no customer)")
+    top = summary.sort_values("revenue_share", ascending=False, kind="stable").iloc[0]
+    big = summary.sort_values("customers", ascending=False, kind="stable").iloc[0]
+    slipping = _rows(summary, ["cant_lose", "at_risk"])
+    gone = _rows(summary, ["lost", "hibernating"])
+    return {
+        "largest": big["segment"], "largest_customers": int(big["customers"]),
+        "largest_share": float(big["customer_share"]),
+        "top": top["segment"], "top_customer_share": float(top["customer_share"]),
+        "top_revenue_share": float(top["revenue_share"]),
+        "slipping_customers": int(slipping["customers"].sum()),
+        "slipping_revenue_share": float(slipping["revenue_share"].sum()),
+        "gone_customer_share": float(gone["customer_share"].sum()),
+        "gone_revenue_share": float(gone["revenue_share"].sum()),
+    }
+
+
+def rfm_interpretation(summary: pd.DataFrame, ctx: Context) -> Narrative:
+    """What the RFM segments say (four sentences, from :func:`rfm_facts`)."""
+    f = rfm_facts(summary)
+    names = _labels(ctx, "cant_lose", "at_risk", "lost", "hibernating")
+    return Narrative([
+        say("rfm.largest", ctx, f["largest_customers"], segment=group_label(f["largest"], ctx),
+            share=f["largest_share"]),
+        say("rfm.top_revenue", ctx, segment=group_label(f["top"], ctx), customer_share=f["top_customer_share"],
+            revenue_share=f["top_revenue_share"]),
+        say("rfm.slipping", ctx, f["slipping_customers"], revenue_share=f["slipping_revenue_share"], **names),
+        say("rfm.gone", ctx, customer_share=f["gone_customer_share"], revenue_share=f["gone_revenue_share"],
+            **names),
+    ], lead=_lead(ctx), language=ctx.language)
+
+
+# -- ABC ----------------------------------------------------------------------------------------------
+
+def abc_facts(abc: pd.DataFrame, as_of: pd.Timestamp, *, top_share: float = ABC_TOP_SHARE,
+              first_order: Any = None) -> dict[str, Any]:
+    """The figures of the ABC interpretation, from :func:`crmbook.segmentation.abc_classes`: the Pareto
+    share, the class sizes, the key-account rule and whether class B can be complete (``first_order``,
+    the date of the first order, after the first day of year 2 means it cannot)."""
+    require_columns(abc, "abc", ["revenue_y0", "abc_class", "abc_reason", "key_account"])
+    counts = abc["abc_class"].value_counts()
+    start = abc_windows(as_of, years=3)["start"].iloc[-1]
+    first = pd.Timestamp(first_order) if first_order is not None else None
+    return {
+        "top_share": float(top_share), "share": top_share_revenue(abc["revenue_y0"], top_share),
+        "buyers": int((abc["revenue_y0"] > 0).sum()),
+        "a": int(counts.get("A", 0)), "b": int(counts.get("B", 0)), "c": int(counts.get("C", 0)),
+        "key_account_col": abc.attrs.get("key_account_col") or "account_type",
+        "key_account_types": abc.attrs.get("key_account_types"),
+        "key_accounts": int(abc["key_account"].sum()),
+        "only_flag": int((abc["abc_reason"] == "key_account").sum()),
+        "first_order": first, "b_incomplete": first is not None and first > start,
+    }
+
+
+def abc_interpretation(abc: pd.DataFrame, ctx: Context, *, top_share: float = ABC_TOP_SHARE,
+                       first_order: Any = None) -> Narrative:
+    """What the ABC classes say (three to five sentences, from :func:`abc_facts` at ``ctx.as_of``)."""
+    f = abc_facts(abc, ctx.as_of, top_share=top_share, first_order=first_order)
+    cat = catalogue(PACKAGE)
+    out = [say("abc.pareto", ctx, top_share=f["top_share"], share=f["share"], buyers=f["buyers"]),
+           say("abc.classes", ctx, a=f["a"], b=f["b"], c=f["c"])]
+    if f["key_account_types"] is None:
+        out.append(cat.say("abc.no_key_column", ctx, escape=False, column=f["key_account_col"]))
+    else:
+        types = cat.say("abc.types_or", ctx, escape=False, first=", ".join(f["key_account_types"][:-1]),
+                    last=f["key_account_types"][-1]) if len(f["key_account_types"]) > 1 \
+            else ", ".join(f["key_account_types"])
+        out.append(cat.say("abc.key_rule", ctx, escape=False, column=f["key_account_col"], types=types))
+    if f["key_accounts"]:
+        out.append(say("abc.key_accounts", ctx, f["key_accounts"], only_flag=f["only_flag"]))
+    if f["b_incomplete"]:
+        out.append(say("abc.b_incomplete", ctx, first_order=f"{f['first_order']:%Y-%m-%d}"))
+    return Narrative(out, lead=_lead(ctx), language=ctx.language)
+
+
+def abc_reason_text(code: str, ctx: Context, *, top_share: float = ABC_TOP_SHARE, growth: float = 0.10) -> str:
+    """The words for an ``abc_reason`` code (``"top_revenue"`` -> ``"top 20% by annual revenue"``)."""
+    return say(f"abc.reason.{code}", ctx, top_share=top_share, growth=growth)
+
+
+# -- clusters -----------------------------------------------------------------------------------------
+
+def cluster_description(traits: str, ctx: Context, *, capital: bool = True) -> str:
+    """The words for a cluster's trait codes (``"high_frequency,low_recency_days"`` ->
+    ``"Frequent buyers, bought recently"``); ``""`` -> close to the average customer."""
+    if traits == NO_PURCHASE:
+        return say("cluster.no_purchase", ctx)
+    codes = [t for t in str(traits).split(",") if t]
+    if not codes:
+        text = say("cluster.average", ctx)
+    else:
+        text = say("cluster.trait_sep", ctx).join(say(f"cluster.trait.{t}", ctx) for t in codes)
+    if ctx.language != "en":
+        return text
+    return text[:1].upper() + text[1:] if capital else text[:1].lower() + text[1:]
+
+
+def cluster_facts(clusters: BehaviourClusters) -> dict[str, Any]:
+    """The figures of the cluster interpretation: the chosen k and the silhouettes, each cluster's shares
+    and traits, and the most valuable cluster's mean revenue and orders."""
+    if not hasattr(clusters, "profile_"):
+        raise RuntimeError("BehaviourClusters: call fit() first")
+    sil = clusters.silhouette_.set_index("k")["silhouette"]
+    best = clusters.profile_.iloc[0]
+    return {
+        "k": clusters.k_, "silhouette": float(sil[clusters.k_]), "low": float(sil.min()), "high": float(sil.max()),
+        "k_min": int(sil.index.min()), "k_max": int(sil.index.max()),
+        "clusters": [{"cluster": c, "customer_share": float(r["customer_share"]),
+                      "revenue_share": float(r["revenue_share"]), "traits": r["traits"]}
+                     for c, r in clusters.profile_.iterrows()],
+        "best": clusters.profile_.index[0], "best_monetary": float(best["mean_monetary"]),
+        "best_frequency": float(best["mean_frequency"]),
+    }
+
+
+def cluster_interpretation(clusters: BehaviourClusters, ctx: Context) -> Narrative:
+    """What the fitted clusters say: the chosen k, one sentence per cluster, the most valuable cluster."""
+    f = cluster_facts(clusters)
+    out = [say("cluster.k", ctx, k=f["k"], silhouette=f["silhouette"], low=f["low"], high=f["high"],
+               k_min=f["k_min"], k_max=f["k_max"])]
+    out += [say("cluster.one", ctx, cluster=c["cluster"], customer_share=c["customer_share"],
+                revenue_share=c["revenue_share"], description=cluster_description(c["traits"], ctx, capital=False))
+            for c in f["clusters"]]
+    out.append(say("cluster.best", ctx, cluster=f["best"], money=money(f["best_monetary"], ctx),
+                   orders=f["best_frequency"]))
+    return Narrative(out, lead=_lead(ctx), language=ctx.language)
+
+
+# -- demographics and portraits -----------------------------------------------------------------------
+
+def demographic_facts(attributes: pd.DataFrame, *,
+                      dimensions: Sequence[str] = DEMOGRAPHIC_COLUMNS) -> dict[str, Any]:
+    """Which demographic dimensions the data lacks (``missing``) and whether none is present."""
+    missing = [d for d in dimensions if d not in attributes.columns]
+    return {"missing": missing, "none_present": len(missing) == len(dimensions)}
+
+
+def demographic_notes(attributes: pd.DataFrame, ctx: Context, *,
+                      dimensions: Sequence[str] = DEMOGRAPHIC_COLUMNS) -> Narrative:
+    """What the demographic breakdown cannot show (empty when every dimension is present)."""
+    f = demographic_facts(attributes, dimensions=dimensions)
+    out = []
+    if f["missing"]:
+        out.append(catalogue(PACKAGE).say("demo.missing", ctx, escape=False, missing=", ".join(f["missing"])))
+    if f["none_present"]:
+        out.append(say("demo.none", ctx))
+    return Narrative(out, language=ctx.language, bullets=True)
+
+
+def dimension_label(name: str, ctx: Context) -> str:
+    """A demographic dimension as a sentence names it (``"age_band"`` -> ``"age band"``, 年龄段)."""
+    label = column(name, ctx, package=PACKAGE).labels[ctx.language]
+    return label.lower() if ctx.language == "en" else label
+
+
+def demographic_interpretation(highlights: pd.DataFrame, ctx: Context, *, consumers: int) -> Narrative:
+    """What the demographic breakdown says, from :func:`crmbook.segmentation.demographic_highlights`
+    (``consumers``: how many customers the breakdown covers)."""
+    require_columns(highlights, "highlights", ["dimension", "group", "customer_share", "revenue_share",
+                                               "revenue_per_customer"])
+    if highlights.empty:
+        return Narrative([say("demo.no_groups", ctx, consumers=int(consumers))], lead=_lead(ctx),
+                         language=ctx.language)
+    groups = say("demo.group_sep", ctx).join(
+        say("demo.group", ctx, dimension=dimension_label(r["dimension"], ctx), group=str(r["group"]),
+            customer_share=r["customer_share"], revenue_share=r["revenue_share"],
+            money=money(r["revenue_per_customer"], ctx))
+        for r in highlights.to_dict("records"))
+    return Narrative([catalogue(PACKAGE).say("demo.highlights", ctx, escape=False, consumers=int(consumers),
+                                             groups=groups),
+                      say("demo.advice", ctx)], lead=_lead(ctx), language=ctx.language)
+
+
+def portrait_sentence(row: Any, ctx: Context) -> str:
+    """The portrait of one segment in words, from a row of :func:`crmbook.segmentation.customer_portrait`."""
+    r = dict(row)
+    cat = catalogue(PACKAGE)
+
+    def part(key: str, col: str) -> str:
+        return cat.say(key, ctx, escape=False, value=r[col], share=r[col + "_share"])
+
+    sep = say("portrait.sep", ctx)
+    who = [part(f"portrait.who.{col}", f"top_{col}") for col in ("age_band", "gender", "region",
+                                                                  "acquisition_channel")
+           if f"top_{col}" in r and pd.notna(r[f"top_{col}"])]
+    how = say("portrait.orders", ctx, orders=r["orders_per_customer"])
+    if pd.notna(r["avg_order_value"]):
+        how += say("portrait.aov", ctx, money=money(r["avg_order_value"], ctx))
+    for col in ("channel", "category"):
+        if f"top_{col}" in r and pd.notna(r[f"top_{col}"]):
+            how += part(f"portrait.main_{col}", f"top_{col}")
+    worth = say("portrait.worth", ctx, money=money(r["revenue_per_customer"], ctx))
+    if pd.notna(r["revenue_share"]):
+        worth += say("portrait.worth_share", ctx, share=r["revenue_share"])
+    head = cat.say("portrait.head", ctx, escape=False, who=sep.join(who)) if who else ""
+    return head + cat.say("portrait.body", ctx, escape=False, how=how, worth=worth)
+
+
+# -- target matrix, penetration -----------------------------------------------------------------------
+
+def target_facts(summary: pd.DataFrame) -> dict[str, Any]:
+    """Each quadrant's customers and shares, and the share of buying customers on the diagonal (*focus*
+    or *abandon*), from :func:`crmbook.segmentation.target_summary`."""
+    require_columns(summary, "summary", ["segment", "customers", "customer_share", "revenue_share"])
+    return {"quadrants": [{"quadrant": r["segment"], "customers": int(r["customers"]),
+                           "customer_share": float(r["customer_share"]), "revenue_share": float(r["revenue_share"])}
+                          for r in summary.to_dict("records")],
+            "diagonal": float(_rows(summary, ["focus", "abandon"])["customer_share"].sum())}
+
+
+def target_interpretation(summary: pd.DataFrame, ctx: Context) -> Narrative:
+    """What the target matrix says: one sentence per quadrant, then the diagonal and the judgement calls."""
+    f = target_facts(summary)
+    names = _labels(ctx, *TARGET_PLAYBOOK.order)
+    out = [say("target.quadrant", ctx, q["customers"], quadrant=group_label(q["quadrant"], ctx),
+               customer_share=q["customer_share"], revenue_share=q["revenue_share"]) for q in f["quadrants"]]
+    out.append(say("target.diagonal", ctx, share=f["diagonal"], **names))
+    out.append(say("target.judgement", ctx, **names))
+    return Narrative(out, lead=_lead(ctx), language=ctx.language)
+
+
+def penetration_facts(penetration: pd.DataFrame) -> dict[str, Any]:
+    """Penetration, active penetration and market share of all regions (``market_share`` ``None`` when
+    unknown), and the regions with the highest and lowest penetration (``None`` without any)."""
+    total = penetration_total(penetration)
+    regions = penetration[penetration["region"] != ALL_REGIONS].dropna(subset=["penetration"])
+    out: dict[str, Any] = {"penetration": float(total["penetration"]),
+                           "active_penetration": float(total["active_penetration"]),
+                           "market_share": float(total["market_share"]) if pd.notna(total["market_share"]) else None,
+                           "highest": None, "lowest": None}
+    if len(regions):
+        hi, lo = regions.loc[regions["penetration"].idxmax()], regions.loc[regions["penetration"].idxmin()]
+        out.update(highest=hi["region"], highest_penetration=float(hi["penetration"]),
+                   lowest=lo["region"], lowest_penetration=float(lo["penetration"]))
+    return out
+
+
+def penetration_interpretation(penetration: pd.DataFrame, ctx: Context) -> Narrative:
+    """What penetration says: the overall figures, and where penetration is highest and lowest."""
+    f = penetration_facts(penetration)
+    values = dict(penetration=f["penetration"], active=f["active_penetration"])
+    if f["market_share"] is None:
+        out = [say("pen.overall", ctx, **values)]
+    else:
+        out = [say("pen.overall_share", ctx, market_share=f["market_share"], **values)]
+    if f["highest"] is not None:
+        out.append(say("pen.regions", ctx, high=str(f["highest"]), high_share=f["highest_penetration"],
+                       low=str(f["lowest"]), low_share=f["lowest_penetration"]))
+    return Narrative(out, lead=_lead(ctx), language=ctx.language)
+
+
+# -- contacts and summary -----------------------------------------------------------------------------
+
+def contact_facts(assignments: pd.DataFrame, *, segments: Sequence[str] = ("cant_lose", "at_risk"),
+                  segment_col: str = "segment") -> dict[str, Any]:
+    """How many customers are in ``segments`` (the valuable customers slipping away) and what they spent."""
+    require_columns(assignments, "assignments", [segment_col, "monetary"])
+    at_stake = assignments[assignments[segment_col].isin(list(segments))]
+    return {"customers": len(at_stake), "monetary": float(at_stake["monetary"].sum())}
+
+
+def contact_interpretation(assignments: pd.DataFrame, ctx: Context, *, segment_col: str = "segment") -> Narrative:
+    """What to do first: the customers at stake and what they spent, then the first steps."""
+    f = contact_facts(assignments, segment_col=segment_col)
+    names = _labels(ctx, "cant_lose", "at_risk", "champions")
+    return Narrative([say("contact.at_stake", ctx, f["customers"], money=money(f["monetary"], ctx), **names),
+                      say("contact.first_steps", ctx, **names)], lead=_lead(ctx, "what_to_do"),
+                     language=ctx.language)
+
+
+def contact_reason(segment: Any, monetary: float, frequency: int, recency_days: float, ctx: Context) -> str:
+    """Why a customer is on the contact list: ``"Can't lose: 2,000 CNY over 5 orders, last order 700 days
+    ago"``."""
+    cat = catalogue(PACKAGE)
+    orders = cat.say("contact.orders", ctx, int(frequency))
+    days = cat.say("contact.days", ctx, float(recency_days))
+    return cat.say("contact.why", ctx, escape=False, segment=group_label(segment, ctx),
+                   money=money(monetary, ctx), orders=orders, days=days)
+
+
+def export_note(paths: Sequence[Any], folder: Any, ctx: Context, *, masked: bool = True) -> Narrative:
+    """Which segment lists :func:`crmbook.segmentation.export_segments` wrote, and whether they hold ids only."""
+    files = ", ".join(getattr(p, "name", str(p)) for p in paths)
+    return note("contact.exported_masked" if masked else "contact.exported", ctx, n=len(paths), folder=str(folder),
+                files=files)
+
+
+def summary_facts(rfm_summary: pd.DataFrame, abc: pd.DataFrame, clusters: BehaviourClusters,
+                  quadrants: pd.DataFrame, *, top_share: float = ABC_TOP_SHARE) -> dict[str, Any]:
+    """The figures of the summary: champions' shares, customers slipping away, the Pareto share and the
+    class sizes, the clusters, the share of *focus* customers."""
+    r = rfm_summary.set_index("segment")
+    t = quadrants.set_index("segment")
+    counts = abc["abc_class"].value_counts()
+    return {
+        "champion_share": float(r.loc["champions", "customer_share"]) if "champions" in r.index else 0.0,
+        "champion_revenue": float(r.loc["champions", "revenue_share"]) if "champions" in r.index else 0.0,
+        "slipping": int(_rows(rfm_summary, ["cant_lose", "at_risk"])["customers"].sum()),
+        "top_share": float(top_share), "share": top_share_revenue(abc["revenue_y0"], top_share),
+        "a": int(counts.get("A", 0)), "b": int(counts.get("B", 0)), "c": int(counts.get("C", 0)),
+        "k": clusters.k_, "best_traits": clusters.profile_.iloc[0]["traits"],
+        "focus_share": float(t.loc["focus", "customer_share"]) if "focus" in t.index else 0.0,
+    }
+
+
+def summary_points(rfm_summary: pd.DataFrame, abc: pd.DataFrame, clusters: BehaviourClusters,
+                   quadrants: pd.DataFrame, ctx: Context, *, top_share: float = ABC_TOP_SHARE) -> Narrative:
+    """The notebook's summary, one point per method (RFM, ABC, clusters, target matrix) and the next step."""
+    f = summary_facts(rfm_summary, abc, clusters, quadrants, top_share=top_share)
+    names = _labels(ctx, "champions", "cant_lose", "at_risk", "focus")
+    return Narrative([
+        say("summary.rfm", ctx, share=f["champion_share"], revenue_share=f["champion_revenue"],
+            slipping=f["slipping"], **names),
+        say("summary.abc", ctx, top_share=f["top_share"], share=f["share"], a=f["a"], b=f["b"], c=f["c"]),
+        say("summary.clusters", ctx, k=f["k"],
+            description=cluster_description(f["best_traits"], ctx, capital=False)),
+        say("summary.target", ctx, share=f["focus_share"], **names),
+        say("summary.next", ctx, **names),
+    ], language=ctx.language, bullets=True)
+

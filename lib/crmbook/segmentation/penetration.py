@@ -1,0 +1,89 @@
+r"""Penetration and market share by region (市场渗透率与市场份额).
+
+.. math:: \text{penetration}_g = \frac{\text{customers}_g}{\text{potential customers}_g}, \qquad
+          \text{market share}_g = \frac{\text{our revenue}_g}{\text{market revenue}_g}
+
+The market size per region comes from the optional ``market`` table; our customers and revenue from the
+shared customer facts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmbook.facts import CustomerFacts
+from crmbook.tables import require_columns
+
+__all__ = ["ALL_REGIONS", "market_penetration", "penetration_total"]
+
+#: The ``region`` code of the total row of :func:`market_penetration` (shown in the report language).
+ALL_REGIONS = "All regions"
+
+
+def market_penetration(facts: CustomerFacts, market: pd.DataFrame, *, region_col: str = "region",
+                       total: bool = True) -> pd.DataFrame:
+    r"""Penetration and market share by region.
+
+    .. math:: \text{penetration}_g = \frac{\text{customers}_g}{\text{potential customers}_g}, \qquad
+              \text{market share}_g = \frac{\text{our revenue}_g}{\text{market revenue}_g}
+
+    ``customers`` counts everyone signed up by ``as_of``; ``active_customers`` those with an order in the
+    12 months ending at ``as_of`` (``active_penetration`` uses them). Our revenue is the revenue of those
+    12 months, to match ``market_revenue`` (a yearly figure). Regions present on one side only are kept
+    (missing figures stay empty). Without ``market_revenue`` the share columns are missing values.
+
+    Returns
+    -------
+    DataFrame
+        ``region, customers, active_customers, potential_customers, penetration, active_penetration,
+        revenue, market_revenue, market_share``; with ``total=True`` a last row :data:`ALL_REGIONS`.
+    """
+    c = facts.customers
+    require_columns(c, "customers", [region_col])
+    require_columns(market, "market", [region_col, "potential_customers"])
+    region = c[region_col].astype(str).where(c[region_col].notna(), "unknown")
+    where = pd.Series(region.to_numpy(), index=c["customer_id"], name="_region")
+    o = facts.orders_in_year(0, ["customer_id", "revenue"])
+    o = o.assign(_region=o["customer_id"].map(where))
+    g = pd.DataFrame({"customers": region.value_counts()})
+    by_region = o.groupby("_region")  # one grouping for both figures
+    g["active_customers"] = by_region["customer_id"].nunique()
+    g["revenue"] = by_region["revenue"].sum()
+    m = market.copy()
+    m[region_col] = m[region_col].astype(str)
+    m = m.set_index(region_col)
+    if "market_revenue" not in m.columns:
+        m["market_revenue"] = np.nan
+    out = g.join(m[["potential_customers", "market_revenue"]], how="outer")
+    out[["customers", "active_customers", "revenue"]] = out[["customers", "active_customers", "revenue"]].fillna(0)
+    out = out.sort_index()
+    if total:
+        known = out["potential_customers"].notna()
+        tot = pd.DataFrame({
+            "customers": [out.loc[known, "customers"].sum()],
+            "active_customers": [out.loc[known, "active_customers"].sum()],
+            "revenue": [out.loc[known, "revenue"].sum()],
+            "potential_customers": [out.loc[known, "potential_customers"].sum()],
+            "market_revenue": [out.loc[known, "market_revenue"].sum(min_count=1)],
+        }, index=[ALL_REGIONS])
+        out = pd.concat([out, tot])
+    out["potential_customers"] = out["potential_customers"].astype(float)
+    pot = out["potential_customers"].where(out["potential_customers"] > 0)
+    out["penetration"] = out["customers"] / pot
+    out["active_penetration"] = out["active_customers"] / pot
+    out["market_share"] = out["revenue"] / out["market_revenue"].where(out["market_revenue"] > 0)
+    out.index.name = "region"
+    out[["customers", "active_customers"]] = out[["customers", "active_customers"]].astype(int)
+    cols = ["customers", "active_customers", "potential_customers", "penetration", "active_penetration",
+            "revenue", "market_revenue", "market_share"]
+    return out[cols].reset_index()
+
+
+def penetration_total(penetration: pd.DataFrame) -> pd.Series:
+    """The :data:`ALL_REGIONS` row of a :func:`market_penetration`; a clear error when it is missing."""
+    require_columns(penetration, "penetration", ["region", "penetration", "active_penetration", "market_share"])
+    total = penetration[penetration["region"] == ALL_REGIONS]
+    if total.empty:
+        raise ValueError(f"penetration: no {ALL_REGIONS!r} row; compute it with market_penetration(..., total=True)")
+    return total.iloc[0]

@@ -1,0 +1,358 @@
+"""Demographics and the customer portrait (客户画像): who the customers are, how they buy, what they are worth.
+
+Age bands from birth dates, the demographic attributes of customers (and of consumers only: age and
+gender describe people, not businesses), per-group summaries and their stand-out groups, the portrait of
+each segment and its purchase mix. Everything is read from the shared customer facts
+(:class:`crmbook.facts.CustomerFacts`); the sentences are in :mod:`crmbook.segmentation.narrative`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crmbook.context import as_date
+from crmbook.facts import CustomerFacts
+from crmbook.tables import require_columns
+
+from .rfm import RFM_SEGMENT_ORDER
+
+__all__ = [
+    "AGE_BANDS",
+    "CONSUMER_ACCOUNT_TYPES",
+    "DEMOGRAPHIC_COLUMNS",
+    "age_bands",
+    "customer_attributes",
+    "consumer_attributes",
+    "demographic_summary",
+    "demographic_summaries",
+    "demographic_highlights",
+    "customer_portrait",
+    "purchase_mix",
+]
+
+#: Age bands: lower edges in full years; the last band is open ("65+").
+AGE_BANDS: tuple[int, ...] = (0, 25, 35, 45, 55, 65)
+#: ``account_type`` values of consumers: age and gender describe people, so the demographic breakdown
+#: is done on these customers (business accounts have no age or gender).
+CONSUMER_ACCOUNT_TYPES: tuple[str, ...] = ("retail",)
+#: Demographic dimensions, in ``customers`` (``age_band`` is derived from ``birth_date``).
+DEMOGRAPHIC_COLUMNS: tuple[str, ...] = ("age_band", "gender", "region", "acquisition_channel")
+
+
+def _group_codes(groups: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer code of each row's group (-1 where missing) and the groups, in order of appearance."""
+    codes, names = pd.factorize(groups)
+    return codes, pd.Index(names)
+
+
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer code of each value as text (-1 where missing) and the texts, sorted (alphabetical)."""
+    known = values.notna().to_numpy()
+    codes = np.full(len(values), -1, dtype=np.intp)
+    sub, texts = pd.factorize(values[known].astype(str).to_numpy(dtype=object), sort=True)
+    codes[known] = sub
+    return codes, np.asarray(texts, dtype=object)
+
+
+def _mode_shares(groups: pd.Series, values: pd.Series) -> dict[Any, tuple[Any, float]]:
+    """The most common value of ``values`` (as text; ties: alphabetical) in each group of ``groups``, with
+    its share of the group's non-missing values; a group without any value is absent."""
+    g, names = _group_codes(groups)
+    v, texts = _text_codes(values)
+    ok = (g >= 0) & (v >= 0)
+    counts = np.bincount(g[ok] * len(texts) + v[ok], minlength=len(names) * len(texts))
+    counts = counts.reshape(len(names), len(texts))
+    out = {}
+    for i, name in enumerate(names):
+        total = counts[i].sum()
+        if total:
+            j = int(counts[i].argmax())  # the first of the largest counts: ties go to the first text
+            out[name] = (texts[j], float(counts[i, j] / total))
+    return out
+
+
+def age_bands(birth_dates: pd.Series, as_of: Any, *, bands: Sequence[int] = AGE_BANDS) -> pd.Series:
+    """Age band of each birth date at ``as_of`` (age in full years; the last band is open, e.g. "65+").
+
+    Bands are ``[lower edge, next edge)``: with the default edges 0, 25, 35, 45, 55, 65 the labels are
+    ``"<25", "25-34", "35-44", "45-54", "55-64", "65+"``. Missing or future birth dates give a missing band.
+
+    Returns
+    -------
+    Series
+        Ordered categorical, same index as ``birth_dates``.
+    """
+    as_of = as_date(as_of)
+    edges = [int(b) for b in bands]
+    if edges != sorted(edges) or len(set(edges)) != len(edges) or len(edges) < 2:
+        raise ValueError(f"bands must be at least two increasing ages, got {bands!r}")
+    b = birth_dates if pd.api.types.is_datetime64_any_dtype(birth_dates) else pd.to_datetime(birth_dates,
+                                                                                           errors="coerce")
+    age = as_of.year - b.dt.year - ((b.dt.month > as_of.month) | ((b.dt.month == as_of.month)
+                                                                  & (b.dt.day > as_of.day))).astype(int)
+    age = age.where(b <= as_of)
+    labels = ([f"<{edges[1]}"] if edges[0] == 0 else [f"{edges[0]}-{edges[1] - 1}"])
+    labels += [f"{lo}-{hi - 1}" for lo, hi in zip(edges[1:-1], edges[2:], strict=True)] + [f"{edges[-1]}+"]
+    cut = pd.cut(age, bins=[*edges, np.inf], right=False, labels=labels)
+    return cut.rename("age_band")
+
+
+def customer_attributes(facts: CustomerFacts, *, birth_col: str = "birth_date",
+                        columns: Sequence[str] = ("gender", "region", "acquisition_channel", "account_type",
+                                                  "member_tier"),
+                        bands: Sequence[int] = AGE_BANDS) -> pd.DataFrame:
+    """The demographic attributes of each customer: ``age_band`` (when there is a birth date column) and the
+    ``columns`` that exist in ``customers``. Missing optional columns are simply absent from the result
+    (``attrs["absent"]`` lists them).
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id`` plus the available attribute columns, one row per customer (signed up by ``as_of``).
+    """
+    c = facts.customers
+    out = c[["customer_id"]].copy()
+    absent = []
+    if birth_col in c.columns:
+        out["age_band"] = age_bands(c[birth_col], facts.as_of, bands=bands).array
+    else:
+        absent.append("age_band")
+    for col in columns:
+        if col in c.columns:
+            out[col] = c[col].to_numpy()
+        else:
+            absent.append(col)
+    out.attrs["absent"] = tuple(absent)
+    return out
+
+
+def demographic_summary(attributes: pd.DataFrame, rfm: pd.DataFrame, by: str, *,
+                        customer_col: str = "customer_id") -> pd.DataFrame:
+    r"""Customers and value per value of one demographic dimension (age band, gender, region, channel).
+
+    .. math:: \text{revenue per customer}_g = \frac{\sum_{i \in g} M_i}{n_g}, \qquad
+              \text{AOV}_g = \frac{\sum_{i \in g} M_i}{\sum_{i \in g} F_i}
+
+    Parameters
+    ----------
+    attributes : DataFrame
+        :func:`customer_attributes`.
+    rfm : DataFrame
+        :func:`rfm_table` (``frequency``, ``monetary``).
+    by : str
+        A column of ``attributes``.
+
+    Returns
+    -------
+    DataFrame
+        ``<by>, customers, customer_share, buyer_share, orders_per_customer, avg_order_value,
+        revenue_per_customer, revenue_share``; a missing value of ``by`` is shown as ``"unknown"``.
+    """
+    require_columns(attributes, "attributes", [customer_col, by])
+    require_columns(rfm, "rfm", [customer_col, "frequency", "monetary"])
+    return _demographic_table(_with_rfm(attributes, rfm, [by], customer_col), by)
+
+
+def _with_rfm(attributes: pd.DataFrame, rfm: pd.DataFrame, columns: Sequence[str],
+              customer_col: str) -> pd.DataFrame:
+    """``columns`` of ``attributes`` with each customer's ``frequency`` and ``monetary`` (missing when not in
+    ``rfm``), one row per row of ``attributes``."""
+    return attributes[[customer_col, *columns]].merge(rfm[[customer_col, "frequency", "monetary"]],
+                                                      on=customer_col, how="left")
+
+
+def _demographic_table(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    """:func:`demographic_summary` of ``d`` (from :func:`_with_rfm`) by its column ``by``."""
+    key = d[by].astype(object).where(d[by].notna(), "unknown")
+    if isinstance(d[by].dtype, pd.CategoricalDtype):
+        cats = [*map(str, d[by].cat.categories), "unknown"]
+        key = pd.Categorical(key.astype(str), categories=cats, ordered=True)
+    g = d[["frequency", "monetary"]].assign(_buyer=d["frequency"] > 0).groupby(key, observed=True)
+    out = pd.DataFrame({"customers": g.size(), "buyers": g["_buyer"].sum(), "orders": g["frequency"].sum(),
+                        "revenue": g["monetary"].sum()})
+    out["customer_share"] = out["customers"] / len(d)
+    out["buyer_share"] = out["buyers"] / out["customers"]
+    out["orders_per_customer"] = out["orders"] / out["customers"]
+    out["avg_order_value"] = out["revenue"] / out["orders"].where(out["orders"] > 0)
+    out["revenue_per_customer"] = out["revenue"] / out["customers"]
+    out["revenue_share"] = out["revenue"] / float(d["monetary"].sum())
+    out.index.name = by
+    cols = ["customers", "customer_share", "buyer_share", "orders_per_customer", "avg_order_value",
+            "revenue_per_customer", "revenue_share"]
+    return out[cols].reset_index()
+
+
+def consumer_attributes(facts: CustomerFacts, *,
+                        account_types: Iterable[str] = CONSUMER_ACCOUNT_TYPES,
+                        account_type_col: str = "account_type", **options: Any) -> pd.DataFrame:
+    """:func:`customer_attributes` of the consumers only: the customers whose ``account_type_col`` is one of
+    ``account_types`` (default :data:`CONSUMER_ACCOUNT_TYPES`), since age and gender describe people, not
+    businesses. Without that column every customer is kept. ``options`` go to
+    :func:`customer_attributes`.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`customer_attributes` (``attrs["absent"]`` included), fewer rows.
+    """
+    attrs = customer_attributes(facts, **options)
+    if account_type_col not in attrs.columns:
+        return attrs
+    out = attrs[attrs[account_type_col].isin(set(account_types))].reset_index(drop=True)
+    out.attrs = dict(attrs.attrs)
+    return out
+
+
+def demographic_summaries(attributes: pd.DataFrame, rfm: pd.DataFrame, *,
+                          dimensions: Sequence[str] = DEMOGRAPHIC_COLUMNS,
+                          customer_col: str = "customer_id") -> dict[str, pd.DataFrame]:
+    """:func:`demographic_summary` for each of ``dimensions`` (default :data:`DEMOGRAPHIC_COLUMNS`) that is a
+    column of ``attributes``, in that order; the dimensions that are not columns are left out.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Dimension -> its summary; empty when no dimension is present.
+    """
+    dims = list(dict.fromkeys(d for d in dimensions if d in attributes.columns))
+    if not dims or {customer_col, "frequency", "monetary"} & set(dims):
+        return {d: demographic_summary(attributes, rfm, d, customer_col=customer_col) for d in dims}
+    require_columns(attributes, "attributes", [customer_col, *dims])
+    require_columns(rfm, "rfm", [customer_col, "frequency", "monetary"])
+    joined = _with_rfm(attributes, rfm, dims, customer_col)  # one join for all dimensions
+    return {d: _demographic_table(joined, d) for d in dims}
+
+
+def demographic_highlights(tables: Mapping[str, pd.DataFrame], *, unknown: str = "unknown") -> pd.DataFrame:
+    r"""The stand-out group of each demographic dimension: the one whose share of revenue most exceeds its
+    share of customers,
+
+    .. math:: g^* = \arg\max_g \left(\text{revenue share}_g - \text{customer share}_g\right)
+
+    (first group on ties; the ``unknown`` group is left out, and so is a dimension with no known group).
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Dimension -> :func:`demographic_summary` (e.g. :func:`demographic_summaries`).
+
+    Returns
+    -------
+    DataFrame
+        ``dimension, group, customers, customer_share, revenue_share, revenue_per_customer``, one row per
+        dimension.
+    """
+    rows = []
+    for dim, table in tables.items():
+        require_columns(table, f"demographic summary of {dim}", [dim, "customers", "customer_share", "revenue_share",
+                                                          "revenue_per_customer"])
+        known = table[table[dim].astype(str) != unknown]
+        if known.empty:
+            continue
+        best = known.loc[(known["revenue_share"] - known["customer_share"]).idxmax()]
+        rows.append({"dimension": dim, "group": best[dim], "customers": int(best["customers"]),
+                     "customer_share": float(best["customer_share"]),
+                     "revenue_share": float(best["revenue_share"]),
+                     "revenue_per_customer": float(best["revenue_per_customer"])})
+    cols = ["dimension", "group", "customers", "customer_share", "revenue_share", "revenue_per_customer"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _segments_of(assignments: pd.DataFrame, segment_col: str) -> pd.DataFrame:
+    """``customer_id`` (as text) and ``segment_col`` of ``assignments``."""
+    seg = assignments[["customer_id", segment_col]].copy()
+    seg["customer_id"] = seg["customer_id"].astype(str)
+    return seg
+
+
+def customer_portrait(facts: CustomerFacts, assignments: pd.DataFrame, *, segment_col: str = "segment",
+                      bands: Sequence[int] = AGE_BANDS, order: Sequence[str] | None = None) -> pd.DataFrame:
+    r"""Customer portrait (客户画像) of each segment: who they are, how they buy, what they are worth.
+
+    - *who*: the most common age band, gender, region and acquisition channel, each with its share of
+      the segment (columns absent from ``customers`` are left out);
+    - *how they buy*: orders per customer, average order value
+      :math:`\text{AOV} = \sum \text{revenue} / \#\text{orders}` and the main sales channel and product
+      category with their share of the segment's revenue (when ``orders`` has those columns);
+    - *what they are worth*: revenue per customer and share of total revenue (orders up to ``as_of``).
+
+    Returns
+    -------
+    DataFrame
+        One row per segment: ``segment, customers, customer_share``, ``top_<attribute>`` and
+        ``top_<attribute>_share`` for each attribute, ``orders_per_customer, avg_order_value``,
+        ``top_channel(_share)``, ``top_category(_share)``, ``revenue_per_customer, revenue_share``
+        (the sentences: :func:`crmbook.segmentation.narrative.portrait_table`).
+    """
+    require_columns(assignments, "assignments", ["customer_id", segment_col])
+    customer_col, revenue_col = "customer_id", "revenue"
+    seg = _segments_of(assignments, segment_col)
+    attrs = customer_attributes(facts, bands=bands, columns=("gender", "region", "acquisition_channel"))
+    extra = [c for c in ("channel", "category") if c in facts.orders.columns]
+    o = facts.orders[[customer_col, "order_date", revenue_col, *extra]]
+    d = seg.merge(attrs, on=customer_col, how="left")
+    o = o.merge(seg, on=customer_col, how="inner")
+    total_rev = float(o[revenue_col].sum())
+    # one pass per attribute over all segments (not one per segment and attribute), one split of the orders
+    who = [c for c in ("age_band", "gender", "region", "acquisition_channel") if c in d.columns]
+    modes = {col: _mode_shares(d[segment_col], d[col]) for col in who}
+    parts = dict(tuple(o.groupby(segment_col, sort=False)))
+    rows = []
+    for name, size in d.groupby(segment_col, sort=False).size().items():
+        n = int(size)
+        po = parts.get(name, o.iloc[:0])
+        row: dict[str, Any] = {"segment": name, "customers": n, "customer_share": n / len(d)}
+        for col in who:
+            row[f"top_{col}"], row[f"top_{col}_share"] = modes[col].get(name, (np.nan, np.nan))
+        n_orders, rev = len(po), float(po[revenue_col].sum())
+        row["orders_per_customer"] = n_orders / n
+        row["avg_order_value"] = rev / n_orders if n_orders else np.nan
+        for col in extra:
+            # the segment's own groupby, as its sums depend (in the last digit) on how the rows are grouped
+            by = po.groupby(po[col].astype(str))[revenue_col].sum()
+            if len(by) and rev > 0:
+                j = int(np.argmax(by.to_numpy()))  # the first of the largest: ties go alphabetically
+                row[f"top_{col}"], row[f"top_{col}_share"] = by.index[j], float(by.iloc[j] / rev)
+            else:
+                row[f"top_{col}"], row[f"top_{col}_share"] = np.nan, np.nan
+        row["revenue_per_customer"] = rev / n
+        row["revenue_share"] = rev / total_rev if total_rev else np.nan
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    names = out["segment"].tolist()
+    if order is None and set(names) <= set(RFM_SEGMENT_ORDER):
+        order = RFM_SEGMENT_ORDER
+    if order is not None:
+        ranked = [s for s in order if s in names] + [s for s in names if s not in set(order)]
+    else:
+        ranked = out.sort_values("customers", ascending=False, kind="stable")["segment"].tolist()
+    return out.set_index("segment").loc[ranked].reset_index()
+
+
+def purchase_mix(facts: CustomerFacts, assignments: pd.DataFrame, *, by: str = "channel",
+                 segment_col: str = "segment") -> pd.DataFrame:
+    """Revenue mix of each segment over ``by`` (``channel`` or ``category`` of ``orders``).
+
+    Returns
+    -------
+    DataFrame
+        Segments as rows, values of ``by`` as columns, each row the segment's revenue shares (sums to 1).
+    """
+    require_columns(facts.orders, "orders", [by])
+    customer_col, revenue_col = "customer_id", "revenue"
+    o = facts.orders[[customer_col, revenue_col, by]].merge(_segments_of(assignments, segment_col),
+                                                            on=customer_col, how="inner")
+    # the groupby and unstack of ``pivot_table(index=segment_col, columns=by, aggfunc="sum", fill_value=0.0)``,
+    # without its general-purpose overhead
+    sums = o.groupby([o[segment_col], o[by].astype(str).rename(by)], observed=True)[revenue_col].sum()
+    table = sums.unstack(by, fill_value=0.0)
+    share = table.div(table.sum(axis=1).where(lambda s: s > 0), axis=0)
+    names = share.index.tolist()
+    if set(names) <= set(RFM_SEGMENT_ORDER):
+        share = share.loc[[s for s in RFM_SEGMENT_ORDER if s in names]]
+    share.columns.name = by
+    return share
