@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.context import Context
+from crmbook.tables import require_columns
 
 if TYPE_CHECKING:
     from crmbook.data import Dataset
@@ -37,15 +38,6 @@ __all__ = ["CustomerFacts", "window_mask", "year_window"]
 
 def _dates(s: pd.Series) -> pd.Series:
     return s if pd.api.types.is_datetime64_any_dtype(s) else pd.to_datetime(s, errors="coerce")
-
-
-def _require(df: pd.DataFrame, table: str, columns: list[str]) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{table}: a pandas DataFrame was expected, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{table}: column(s) {', '.join(map(repr, missing))} missing; "
-                         f"found {', '.join(map(str, df.columns))}")
 
 
 def year_window(as_of: pd.Timestamp, year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -113,7 +105,7 @@ class CustomerFacts:
     # -- building -------------------------------------------------------------------------------------
 
     def _customers_until(self, customers: pd.DataFrame) -> pd.DataFrame:
-        _require(customers, "customers", ["customer_id"])
+        require_columns(customers, "customers", ["customer_id"])
         c = customers.copy()
         c["customer_id"] = c["customer_id"].astype(str)
         dup = c["customer_id"].duplicated()
@@ -126,7 +118,7 @@ class CustomerFacts:
         return c.reset_index(drop=True)
 
     def _orders_until(self, orders: pd.DataFrame) -> pd.DataFrame:
-        _require(orders, "orders", ["customer_id", "order_date", "revenue"])
+        require_columns(orders, "orders", ["customer_id", "order_date", "revenue"])
         o = orders.copy()
         o["order_date"] = _dates(o["order_date"])
         o["customer_id"] = o["customer_id"].astype(str)
