@@ -89,6 +89,16 @@ def test_chinese_text_renders_without_missing_glyphs():
         fig.canvas.draw()
 
 
+def test_bold_chinese_titles_log_nothing(caplog):
+    import logging
+
+    with plots.theme(), caplog.at_level(logging.INFO, logger="matplotlib.font_manager"):
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.set_title("RFM 细分：客户与收入", fontweight="bold")
+        fig.canvas.draw()
+    assert not [r for r in caplog.records if "findfont" in r.getMessage()], caplog.text
+
+
 def test_font_list_names_only_installed_families():
     from matplotlib import font_manager
 

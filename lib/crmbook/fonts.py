@@ -13,11 +13,14 @@ exactly as before) and every Chinese glyph comes from the first installed font o
 the bundled Noto Sans SC first, so reports look the same on every machine, then the common desktop fonts
 (PingFang SC, Hiragino Sans GB, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC ...) where the
 bundled one is missing (e.g. an environment built without it). Only installed families are named, so
-matplotlib never logs "font family not found".
+matplotlib never logs "font family not found". The bundled font has one weight; it is registered as the
+bold face too (bold chart titles show Chinese in the regular weight), so matplotlib never logs "failed to
+find font weight bold" into a report.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
@@ -51,7 +54,13 @@ def register_fonts() -> tuple[str, ...]:
 
     path = bundled_cjk_font()
     if path is not None:
-        font_manager.fontManager.addfont(str(path))
+        manager = font_manager.fontManager
+        manager.addfont(str(path))
+        regular = next(f for f in reversed(manager.ttflist) if Path(f.fname) == path)
+        manager.ttflist.append(dataclasses.replace(regular, weight=700))
+        stale = getattr(manager, "_findfont_cached", None)  # look-ups made before the registration
+        if stale is not None:
+            stale.cache_clear()
     return font_families()
 
 
