@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crmbook import cli, report
+from crmbook import cli, kpis, redact, report
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 PASSWORD = "Pw-s3cr3t!x"
@@ -179,7 +179,7 @@ def test_password_never_written_or_logged(runs: dict) -> None:
                 assert form not in text, f"password found in {path}"
     for log in (runs["ok_log"], runs["shown_log"], runs["raised"][2], runs["broken"][2]):
         assert all(form not in log for form in forms)
-    assert os.environ.get(report.PASSWORD_ENV) != PASSWORD  # restored after the run
+    assert os.environ.get(redact.PASSWORD_ENV) != PASSWORD  # restored after the run
     # ... yet the kernel had it, through the environment
     alpha = (out / runs["ok"].run_id / "00_alpha.html").read_text()
     assert "password in environment: True" in alpha
@@ -355,59 +355,12 @@ def test_load_config_yaml_and_toml(tmp_path: Path) -> None:
         report.load_config(tmp_path / "p.ini")
 
 
-def test_split_password() -> None:
-    assert report.split_password("postgresql://ana:pw@db:5432/crm") == ("postgresql://ana@db:5432/crm", "pw")
-    assert report.split_password("mysql+pymysql://u:p%40ss@h/d?x=1") == ("mysql+pymysql://u@h/d?x=1", "p@ss")
-    assert report.split_password("postgresql://ana@db/crm") == ("postgresql://ana@db/crm", None)
-    assert report.split_password("datasets/sample") == ("datasets/sample", None)
-    assert report.split_password("sqlite:///C:/data/crm.db") == ("sqlite:///C:/data/crm.db", None)
-
-
-@pytest.mark.parametrize(("url", "bare", "password"), [
-    # / ? # written plainly: SQLAlchemy (and so the data loader) reads them as part of the password
-    ("postgresql+psycopg://ana:s3cr/et@db.example/crm", "postgresql+psycopg://ana@db.example/crm", "s3cr/et"),
-    ("postgresql://ana:a?b#c@db:5432/crm?sslmode=require", "postgresql://ana@db:5432/crm?sslmode=require",
-     "a?b#c"),
-    # URL-encoded @ / ?
-    ("postgresql://ana:p%40ss%2F%3F@db/crm", "postgresql://ana@db/crm", "p@ss/?"),
-    # ?password= in the query, other keys kept
-    ("postgresql://ana@db/crm?password=s3cr%2Fet&sslmode=require", "postgresql://ana@db/crm?sslmode=require",
-     "s3cr/et"),
-    ("postgresql://ana:s3cret@db/crm?password=s3cret", "postgresql://ana@db/crm", "s3cret"),
-])
-def test_split_password_special_characters_and_query(url: str, bare: str, password: str) -> None:
-    assert report.split_password(url) == (bare, password)
-
-
-def test_split_password_refuses_unreadable_urls_without_echoing_them() -> None:
-    with pytest.raises(report.UsageError, match="%40") as info:
-        report.split_password("postgresql://ana:p@ss@db/crm")  # SQLAlchemy would read password "p"
-    assert "p@ss" not in str(info.value) and "postgresql://..." in str(info.value)
-    with pytest.raises(report.UsageError, match="cannot be read as one") as info:
-        report.split_password("postgresql://ana:Hush-9x@db:port/crm")
-    assert "Hush" not in str(info.value)
-    with pytest.raises(report.UsageError, match="two different passwords"):
-        report.split_password("postgresql://ana:one-pw@db/crm?password=two-pw")
-
-
-def test_redactor_scrubs_encoded_forms_and_refuses_short_secrets() -> None:
-    secret = "s3cr/et?#@ x"
-    redact = report._Redactor([secret])
-    text = ("plain s3cr/et?#@ x, quote s3cr/et%3F%23%40%20x, quote_plus s3cr%2Fet%3F%23%40+x, "
-            "lower s3cr%2fet%3f%23%40%20x, import pandas as pd")
-    assert redact(text) == "plain ***, quote ***, quote_plus ***, lower ***, import pandas as pd"
-    assert report._Redactor(["a&b<c>d"])('<td>a&amp;b&lt;c&gt;d</td> "a&b<c>d"') == "<td>***</td> \"***\""
-    assert not report._Redactor([None, ""])
-    with pytest.raises(ValueError, match="shorter than 4"):
-        report._Redactor(["p"])
-
-
 def _leaky_executor(calls: list):
     """A fake executor whose notebook prints the password it finds in the environment, in every form."""
     from urllib.parse import quote, quote_plus
 
     def fake(topic, params, out_ipynb, **kwargs):
-        pw = os.environ.get(report.PASSWORD_ENV) or ""
+        pw = os.environ.get(redact.PASSWORD_ENV) or ""
         calls.append((topic.stem, dict(params), pw))
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Leaky"),
                                              nbformat.v4.new_code_cell("import pandas as pd")])
@@ -417,7 +370,7 @@ def _leaky_executor(calls: list):
             nbformat.v4.new_output("display_data", data={"text/html": f"<b>{html.escape(pw)}</b>",
                                                          "text/plain": pw}),
             nbformat.v4.new_output("display_data", data={
-                report.KPI_MIME: {"name": "n", "value": 1, "unit": "", "label": f"pw {pw}", "topic": None},
+                kpis.KPI_MIME: {"name": "n", "value": 1, "unit": "", "label": f"pw {pw}", "topic": None},
                 "text/plain": "KPI n = 1"}),
         ]
         nbformat.write(nb, out_ipynb)
@@ -436,7 +389,7 @@ def test_password_with_special_characters_never_reaches_files_or_log(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, bare: str, password: str) -> None:
     from urllib.parse import quote, quote_plus
 
-    monkeypatch.delenv(report.PASSWORD_ENV, raising=False)
+    monkeypatch.delenv(redact.PASSWORD_ENV, raising=False)
     calls: list = []
     monkeypatch.setattr(report, "_execute_topic", _leaky_executor(calls))
     code, stdout, stderr = _cli(["run", "alpha", "--data", url, "--out", str(tmp_path),
@@ -454,11 +407,11 @@ def test_password_with_special_characters_never_reaches_files_or_log(
     executed = (Path(stdout.strip()) / "00_alpha.ipynb").read_text()
     assert "*** *** *** import pandas as pd" in executed  # scrubbed, and nothing else touched
     assert json.loads((Path(stdout.strip()) / "run.json").read_text())["data"] == bare
-    assert os.environ.get(report.PASSWORD_ENV) is None
+    assert os.environ.get(redact.PASSWORD_ENV) is None
 
 
 def test_password_in_environment_is_scrubbed_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(report.PASSWORD_ENV, "Env/p@ss?#w0rd")
+    monkeypatch.setenv(redact.PASSWORD_ENV, "Env/p@ss?#w0rd")
     monkeypatch.setattr(report, "_execute_topic", _leaky_executor([]))
     code, stdout, stderr = _cli(["run", "alpha", "--data", "postgresql+psycopg://ana@db.example/crm",
                                  "--out", str(tmp_path), "--notebooks", str(NOTEBOOKS)])
@@ -467,7 +420,7 @@ def test_password_in_environment_is_scrubbed_too(monkeypatch: pytest.MonkeyPatch
         text = path.read_text(errors="replace")
         assert "Env/p@ss" not in text and "Env%2Fp%40ss" not in text and "p@ss" not in text, path
     assert "*** *** *** import pandas as pd" in (Path(stdout.strip()) / "00_alpha.ipynb").read_text()
-    assert os.environ[report.PASSWORD_ENV] == "Env/p@ss?#w0rd"  # left as it was
+    assert os.environ[redact.PASSWORD_ENV] == "Env/p@ss?#w0rd"  # left as it was
 
 
 def _leaky_notebook(folder: Path, name: str, fail: bool) -> None:
@@ -479,7 +432,7 @@ def _leaky_notebook(folder: Path, name: str, fail: bool) -> None:
                                   metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
             "import os\nfrom urllib.parse import quote, quote_plus\n\nfrom IPython.display import HTML\n\n"
-            "from crmbook.report import record_kpi\n\n"
+            "from crmbook.kpis import record_kpi\n\n"
             'pw = os.environ.get("CRMBOOK_DB_PASSWORD")\n'
             'print(pw, quote(pw, safe=""), quote_plus(pw), "password length", len(pw))\n'
             'record_kpi("leak", len(pw), label=f"pw {pw}")\n'
@@ -499,7 +452,7 @@ def test_kernel_printing_the_environment_password_leaks_nothing(monkeypatch: pyt
     notebooks.mkdir()
     _leaky_notebook(notebooks, "00_leak.ipynb", fail=False)
     _leaky_notebook(notebooks, "01_leakfail.ipynb", fail=True)
-    monkeypatch.setenv(report.PASSWORD_ENV, secret)
+    monkeypatch.setenv(redact.PASSWORD_ENV, secret)
     out = tmp_path / "reports"
     code, stdout, stderr = _cli(["run", "--data", "postgresql+psycopg://ana@db.example/crm", "--jobs", "2",
                                  "--out", str(out), "--notebooks", str(notebooks)])
@@ -530,9 +483,9 @@ def test_bad_url_or_short_password_is_usage_error(no_kernel: None, monkeypatch: 
                                                   tmp_path: Path, data: str, env: str | None,
                                                   message: str) -> None:
     if env is None:
-        monkeypatch.delenv(report.PASSWORD_ENV, raising=False)
+        monkeypatch.delenv(redact.PASSWORD_ENV, raising=False)
     else:
-        monkeypatch.setenv(report.PASSWORD_ENV, env)
+        monkeypatch.setenv(redact.PASSWORD_ENV, env)
     code, stdout, stderr = _cli(["run", "alpha", "--data", data, "--out", str(tmp_path / "r"),
                                  "--notebooks", str(NOTEBOOKS)])
     assert code == 2 and message in stderr and stdout == ""
@@ -558,12 +511,12 @@ def test_missing_project_notebooks_folder_says_how_to_install(monkeypatch: pytes
 
 def _fake_executor(calls: list, delay: float = 0.0):
     def fake(topic, params, out_ipynb, **kwargs):
-        calls.append((topic.stem, dict(params), os.environ.get(report.PASSWORD_ENV)))
+        calls.append((topic.stem, dict(params), os.environ.get(redact.PASSWORD_ENV)))
         time.sleep(delay)
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Fake"),
                                              nbformat.v4.new_code_cell("x")])
         nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={
-            report.KPI_MIME: {"name": "n", "value": params.get("n_top", 1), "unit": "", "label": "n",
+            kpis.KPI_MIME: {"name": "n", "value": params.get("n_top", 1), "unit": "", "label": "n",
                               "topic": None}, "text/plain": "n"})]
         nbformat.write(nb, out_ipynb)
         return nb, None
@@ -582,7 +535,7 @@ def test_config_file_and_p_override(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     (stem, params, env_pw), = calls
     assert params == {"n_top": 6, "threshold": 0.9, "data": "postgresql+psycopg://ana@localhost:5432/crm"}
     assert env_pw == PASSWORD
-    assert os.environ.get(report.PASSWORD_ENV) != PASSWORD
+    assert os.environ.get(redact.PASSWORD_ENV) != PASSWORD
 
 
 def test_unmasked_run_is_flagged(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -831,19 +784,6 @@ def test_printed_text_and_formulas_keep_markup_escaped() -> None:
     mathml = report._latex_to_mathml(r"\alpha < \beta \& x > 0", False)
     assert "<mi>α</mi>" in mathml and "<mi>β</mi>" in mathml
     assert "&#x0003C;" in mathml and "&#x0003E;" in mathml and "&#x00026;" in mathml  # markup stays escaped
-
-
-def test_collect_kpis_fills_topic_and_keeps_last() -> None:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
-    rec = {"name": "share", "value": 1.5, "unit": "%", "label": "Share", "topic": None}
-    nb.cells[0].outputs = [
-        nbformat.v4.new_output("display_data", data={report.KPI_MIME: rec}),
-        nbformat.v4.new_output("display_data", data={report.KPI_MIME: {**rec, "value": 2.5}}),
-        nbformat.v4.new_output("display_data", data={"text/plain": "not a kpi"}),
-    ]
-    assert report.collect_kpis(nb, "segmentation", "01_segmentation") == [
-        {"topic": "segmentation", "name": "share", "value": 2.5, "unit": "%", "label": "Share",
-         "notebook": "01_segmentation"}]
 
 
 # --------------------------------------------------------------------------------------------------

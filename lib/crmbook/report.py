@@ -1,8 +1,6 @@
-"""Running topic notebooks into reports, recording KPIs.
+"""Running topic notebooks into reports.
 
-A notebook records a headline figure with one call, :func:`record_kpi`. The figure is shown in the
-notebook as a small card and carried, machine-readable, in the cell output under the MIME type
-:data:`KPI_MIME`; the runner collects those outputs from each executed notebook into ``kpis.json``.
+Notebooks record their headline figures with :func:`crmbook.kpis.record_kpi`; the runner collects them.
 
 The runner (``crmbook run``, :func:`run_reports`) executes the chosen topic notebooks with Papermill's
 Python API and turns each into a self-contained HTML page with nbconvert's Python API, all in one
@@ -18,13 +16,8 @@ process, up to ``jobs`` kernels at once. One run writes ``reports/<run-id>/``::
 every notebook of it succeeded, atomically and under a file lock, so a failed run never replaces the
 last good report and two runs into the same folder never corrupt each other.
 
-Secrets: a password in a database URL (``user:password@`` or ``?password=``, read with SQLAlchemy's
-``make_url``) is taken out of the URL before the URL becomes a notebook parameter (Papermill writes
-parameters in plain text into the notebook) and handed to the kernels in the environment variable
-:data:`PASSWORD_ENV`. That password and the one already in :data:`PASSWORD_ENV` are scrubbed (plain,
-URL-encoded, HTML- and JSON-escaped) from every executed notebook, report, JSON file and log line. A
-password shorter than :data:`MIN_SECRET_LENGTH` characters stops the run with exit code 2 (scrubbing it
-would mangle the reports), as does a ``--data`` with ``://`` that SQLAlchemy cannot read.
+Secrets: a password in a database URL goes to the kernels through the environment, never into a
+parameter, and is scrubbed from everything a run writes (:mod:`crmbook.redact`).
 """
 
 from __future__ import annotations
@@ -50,22 +43,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import unquote
+
+from crmbook.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from crmbook.kpis import KPI_MIME, collect_kpis, format_value
+from crmbook.redact import (
+    Redactor,
+    lenient_redactor,
+    password_in_env,
+    redact_notebook,
+    run_secrets,
+)
 
 __all__ = [
     "EXIT_FAILED",
     "EXIT_OK",
     "EXIT_USAGE",
-    "KPI_MIME",
-    "MIN_SECRET_LENGTH",
-    "PASSWORD_ENV",
     "NotebookFailure",
     "Parameter",
     "RunResult",
     "Topic",
     "UsageError",
     "check_parameters",
-    "collect_kpis",
     "default_notebooks_dir",
     "default_reports_dir",
     "describe_topics",
@@ -74,23 +72,10 @@ __all__ = [
     "load_config",
     "notebook_to_html",
     "parse_parameters",
-    "record_kpi",
     "run_command",
     "run_reports",
     "select_topics",
-    "split_password",
 ]
-
-#: MIME type of the KPI records a notebook emits and the runner collects.
-KPI_MIME = "application/vnd.crmbook.kpi+json"
-
-#: Environment variable through which a database password reaches the kernels (the data loader reads it).
-PASSWORD_ENV = "CRMBOOK_DB_PASSWORD"
-
-#: Exit codes of ``crmbook run``.
-EXIT_OK = 0
-EXIT_FAILED = 1  # a notebook failed, or the data were unusable
-EXIT_USAGE = 2  # unknown topic/parameter, wrong type, unreadable config, bad database URL, too short a password
 
 #: Cell tags whose whole cell is left out of reports (plumbing, exercises, Papermill's injected cell).
 REMOVE_CELL_TAGS = frozenset({"remove-cell", "exercise", "injected-parameters"})
@@ -106,120 +91,8 @@ _TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
 
 
 # --------------------------------------------------------------------------------------------------
-# KPIs
-# --------------------------------------------------------------------------------------------------
-
-
-def _jsonable(value: Any) -> Any:
-    """Turn numpy/pandas scalars into plain Python numbers (NaN -> None)."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def record_kpi(name: str, value: Any, unit: str = "", *, label: str | None = None,
-               topic: str | None = None, display: bool = True) -> dict[str, Any]:
-    """Record a headline figure of the notebook for the report runner.
-
-    Parameters
-    ----------
-    name : str
-        Stable machine name, ``snake_case`` (e.g. ``"top20_revenue_share"``); the key in ``kpis.json``.
-    value : number or str
-        The figure. Numpy/pandas scalars are converted; NaN becomes ``null``.
-    unit : str
-        Unit of ``value``: ``"%"`` for shares given as 0-100, ``"customers"``, ``"CNY"`` ...
-    label : str, optional
-        Human-readable label for the report (defaults to ``name``).
-    topic : str, optional
-        The topic; the runner fills it from the notebook's name when left out.
-    display : bool
-        Show the KPI as a card in the notebook (default) or only emit the record.
-
-    Returns
-    -------
-    dict
-        The record: ``{"name", "value", "unit", "label", "topic"}``.
-    """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"record_kpi: name must be a snake_case identifier, got {name!r}")
-    record = {"name": name, "value": _jsonable(value), "unit": unit, "label": label or name, "topic": topic}
-    from IPython.display import display as ipy_display  # only in a kernel, not at import time
-
-    shown = _format_value(record["value"])
-    card = (
-        '<div class="crmbook-kpi" style="display:inline-block;border:1px solid #ccd;border-radius:6px;'
-        'padding:6px 12px;margin:4px">'
-        f'<div style="font-size:0.85em;color:#555">{html.escape(record["label"])}</div>'
-        f'<div style="font-size:1.4em;font-weight:600">{html.escape(shown)} '
-        f'<span style="font-size:0.7em;color:#555">{html.escape(unit)}</span></div></div>'
-    )
-    # Without display, only the machine-readable record is emitted: nothing shows in the notebook or report.
-    bundle: dict[str, Any] = {KPI_MIME: record}
-    if display:
-        bundle["text/plain"] = f"KPI {name} = {shown} {unit}".rstrip()
-        bundle["text/html"] = card
-    ipy_display(bundle, raw=True)
-    return record
-
-
-def _format_value(value: Any) -> str:
-    """A KPI value as shown to a reader: thousands separators, 2 decimals below a million."""
-    if isinstance(value, bool) or value is None:
-        return "n/a" if value is None else str(value)
-    if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def collect_kpis(nb: Any, topic: str, notebook: str | None = None) -> list[dict[str, Any]]:
-    """The KPI records a executed notebook emitted, in cell order.
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        An executed notebook.
-    topic : str
-        Topic name filled into records that name none (``"segmentation"``).
-    notebook : str, optional
-        Notebook stem recorded with each KPI (``"01_segmentation"``).
-
-    Returns
-    -------
-    list of dict
-        ``{"topic", "name", "value", "unit", "label", "notebook"}`` per recorded figure; a figure
-        recorded twice under the same name keeps the last value.
-    """
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            record = output.get("data", {}).get(KPI_MIME)
-            if not isinstance(record, Mapping) or "name" not in record:
-                continue
-            kpi = {
-                "topic": record.get("topic") or topic,
-                "name": str(record["name"]),
-                "value": record.get("value"),
-                "unit": record.get("unit", ""),
-                "label": record.get("label") or record["name"],
-                "notebook": notebook or topic,
-            }
-            found.pop((kpi["topic"], kpi["name"]), None)
-            found[(kpi["topic"], kpi["name"])] = kpi
-    return list(found.values())
-
-
-# --------------------------------------------------------------------------------------------------
 # Topics and parameters
 # --------------------------------------------------------------------------------------------------
-
-
-class UsageError(ValueError):
-    """A wrong command: unknown topic, unknown parameter, value of the wrong type (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -553,171 +426,6 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
         if isinstance(value, (Mapping, list)):
             raise UsageError(f"config file {path}: parameter {name!r} must be a single value, got {value!r}")
     return {str(k).replace("-", "_"): v for k, v in content.items()}
-
-
-# --------------------------------------------------------------------------------------------------
-# Secrets
-# --------------------------------------------------------------------------------------------------
-
-
-#: Shortest password the runner accepts: a shorter one cannot be scrubbed from the reports without
-#: mangling them (every "p" of the notebook would become ``***``), so the run stops with exit code 2.
-MIN_SECRET_LENGTH = 4
-
-
-def split_password(data: str) -> tuple[str, str | None]:
-    """Take the password out of a database URL.
-
-    ``"postgresql://ana:pw@db/crm"`` -> ``("postgresql://ana@db/crm", "pw")``. The URL is read with
-    SQLAlchemy's :func:`~sqlalchemy.engine.make_url`, exactly as the data loader reads it, so a password
-    holding ``/ ? #`` (written plainly or URL-encoded) comes out whole; a ``password`` query key
-    (``...?password=pw``) is taken out too. Anything without ``://`` (a folder, a file, ``"sample"``),
-    and a URL without a password, comes back unchanged with ``None``.
-
-    Raises
-    ------
-    UsageError
-        ``data`` has ``://`` but is not a URL SQLAlchemy can read, or its host holds an ``@`` (an ``@`` in
-        the password must be written ``%40``). The message never repeats the URL.
-    """
-    if "://" not in data:
-        return data, None
-    from sqlalchemy.engine import URL, make_url
-
-    scheme = data.split("://", 1)[0]
-    shown = scheme if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", scheme) else "a"
-    try:
-        url = make_url(data)
-    except Exception:  # ArgumentError, or ValueError for a port that is not a number
-        raise UsageError(f"--data looks like a database URL ({shown}://...) but cannot be read as one; expected "
-                         "dialect+driver://user@host:port/database (URL not repeated here: it may hold "
-                         "a password)") from None
-    if "@" in (url.host or ""):
-        raise UsageError(f"--data: the database URL ({shown}://...) has more than one '@'; write an '@' inside "
-                         "the password as %40, or better, leave the password out of the URL and set "
-                         f"{PASSWORD_ENV}")
-    in_query = url.query.get("password")
-    query_passwords = [in_query] if isinstance(in_query, str) else list(in_query or ())
-    password = url.password or next((p for p in query_passwords if p), None)
-    if password is None and "password" not in url.query:
-        return data, None
-    if url.password and any(p and p != url.password for p in query_passwords):
-        raise UsageError(f"--data: the database URL ({shown}://...) holds two different passwords "
-                         "(user:password@ and ?password=); give one")
-    bare = URL.create(url.drivername, username=url.username, password=None, host=url.host, port=url.port,
-                      database=url.database, query={k: v for k, v in url.query.items() if k != "password"})
-    return bare.render_as_string(hide_password=False), password or None
-
-
-def _url_secrets(data: str) -> list[str]:
-    """Every password a ``--data`` value may hold, for scrubbing error messages; never raises.
-
-    Used where :func:`split_password` may have refused the URL: the password as SQLAlchemy reads it,
-    and the whole ``user:...@`` part up to the last ``@`` (an unencoded ``@`` in the password).
-    """
-    found = []
-    with contextlib.suppress(UsageError):
-        found.append(split_password(data)[1])
-    with contextlib.suppress(Exception):
-        from sqlalchemy.engine import make_url
-
-        found.append(make_url(data).password)
-    match = re.match(r"^[^:/]*://[^:/@]*:(?P<pw>.*)@[^@]*$", data)
-    if match:
-        found += [match["pw"], unquote(match["pw"])]
-    return [str(s) for s in dict.fromkeys(found) if s]
-
-
-def _secret_forms(secret: str) -> set[str]:
-    """The ways a secret can be written into a notebook, a page or a log: plain, URL-encoded, escaped."""
-    from urllib.parse import quote, quote_plus
-
-    forms = {secret, quote(secret), quote(secret, safe=""), quote_plus(secret), quote_plus(secret, safe="/"),
-             html.escape(secret), html.escape(secret, quote=False)}
-    for form in list(forms):
-        forms.add(json.dumps(form)[1:-1])  # as it stands inside a JSON string (.ipynb, kpis.json)
-        forms.add(json.dumps(form, ensure_ascii=False)[1:-1])
-    for form in list(forms):  # %2f as well as %2F
-        if "%" in form:
-            forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), form))
-    return {f for f in forms if f}
-
-
-class _Redactor:
-    """Replaces secrets with ``***`` in any text: plain, URL-encoded (``quote``, ``quote_plus``), HTML-
-    and JSON-escaped.
-
-    Secrets shorter than :data:`MIN_SECRET_LENGTH` are refused (``ValueError``): replacing them would
-    mangle ordinary text. ``crmbook.data`` scrubs its own messages with the same :func:`_secret_forms`.
-    """
-
-    def __init__(self, secrets_: Sequence[str | None] = ()) -> None:
-        forms: set[str] = set()
-        for s in secrets_:
-            if not s:
-                continue
-            if len(s) < MIN_SECRET_LENGTH:
-                raise ValueError(f"a secret shorter than {MIN_SECRET_LENGTH} characters cannot be scrubbed")
-            forms |= _secret_forms(s)
-        self.forms = sorted(forms, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for form in self.forms:
-            text = text.replace(form, "***")
-        return text
-
-    def __bool__(self) -> bool:
-        return bool(self.forms)
-
-
-def _lenient_redactor(data: str) -> _Redactor:
-    """A redactor for error messages: every secret it can find, short ones included only when safe."""
-    candidates = [*_url_secrets(data), os.environ.get(PASSWORD_ENV) or ""]
-    return _Redactor([s for s in candidates if len(s) >= MIN_SECRET_LENGTH])
-
-
-def _run_secrets(data: str) -> tuple[str, str | None, _Redactor]:
-    """``data`` without its password, the password for :data:`PASSWORD_ENV`, and the run's redactor.
-
-    The redactor knows the URL's password and the one already in :data:`PASSWORD_ENV` (the documented
-    way to give it). Either one shorter than :data:`MIN_SECRET_LENGTH` stops the run (:class:`UsageError`).
-    """
-    safe_data, password = split_password(data)
-    known = {"in the URL": password, f"in {PASSWORD_ENV}": os.environ.get(PASSWORD_ENV)}
-    for where, secret in known.items():
-        if secret and len(secret) < MIN_SECRET_LENGTH:
-            raise UsageError(f"the database password {where} is shorter than {MIN_SECRET_LENGTH} characters: "
-                             "the runner could not scrub it from the reports without mangling them; use a "
-                             "longer password")
-    return safe_data, password, _Redactor([s for s in known.values() if s])
-
-
-@contextlib.contextmanager
-def _password_in_env(password: str | None) -> Iterator[None]:
-    """Put the password into :data:`PASSWORD_ENV` for the kernels started meanwhile."""
-    if password is None:
-        yield
-        return
-    before = os.environ.get(PASSWORD_ENV)
-    os.environ[PASSWORD_ENV] = password
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(PASSWORD_ENV, None)
-        else:
-            os.environ[PASSWORD_ENV] = before
-
-
-def _redact_notebook(nb: Any, redact: _Redactor) -> Any:
-    """Scrub secrets from every source and output of a notebook (belt and braces: they should not be there)."""
-    if not redact:
-        return nb
-    import nbformat
-
-    text = nbformat.writes(nb)
-    clean = redact(text)
-    return nb if clean == text else nbformat.reads(clean, as_version=4)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1203,7 +911,7 @@ class _Progress:
 
     LOG_EVERY = 5.0
 
-    def __init__(self, stream: IO[str] | None, redact: _Redactor) -> None:
+    def __init__(self, stream: IO[str] | None, redact: Redactor) -> None:
         self.stream = stream
         self.redact = redact
         self.lock = threading.Lock()
@@ -1301,7 +1009,7 @@ def _register_engine() -> None:
 
 def _execute_topic(topic: Topic, params: dict[str, Any], out_ipynb: Path, *, position: str,
                    progress: _Progress, kernel_name: str | None, timeout: int | None,
-                   redact: _Redactor, socket_dir: str | None = None) -> tuple[Any | None, NotebookFailure | None]:
+                   redact: Redactor, socket_dir: str | None = None) -> tuple[Any | None, NotebookFailure | None]:
     """Run one notebook with Papermill; return the executed notebook or where it failed."""
     import nbformat
     import papermill
@@ -1350,7 +1058,7 @@ def _execute_topic(topic: Topic, params: dict[str, Any], out_ipynb: Path, *, pos
                 time.sleep(0.5 * attempt)
                 continue
             if state.get("nb") is not None and state["cell_started"]:
-                nbformat.write(_redact_notebook(state["nb"], redact), out_ipynb)
+                nbformat.write(redact_notebook(state["nb"], redact), out_ipynb)
             kept = out_ipynb if out_ipynb.exists() else None
             cell = state.get("cell")
             where: tuple[Any, ...] = (None, None, None, None, "")
@@ -1365,7 +1073,7 @@ def _execute_topic(topic: Topic, params: dict[str, Any], out_ipynb: Path, *, pos
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _failure_from_notebook(topic: Topic, out_ipynb: Path, exc: Any, redact: _Redactor) -> NotebookFailure:
+def _failure_from_notebook(topic: Topic, out_ipynb: Path, exc: Any, redact: Redactor) -> NotebookFailure:
     """Name the failing cell from Papermill's error and the partly executed notebook."""
     import nbformat
 
@@ -1382,7 +1090,7 @@ def _failure_from_notebook(topic: Topic, out_ipynb: Path, exc: Any, redact: _Red
                 cell_index, code_cell, cell_id = i, n_code, cell.get("id")
                 source = "\n".join(cell.source.splitlines()[:3])
                 break
-        nb = _redact_notebook(nb, redact)
+        nb = redact_notebook(nb, redact)
         nbformat.write(nb, out_ipynb)
     error = f"{exc.ename}: {exc.evalue}"
     return NotebookFailure(topic.stem, cell_index, code_cell, cell_id, getattr(exc, "exec_count", None),
@@ -1527,7 +1235,7 @@ def _change(value: Any, old: Any) -> str:
     rel = f" ({sign}{delta / abs(old) * 100:.1f}%)" if old else ""
     css = "up" if delta > 0 else "down" if delta < 0 else ""
     arrow = "\u25b2 " if delta > 0 else "\u25bc "  # up / down; whether that is good depends on the KPI
-    return f'<span class="{css}">{arrow}{html.escape(sign + _format_value(delta) + rel)}</span>'
+    return f'<span class="{css}">{arrow}{html.escape(sign + format_value(delta) + rel)}</span>'
 
 
 def _when(stamp: str) -> str:
@@ -1556,7 +1264,7 @@ def _run_index_html(meta: dict[str, Any], kpis: list[dict[str, Any]], previous_k
         change = _change(k["value"], old[key]) if key in old else (
             '<span class="muted">new</span>' if meta.get("previous_run") else "")
         kpi_rows.append(f'<tr><td>{esc(str(k["topic"]))}</td><td>{esc(str(k["label"]))}</td>'
-                        f'<td class="num">{esc(_format_value(k["value"]))}</td><td>{esc(str(k["unit"]))}</td>'
+                        f'<td class="num">{esc(format_value(k["value"]))}</td><td>{esc(str(k["unit"]))}</td>'
                         f'<td class="num">{change}</td></tr>')
     previous = meta.get("previous_run")
     prev_note = (f"change since run {esc(previous)}" if previous else "no previous successful run to compare with")
@@ -1692,7 +1400,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     every_topic = find_topics(notebooks_dir)
     chosen = select_topics(topics, every_topic)
-    safe_data, password, redact = _run_secrets(str(data))
+    safe_data, password, redact = run_secrets(str(data))
     values: dict[str, Any] = dict(load_config(config)) if config else {}
     values.update(params or {})
     for reserved in ("data", "as_of"):
@@ -1741,7 +1449,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
             return {"entry": entry, "kpis": [], "failure": failure}
         import nbformat
 
-        nb = _redact_notebook(nb, redact)
+        nb = redact_notebook(nb, redact)
         nbformat.write(nb, out_ipynb)
         as_of_used = per_topic[topic.stem].get("as_of", getattr(topic.parameters.get("as_of"), "default", None))
         subtitle = f"Run {run_id} - data {safe_data}" + (f" - as of {as_of_used}" if as_of_used else "")
@@ -1753,7 +1461,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         progress.line(f"[{position}] {topic.stem} done ({entry['seconds']:.1f} s)")
         return {"entry": entry, "kpis": collect_kpis(nb, topic.name, topic.stem), "failure": None}
 
-    with _password_in_env(password), tempfile.TemporaryDirectory(prefix="crmbook-k") as socket_dir:
+    with password_in_env(password), tempfile.TemporaryDirectory(prefix="crmbook-k") as socket_dir:
         if jobs == 1 or total == 1:
             results = [job(item) for item in enumerate(chosen, start=1)]
         else:
@@ -1802,7 +1510,7 @@ def run_command(args: argparse.Namespace) -> int:
             timeout=getattr(args, "timeout", None),
         )
     except UsageError as exc:
-        print("crmbook run: " + _lenient_redactor(str(args.data))(str(exc)), file=sys.stderr)
+        print("crmbook run: " + lenient_redactor(str(args.data))(str(exc)), file=sys.stderr)
         return EXIT_USAGE
     print(result.folder)
     return result.exit_code
