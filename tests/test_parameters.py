@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from crmbook import report
+from crmbook import report, topics
+from crmbook.report import parameters
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
@@ -86,3 +88,42 @@ def test_load_config_yaml_and_toml(tmp_path: Path) -> None:
     with pytest.raises(report.UsageError, match="use a .yaml, .yml or .toml file"):
         report.load_config(tmp_path / "p.ini")
 
+
+def test_project_notebooks_are_the_registered_topics() -> None:
+    found = report.find_topics()
+    assert [t.stem for t in found] == [s.stem for s in topics.TOPICS]
+    assert [t.spec for t in found] == list(topics.TOPICS)
+    assert all(t.path == report.default_notebooks_dir() / t.spec.notebook and t.parameters for t in found)
+    assert report.find_topics(report.default_notebooks_dir()) == found  # the same folder, named
+
+
+def test_registered_notebook_missing_or_undeclared_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    monkeypatch.setattr(parameters, "default_notebooks_dir", lambda: tmp_path)
+    nb = nbformat.read(NOTEBOOKS / "00_alpha.ipynb", as_version=4)
+    nbformat.write(nb, tmp_path / "00_data_check.ipynb")
+    nbformat.write(nb, tmp_path / "07_extra.ipynb")
+    with pytest.raises(report.UsageError) as info:
+        report.find_topics()
+    message = str(info.value)
+    assert f"topic 01_segmentation is declared in crmbook.topics but its notebook {tmp_path / '01_segmentation.ipynb'}" \
+           " is missing" in message
+    assert f"notebook {tmp_path / '07_extra.ipynb'} is not declared in crmbook.topics" in message
+    assert "lib/crmbook/topics.py" in message
+
+
+def test_another_folder_takes_every_numbered_notebook_with_its_declaration(tmp_path: Path) -> None:
+    assert [t.spec for t in report.find_topics(NOTEBOOKS)] == [None, None]
+    nb = nbformat.read(NOTEBOOKS / "00_alpha.ipynb", as_version=4)
+    nbformat.write(nb, tmp_path / "05_segmentation.ipynb")  # an analyst's own copy, renumbered
+    nbformat.write(nb, tmp_path / "06_churn.ipynb")
+    nbformat.write(nb, tmp_path / "notes.ipynb")  # not NN_name: not a topic
+    own = report.find_topics(tmp_path)
+    assert [(t.stem, t.spec) for t in own] == [("05_segmentation", topics.get("segmentation")), ("06_churn", None)]
+
+
+def test_describe_topics_shows_registered_titles() -> None:
+    text = report.describe_topics()
+    assert "00_data_check  Data check / 数据检查  (run with: crmbook run data_check)" in text
+    assert "01_segmentation  Customer segmentation / 客户细分  (run with: crmbook run segmentation)" in text
+    assert "00_alpha  (run with: crmbook run alpha)\n" in report.describe_topics(NOTEBOOKS)  # no title

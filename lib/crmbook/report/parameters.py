@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crmbook import topics as registry
 from crmbook.errors import UsageError
 
 __all__ = [
@@ -49,12 +50,14 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Topic:
-    """A topic notebook ``NN_name.ipynb``."""
+    """A topic notebook ``NN_name.ipynb``, with its parameters and, when its name is declared in
+    :mod:`crmbook.topics`, that declaration (``spec``; None for an analyst's own topic)."""
 
     number: str
     name: str
     path: Path
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    spec: registry.TopicSpec | None = None
 
     @property
     def stem(self) -> str:
@@ -142,7 +145,13 @@ def _read_parameters(path: Path) -> dict[str, Parameter]:
 
 
 def find_topics(notebooks_dir: str | os.PathLike[str] | None = None) -> list[Topic]:
-    """The topic notebooks ``NN_name.ipynb`` of a folder, in their numbered order, with their parameters.
+    """The topic notebooks of a folder, in their numbered order, with their parameters.
+
+    In the project's own ``notebooks/`` folder (:func:`default_notebooks_dir`) the topics are the ones
+    declared in the registry :mod:`crmbook.topics`: each declared notebook must be there, and every
+    ``NN_name.ipynb`` there must be declared. In any other folder (an analyst's own notebooks, the tests'
+    fixtures) every ``NN_name.ipynb`` is a topic, and carries the registry's declaration when its name is
+    declared there.
 
     Parameters
     ----------
@@ -157,7 +166,8 @@ def find_topics(notebooks_dir: str | os.PathLike[str] | None = None) -> list[Top
     Raises
     ------
     UsageError
-        The folder does not exist (for the default folder: how to install so that it does).
+        The folder does not exist (for the default folder: how to install so that it does); in the
+        default folder, a declared notebook is missing or a notebook is not declared.
     """
     if notebooks_dir is None and not default_notebooks_dir().is_dir():
         raise UsageError(f"the project's notebooks folder {default_notebooks_dir()} does not exist: crmbook is "
@@ -166,12 +176,27 @@ def find_topics(notebooks_dir: str | os.PathLike[str] | None = None) -> list[Top
     folder = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     if not folder.is_dir():
         raise UsageError(f"notebooks folder not found: {folder}")
-    topics = []
-    for path in sorted(folder.glob("*.ipynb")):
-        match = _TOPIC_FILE.match(path.name)
-        if match:
-            topics.append(Topic(match["number"], match["name"], path, _read_parameters(path)))
-    return topics
+    found = {path.name: match for path in sorted(folder.glob("*.ipynb"))
+             if (match := _TOPIC_FILE.match(path.name))}
+    if folder.resolve() == default_notebooks_dir().resolve():
+        _check_registered(folder, found)
+        return [Topic(s.number, s.name, folder / s.notebook, _read_parameters(folder / s.notebook), s)
+                for s in registry.TOPICS]
+    declared = {s.name: s for s in registry.TOPICS}
+    return [Topic(m["number"], m["name"], folder / file, _read_parameters(folder / file),
+                  declared.get(m["name"])) for file, m in found.items()]
+
+
+def _check_registered(folder: Path, found: Mapping[str, Any]) -> None:
+    """The project's notebooks folder holds exactly the notebooks declared in :mod:`crmbook.topics`."""
+    declared = {s.notebook for s in registry.TOPICS}
+    problems = [f"topic {s.stem} is declared in crmbook.topics but its notebook {folder / s.notebook} is missing"
+                for s in registry.TOPICS if s.notebook not in found]
+    problems += [f"notebook {folder / name} is not declared in crmbook.topics: declare the topic once in "
+                 "lib/crmbook/topics.py (number, name, notebook, package, titles, tables)"
+                 for name in found if name not in declared]
+    if problems:
+        raise UsageError("\n".join(problems))
 
 
 def select_topics(wanted: Sequence[str], topics: Sequence[Topic]) -> list[Topic]:
@@ -312,13 +337,15 @@ def _similar(name: str, topics: Sequence[Topic]) -> str:
 
 
 def describe_topics(notebooks_dir: str | os.PathLike[str] | None = None) -> str:
-    """The text of ``crmbook topics``: each topic with its parameters, types, defaults and comments."""
+    """The text of ``crmbook topics``: each topic with its title in every report language (when it is
+    declared in :mod:`crmbook.topics`) and its parameters, types, defaults and comments."""
     topics = find_topics(notebooks_dir)
     if not topics:
         return "no topic notebooks found"
     lines = []
     for topic in topics:
-        lines.append(f"{topic.stem}  (run with: crmbook run {topic.name})")
+        title = f"  {' / '.join(topic.spec.title[lang] for lang in registry.LANGUAGES)}" if topic.spec else ""
+        lines.append(f"{topic.stem}{title}  (run with: crmbook run {topic.name})")
         if not topic.parameters:
             lines.append("    (no parameters cell)")
         width = max((len(f"{p.name}: {p.type} = {p.default_text}") for p in topic.parameters.values()), default=0)
