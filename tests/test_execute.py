@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from crmbook.report.execute import NotebookFailure
+import pytest
+
+from crmbook.report.execute import NotebookFailure, kernel_manager_class
 
 
 def test_progress_in_a_log_file_is_throttled_but_keeps_every_milestone() -> None:
@@ -33,3 +36,12 @@ def test_notebook_failure_names_notebook_cell_and_error() -> None:
                                   f"partly executed notebook kept: {Path('r/01_beta.ipynb')}")
     early = NotebookFailure("00_alpha", None, None, None, None, "", "RuntimeError: Kernel died", None)
     assert early.describe() == "FAILED 00_alpha at before any cell ran (kernel start)\nRuntimeError: Kernel died"
+
+
+def test_kernel_manager_uses_unix_sockets_in_the_folder(tmp_path: Path) -> None:
+    assert kernel_manager_class(None) is None  # Papermill's default (TCP)
+    if os.name != "posix":
+        pytest.skip("Unix sockets only on POSIX")
+    manager = kernel_manager_class(str(tmp_path))()
+    assert manager.transport == "ipc" and manager.ip.startswith(str(tmp_path / "k"))
+    assert kernel_manager_class(str(tmp_path))().ip != manager.ip  # one socket path per kernel

@@ -19,7 +19,7 @@ from typing import IO, Any
 from crmbook.redact import Redactor, redact_notebook
 from crmbook.report.parameters import Topic
 
-__all__ = ["NotebookFailure", "Progress", "execute_topic"]
+__all__ = ["NotebookFailure", "Progress", "execute_topic", "kernel_manager_class"]
 
 
 @dataclass
@@ -90,7 +90,7 @@ class Progress:
             self.stream.flush()
 
 
-def _kernel_manager_class(socket_dir: str | None) -> type | None:
+def kernel_manager_class(socket_dir: str | None) -> type | None:
     """A kernel manager talking to its kernel over Unix sockets in ``socket_dir`` (POSIX).
 
     No TCP ports means no "Address already in use" when several kernels start at once, and no warning
@@ -211,7 +211,7 @@ def execute_topic(topic: Topic, params: dict[str, Any], out_ipynb: Path, *, posi
                       f"({time.monotonic() - started:.1f} s)", transient=True)
 
     engine_kwargs: dict[str, Any] = {}
-    km_class = _kernel_manager_class(socket_dir)
+    km_class = kernel_manager_class(socket_dir)
     if km_class is not None:
         engine_kwargs["kernel_manager_class"] = km_class
     attempts = 3
