@@ -2,9 +2,15 @@
 
 One :class:`TopicSpec` per topic says its number and name, its notebook, the package holding its logic,
 its title in each report language, the tables it needs and what each of its analyses needs
-(:class:`Need`). The runner (``crmbook run``, ``crmbook topics``) reads it to find the topic notebooks in
-the project's ``notebooks/`` folder, and the data check (notebook 00) can read it to say which analyses
-a data set allows.
+(:class:`Need`). The runner (``crmbook run``, ``crmbook topics``) and the data check (notebook 00, to say
+which analyses a data set allows) read it.
+
+How the runner finds topics (:func:`crmbook.report.find_topics`): in the project's ``notebooks/``
+folder the topics are exactly the ones declared here, in number order; a declared notebook that is
+missing there, or a ``NN_name.ipynb`` there that is not declared, stops ``crmbook run`` and
+``crmbook topics`` with a usage error naming it. In any other folder (``--notebooks DIR``: an analyst's
+own notebooks, the tests' fixtures) every ``NN_name.ipynb`` is a topic, and carries the declaration of
+its name when there is one (``Topic.spec``). ``crmbook topics`` shows the declared titles.
 
 Only the topics that exist are declared; a topic is added here when its notebook and package are built.
 
@@ -165,7 +171,8 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
 )
 
-if [t.number for t in TOPICS] != sorted({t.number for t in TOPICS}) or len({t.name for t in TOPICS}) < len(TOPICS):
+if ([t.number for t in TOPICS] != sorted({t.number for t in TOPICS})
+        or len({t.name for t in TOPICS}) < len(TOPICS)):
     raise ValueError("crmbook.topics.TOPICS must be in number order, each number and name once")
 
 

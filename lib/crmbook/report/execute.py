@@ -245,8 +245,8 @@ def _cell_head(cell: Any) -> str:
     return "\n".join(cell.source.splitlines()[:3])
 
 
-def _failure_from_exception(topic: Topic, source_nb: Any, state: dict[str, Any], exc: Exception, out_ipynb: Path,
-                            redact: Redactor) -> NotebookFailure:
+def _failure_from_exception(topic: Topic, source_nb: Any, state: dict[str, Any], exc: Exception,
+                            out_ipynb: Path, redact: Redactor) -> NotebookFailure:
     """Where a notebook stopped without a cell raising (a timeout, a dead kernel, no kernel at all).
 
     The notebook as far as it ran is kept (the engine noted it in ``state``); the cell is the last one
@@ -264,7 +264,8 @@ def _failure_from_exception(topic: Topic, source_nb: Any, state: dict[str, Any],
         index = next((i for i, c in enumerate(own, 1) if c.get("id") == cell.get("id")), None)
         code = sum(c.cell_type == "code" for c in own[:index]) if index else None
         where = (index, code, cell.get("id"), cell.get("execution_count"), _cell_head(cell))
-    return NotebookFailure(topic.stem, *where[:4], redact(where[4]), redact(f"{type(exc).__name__}: {exc}"), kept)
+    return NotebookFailure(topic.stem, *where[:4], redact(where[4]), redact(f"{type(exc).__name__}: {exc}"),
+                           kept)
 
 
 def _failure_from_notebook(topic: Topic, out_ipynb: Path, exc: Any, redact: Redactor) -> NotebookFailure:

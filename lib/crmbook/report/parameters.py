@@ -3,6 +3,9 @@
 Papermill accepts a misspelt parameter with only a warning and runs on the default, so the runner reads
 each notebook's ``parameters`` cell itself (:func:`parse_parameters`: one ``name: type = default  # help``
 per line) and checks every value's name and type before any kernel starts (:func:`check_parameters`).
+
+The topics of the project's ``notebooks/`` folder are the ones declared in :mod:`crmbook.topics`; in any
+other folder every ``NN_name.ipynb`` is a topic (:func:`find_topics`).
 """
 
 from __future__ import annotations
@@ -190,8 +193,8 @@ def find_topics(notebooks_dir: str | os.PathLike[str] | None = None) -> list[Top
 def _check_registered(folder: Path, found: Mapping[str, Any]) -> None:
     """The project's notebooks folder holds exactly the notebooks declared in :mod:`crmbook.topics`."""
     declared = {s.notebook for s in registry.TOPICS}
-    problems = [f"topic {s.stem} is declared in crmbook.topics but its notebook {folder / s.notebook} is missing"
-                for s in registry.TOPICS if s.notebook not in found]
+    problems = [f"topic {s.stem} is declared in crmbook.topics but its notebook {folder / s.notebook} is "
+                "missing" for s in registry.TOPICS if s.notebook not in found]
     problems += [f"notebook {folder / name} is not declared in crmbook.topics: declare the topic once in "
                  "lib/crmbook/topics.py (number, name, notebook, package, titles, tables)"
                  for name in found if name not in declared]
