@@ -36,6 +36,7 @@ import nbformat
 import papermill
 
 from crmbook import report
+from crmbook.report.execute import kernel_manager_class
 
 TARGET_RATIO = 1.5
 
@@ -56,7 +57,7 @@ def used_modules(topic: report.Topic, workdir: Path) -> list[str]:
     path = workdir / f"probe_{topic.stem}.ipynb"
     nbformat.write(nb, path)
     with tempfile.TemporaryDirectory(prefix="crmbook-k") as sockets:
-        km_class = report._kernel_manager_class(sockets)
+        km_class = kernel_manager_class(sockets)
         extra = {"kernel_manager_class": km_class} if km_class is not None else {}
         out = papermill.execute_notebook(str(path), None, parameters={"data": "sample"}, progress_bar=False,
                                          request_save_on_cell_execute=False, shutdown_kernel="immediate",
@@ -102,7 +103,7 @@ def floor_seconds(topics: list[report.Topic], modules: dict[str, list[str]], job
         paths.append(path)
 
     with tempfile.TemporaryDirectory(prefix="crmbook-k") as sockets:
-        km_class = report._kernel_manager_class(sockets)
+        km_class = kernel_manager_class(sockets)
         extra = {"kernel_manager_class": km_class} if km_class is not None else {}
 
         def one(path: Path) -> None:

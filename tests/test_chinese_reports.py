@@ -60,7 +60,7 @@ def test_chinese_report_on_chinese_data_has_every_glyph(tmp_path):
         assert not streams, f"{topic}: warnings printed into the report: {streams}"
         page = (result.folder / f"{topic}.html").read_text(encoding="utf-8")
         assert 'lang="zh' in page
-        assert "application/vnd.jupyter.stderr" not in page and "Glyph" not in page
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page and "Glyph" not in page
         markdown = " ".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells
                             for o in c.get("outputs", []))
         assert len(CJK.findall(markdown)) > 50, f"{topic}: the generated text is not Chinese"

@@ -23,7 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crmbook import cli, report
+from crmbook import cli, kpis, redact, report
+from crmbook.report import parameters, runner
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 PASSWORD = "Pw-s3cr3t!x"
@@ -107,24 +108,6 @@ def test_progress_names_notebook_cell_and_time(runs: dict) -> None:
     assert re.search(r"\[2/2\] 01_beta done \(\d+\.\d s\)", log)
 
 
-def test_progress_in_a_log_file_is_throttled_but_keeps_every_milestone() -> None:
-    import io
-
-    from crmbook.report import _Progress
-
-    stream = io.StringIO()  # not a terminal
-    progress = _Progress(stream, lambda text: text)
-    for i in range(1, 6):
-        progress.line(f"[1/2] t cell {i}/5 (0.0 s)", transient=True)
-        progress.line(f"[2/2] u cell {i}/5 (0.0 s)", transient=True)  # each notebook has its own pace
-    progress.line("[1/2] t done (0.1 s)")
-    assert stream.getvalue().splitlines() == ["[1/2] t cell 1/5 (0.0 s)", "[2/2] u cell 1/5 (0.0 s)",
-                                              "[1/2] t done (0.1 s)"]
-    progress.last_logged["[2/2] u"] -= _Progress.LOG_EVERY  # as if five seconds had passed
-    progress.line("[2/2] u cell 5/5 (5.0 s)", transient=True)
-    assert stream.getvalue().splitlines()[-1] == "[2/2] u cell 5/5 (5.0 s)"
-
-
 def test_kpi_change_since_previous_successful_run(runs: dict) -> None:
     shown, out = runs["shown"], runs["out"]
     assert shown.ok and runs["latest_after_second"] == shown.run_id
@@ -179,7 +162,7 @@ def test_password_never_written_or_logged(runs: dict) -> None:
                 assert form not in text, f"password found in {path}"
     for log in (runs["ok_log"], runs["shown_log"], runs["raised"][2], runs["broken"][2]):
         assert all(form not in log for form in forms)
-    assert os.environ.get(report.PASSWORD_ENV) != PASSWORD  # restored after the run
+    assert os.environ.get(redact.PASSWORD_ENV) != PASSWORD  # restored after the run
     # ... yet the kernel had it, through the environment
     alpha = (out / runs["ok"].run_id / "00_alpha.html").read_text()
     assert "password in environment: True" in alpha
@@ -246,7 +229,7 @@ def no_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise AssertionError("a kernel was started")
 
-    monkeypatch.setattr(report, "_execute_topic", boom)
+    monkeypatch.setattr(runner, "execute_topic", boom)
 
 
 def test_topics_command_lists_parameters_types_defaults_comments() -> None:
@@ -257,62 +240,6 @@ def test_topics_command_lists_parameters_types_defaults_comments() -> None:
     assert re.search(r'data: str = "sample"\s+# data folder, file or SQLAlchemy URL', stdout)
     assert re.search(r"fail: bool = False\s+# raise on purpose \(tests\)", stdout)
     assert stdout.index("00_alpha") < stdout.index("01_beta")
-
-
-def test_parse_parameters_reads_types_defaults_and_comments_with_quotes() -> None:
-    # Papermill's own reader gives up on these lines (a quote in the comment); ours must not
-    source = ('data: str = "sample"  # data folder; "sample" = the bundled case company\n'
-              'mapping: str = ""  # column-mapping file; "" = crmbook\'s names\n'
-              "k_max: int = 8\n"
-              "share = 0.2  # no annotation: the type of the default\n"
-              "segments: list = ['a', 'b']  # a list\n")
-    params = report.parse_parameters(source)
-    assert list(params) == ["data", "mapping", "k_max", "share", "segments"]
-    assert params["data"] == report.Parameter("data", "str", "sample",
-                                              'data folder; "sample" = the bundled case company', '"sample"')
-    assert params["mapping"].help == "column-mapping file; \"\" = crmbook's names"
-    assert (params["k_max"].type, params["k_max"].default, params["k_max"].help) == ("int", 8, "")
-    assert (params["share"].type, params["share"].default) == ("float", 0.2)
-    assert params["segments"].default == ["a", "b"]
-    topics = [report.Topic("01", "x", Path("01_x.ipynb"), params)]
-    assert report.check_parameters({"segments": "['c']"}, topics)["01_x"] == {"segments": ["c"]}
-    with pytest.raises(report.UsageError, match="not valid Python"):
-        report.parse_parameters("x: int = (")
-
-
-def test_find_and_select_topics() -> None:
-    topics = report.find_topics(NOTEBOOKS)
-    assert [t.stem for t in topics] == ["00_alpha", "01_beta"]
-    beta = topics[1]
-    assert beta.parameters["threshold"] == report.Parameter("threshold", "float", 0.25, "another threshold",
-                                                            "0.25")
-    for name in ("beta", "01", "1", "01_beta", "01_beta.ipynb"):
-        assert report.select_topics([name], topics) == [beta]
-    assert report.select_topics(["beta", "alpha"], topics) == topics  # numbered order
-    assert report.select_topics([], topics) == topics
-    with pytest.raises(report.UsageError, match="unknown topic 'gamma'; the topics are: 00_alpha, 01_beta"):
-        report.select_topics(["gamma"], topics)
-
-
-def test_check_parameters_converts_and_routes_to_topics() -> None:
-    topics = report.find_topics(NOTEBOOKS)
-    import datetime as dt
-
-    got = report.check_parameters({"n_top": "5", "threshold": "0.7", "mask_personal": "false",
-                                   "fail": True, "as_of": dt.date(2024, 12, 31)}, topics)
-    assert got["00_alpha"] == {"n_top": 5, "threshold": 0.7, "mask_personal": False, "as_of": "2024-12-31"}
-    assert got["01_beta"] == {"threshold": 0.7, "mask_personal": False, "fail": True, "as_of": "2024-12-31"}
-    assert isinstance(got["00_alpha"]["threshold"], float)
-    with pytest.raises(report.UsageError, match=r"'n_top' expects int \(declared in 00_alpha\), got '2.5'"):
-        report.check_parameters({"n_top": "2.5"}, topics)
-    with pytest.raises(report.UsageError, match=r"'threshold' expects float \(declared in 00_alpha, 01_beta\)"):
-        report.check_parameters({"threshold": "high"}, topics)
-    with pytest.raises(report.UsageError, match=r"'mask_personal' expects bool"):
-        report.check_parameters({"mask_personal": "maybe"}, topics)
-    with pytest.raises(report.UsageError, match=r"'n_top' expects int"):
-        report.check_parameters({"n_top": True}, topics)
-    with pytest.raises(report.UsageError, match="as_of' expects a date YYYY-MM-DD"):
-        report.check_parameters({"as_of": "31/12/2025"}, topics)
 
 
 def test_unknown_parameter_names_topics_that_accept_it(no_kernel: None) -> None:
@@ -335,79 +262,12 @@ def test_wrong_type_is_usage_error_before_any_kernel(no_kernel: None, tmp_path: 
     assert code == 2 and "unknown topic 'nope'" in stderr
 
 
-def test_load_config_yaml_and_toml(tmp_path: Path) -> None:
-    yml = tmp_path / "params.yaml"
-    yml.write_text("n_top: 7\nthreshold: 0.3\nas_of: 2025-03-31\nmask-personal: false\n")
-    toml = tmp_path / "params.toml"
-    toml.write_text('[parameters]\nn_top = 7\nthreshold = 0.3\nas_of = "2025-03-31"\nmask_personal = false\n')
-    topics = report.find_topics(NOTEBOOKS)
-    expected = {"n_top": 7, "threshold": 0.3, "as_of": "2025-03-31", "mask_personal": False}
-    for path in (yml, toml):
-        assert report.check_parameters(report.load_config(path), topics[:1])["00_alpha"] == expected
-    bad = tmp_path / "bad.toml"
-    bad.write_text("n_top = [1, 2]\n")
-    with pytest.raises(report.UsageError, match="'n_top' must be a single value"):
-        report.load_config(bad)
-    with pytest.raises(report.UsageError, match="cannot read config file"):
-        report.load_config(tmp_path / "missing.yaml")
-    (tmp_path / "p.ini").write_text("x=1")
-    with pytest.raises(report.UsageError, match="use a .yaml, .yml or .toml file"):
-        report.load_config(tmp_path / "p.ini")
-
-
-def test_split_password() -> None:
-    assert report.split_password("postgresql://ana:pw@db:5432/crm") == ("postgresql://ana@db:5432/crm", "pw")
-    assert report.split_password("mysql+pymysql://u:p%40ss@h/d?x=1") == ("mysql+pymysql://u@h/d?x=1", "p@ss")
-    assert report.split_password("postgresql://ana@db/crm") == ("postgresql://ana@db/crm", None)
-    assert report.split_password("datasets/sample") == ("datasets/sample", None)
-    assert report.split_password("sqlite:///C:/data/crm.db") == ("sqlite:///C:/data/crm.db", None)
-
-
-@pytest.mark.parametrize(("url", "bare", "password"), [
-    # / ? # written plainly: SQLAlchemy (and so the data loader) reads them as part of the password
-    ("postgresql+psycopg://ana:s3cr/et@db.example/crm", "postgresql+psycopg://ana@db.example/crm", "s3cr/et"),
-    ("postgresql://ana:a?b#c@db:5432/crm?sslmode=require", "postgresql://ana@db:5432/crm?sslmode=require",
-     "a?b#c"),
-    # URL-encoded @ / ?
-    ("postgresql://ana:p%40ss%2F%3F@db/crm", "postgresql://ana@db/crm", "p@ss/?"),
-    # ?password= in the query, other keys kept
-    ("postgresql://ana@db/crm?password=s3cr%2Fet&sslmode=require", "postgresql://ana@db/crm?sslmode=require",
-     "s3cr/et"),
-    ("postgresql://ana:s3cret@db/crm?password=s3cret", "postgresql://ana@db/crm", "s3cret"),
-])
-def test_split_password_special_characters_and_query(url: str, bare: str, password: str) -> None:
-    assert report.split_password(url) == (bare, password)
-
-
-def test_split_password_refuses_unreadable_urls_without_echoing_them() -> None:
-    with pytest.raises(report.UsageError, match="%40") as info:
-        report.split_password("postgresql://ana:p@ss@db/crm")  # SQLAlchemy would read password "p"
-    assert "p@ss" not in str(info.value) and "postgresql://..." in str(info.value)
-    with pytest.raises(report.UsageError, match="cannot be read as one") as info:
-        report.split_password("postgresql://ana:Hush-9x@db:port/crm")
-    assert "Hush" not in str(info.value)
-    with pytest.raises(report.UsageError, match="two different passwords"):
-        report.split_password("postgresql://ana:one-pw@db/crm?password=two-pw")
-
-
-def test_redactor_scrubs_encoded_forms_and_refuses_short_secrets() -> None:
-    secret = "s3cr/et?#@ x"
-    redact = report._Redactor([secret])
-    text = ("plain s3cr/et?#@ x, quote s3cr/et%3F%23%40%20x, quote_plus s3cr%2Fet%3F%23%40+x, "
-            "lower s3cr%2fet%3f%23%40%20x, import pandas as pd")
-    assert redact(text) == "plain ***, quote ***, quote_plus ***, lower ***, import pandas as pd"
-    assert report._Redactor(["a&b<c>d"])('<td>a&amp;b&lt;c&gt;d</td> "a&b<c>d"') == "<td>***</td> \"***\""
-    assert not report._Redactor([None, ""])
-    with pytest.raises(ValueError, match="shorter than 4"):
-        report._Redactor(["p"])
-
-
 def _leaky_executor(calls: list):
     """A fake executor whose notebook prints the password it finds in the environment, in every form."""
     from urllib.parse import quote, quote_plus
 
     def fake(topic, params, out_ipynb, **kwargs):
-        pw = os.environ.get(report.PASSWORD_ENV) or ""
+        pw = os.environ.get(redact.PASSWORD_ENV) or ""
         calls.append((topic.stem, dict(params), pw))
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Leaky"),
                                              nbformat.v4.new_code_cell("import pandas as pd")])
@@ -417,7 +277,7 @@ def _leaky_executor(calls: list):
             nbformat.v4.new_output("display_data", data={"text/html": f"<b>{html.escape(pw)}</b>",
                                                          "text/plain": pw}),
             nbformat.v4.new_output("display_data", data={
-                report.KPI_MIME: {"name": "n", "value": 1, "unit": "", "label": f"pw {pw}", "topic": None},
+                kpis.KPI_MIME: {"name": "n", "value": 1, "unit": "", "label": f"pw {pw}", "topic": None},
                 "text/plain": "KPI n = 1"}),
         ]
         nbformat.write(nb, out_ipynb)
@@ -436,9 +296,9 @@ def test_password_with_special_characters_never_reaches_files_or_log(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, bare: str, password: str) -> None:
     from urllib.parse import quote, quote_plus
 
-    monkeypatch.delenv(report.PASSWORD_ENV, raising=False)
+    monkeypatch.delenv(redact.PASSWORD_ENV, raising=False)
     calls: list = []
-    monkeypatch.setattr(report, "_execute_topic", _leaky_executor(calls))
+    monkeypatch.setattr(runner, "execute_topic", _leaky_executor(calls))
     code, stdout, stderr = _cli(["run", "alpha", "--data", url, "--out", str(tmp_path),
                                  "--notebooks", str(NOTEBOOKS)])
     assert code == 0, stderr
@@ -454,12 +314,12 @@ def test_password_with_special_characters_never_reaches_files_or_log(
     executed = (Path(stdout.strip()) / "00_alpha.ipynb").read_text()
     assert "*** *** *** import pandas as pd" in executed  # scrubbed, and nothing else touched
     assert json.loads((Path(stdout.strip()) / "run.json").read_text())["data"] == bare
-    assert os.environ.get(report.PASSWORD_ENV) is None
+    assert os.environ.get(redact.PASSWORD_ENV) is None
 
 
 def test_password_in_environment_is_scrubbed_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(report.PASSWORD_ENV, "Env/p@ss?#w0rd")
-    monkeypatch.setattr(report, "_execute_topic", _leaky_executor([]))
+    monkeypatch.setenv(redact.PASSWORD_ENV, "Env/p@ss?#w0rd")
+    monkeypatch.setattr(runner, "execute_topic", _leaky_executor([]))
     code, stdout, stderr = _cli(["run", "alpha", "--data", "postgresql+psycopg://ana@db.example/crm",
                                  "--out", str(tmp_path), "--notebooks", str(NOTEBOOKS)])
     assert code == 0, stderr
@@ -467,7 +327,7 @@ def test_password_in_environment_is_scrubbed_too(monkeypatch: pytest.MonkeyPatch
         text = path.read_text(errors="replace")
         assert "Env/p@ss" not in text and "Env%2Fp%40ss" not in text and "p@ss" not in text, path
     assert "*** *** *** import pandas as pd" in (Path(stdout.strip()) / "00_alpha.ipynb").read_text()
-    assert os.environ[report.PASSWORD_ENV] == "Env/p@ss?#w0rd"  # left as it was
+    assert os.environ[redact.PASSWORD_ENV] == "Env/p@ss?#w0rd"  # left as it was
 
 
 def _leaky_notebook(folder: Path, name: str, fail: bool) -> None:
@@ -479,7 +339,7 @@ def _leaky_notebook(folder: Path, name: str, fail: bool) -> None:
                                   metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
             "import os\nfrom urllib.parse import quote, quote_plus\n\nfrom IPython.display import HTML\n\n"
-            "from crmbook.report import record_kpi\n\n"
+            "from crmbook.kpis import record_kpi\n\n"
             'pw = os.environ.get("CRMBOOK_DB_PASSWORD")\n'
             'print(pw, quote(pw, safe=""), quote_plus(pw), "password length", len(pw))\n'
             'record_kpi("leak", len(pw), label=f"pw {pw}")\n'
@@ -499,7 +359,7 @@ def test_kernel_printing_the_environment_password_leaks_nothing(monkeypatch: pyt
     notebooks.mkdir()
     _leaky_notebook(notebooks, "00_leak.ipynb", fail=False)
     _leaky_notebook(notebooks, "01_leakfail.ipynb", fail=True)
-    monkeypatch.setenv(report.PASSWORD_ENV, secret)
+    monkeypatch.setenv(redact.PASSWORD_ENV, secret)
     out = tmp_path / "reports"
     code, stdout, stderr = _cli(["run", "--data", "postgresql+psycopg://ana@db.example/crm", "--jobs", "2",
                                  "--out", str(out), "--notebooks", str(notebooks)])
@@ -530,9 +390,9 @@ def test_bad_url_or_short_password_is_usage_error(no_kernel: None, monkeypatch: 
                                                   tmp_path: Path, data: str, env: str | None,
                                                   message: str) -> None:
     if env is None:
-        monkeypatch.delenv(report.PASSWORD_ENV, raising=False)
+        monkeypatch.delenv(redact.PASSWORD_ENV, raising=False)
     else:
-        monkeypatch.setenv(report.PASSWORD_ENV, env)
+        monkeypatch.setenv(redact.PASSWORD_ENV, env)
     code, stdout, stderr = _cli(["run", "alpha", "--data", data, "--out", str(tmp_path / "r"),
                                  "--notebooks", str(NOTEBOOKS)])
     assert code == 2 and message in stderr and stdout == ""
@@ -542,7 +402,7 @@ def test_bad_url_or_short_password_is_usage_error(no_kernel: None, monkeypatch: 
 
 def test_missing_project_notebooks_folder_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
                                                              tmp_path: Path) -> None:
-    monkeypatch.setattr(report, "default_notebooks_dir", lambda: tmp_path / "site-packages" / "notebooks")
+    monkeypatch.setattr(parameters, "default_notebooks_dir", lambda: tmp_path / "site-packages" / "notebooks")
     for argv in (["topics"], ["run", "--data", "sample", "--out", str(tmp_path / "r")]):
         code, _, stderr = _cli(argv)
         assert code == 2, argv
@@ -558,12 +418,12 @@ def test_missing_project_notebooks_folder_says_how_to_install(monkeypatch: pytes
 
 def _fake_executor(calls: list, delay: float = 0.0):
     def fake(topic, params, out_ipynb, **kwargs):
-        calls.append((topic.stem, dict(params), os.environ.get(report.PASSWORD_ENV)))
+        calls.append((topic.stem, dict(params), os.environ.get(redact.PASSWORD_ENV)))
         time.sleep(delay)
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Fake"),
                                              nbformat.v4.new_code_cell("x")])
         nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={
-            report.KPI_MIME: {"name": "n", "value": params.get("n_top", 1), "unit": "", "label": "n",
+            kpis.KPI_MIME: {"name": "n", "value": params.get("n_top", 1), "unit": "", "label": "n",
                               "topic": None}, "text/plain": "n"})]
         nbformat.write(nb, out_ipynb)
         return nb, None
@@ -573,7 +433,7 @@ def _fake_executor(calls: list, delay: float = 0.0):
 
 def test_config_file_and_p_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     calls: list = []
-    monkeypatch.setattr(report, "_execute_topic", _fake_executor(calls))
+    monkeypatch.setattr(runner, "execute_topic", _fake_executor(calls))
     cfg = tmp_path / "c.yaml"
     cfg.write_text("n_top: 4\nthreshold: 0.9\n")
     code, _, _ = _cli(["run", "alpha", "--data", URL, "--config", str(cfg), "-p", "n_top", "6",
@@ -582,11 +442,11 @@ def test_config_file_and_p_override(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     (stem, params, env_pw), = calls
     assert params == {"n_top": 6, "threshold": 0.9, "data": "postgresql+psycopg://ana@localhost:5432/crm"}
     assert env_pw == PASSWORD
-    assert os.environ.get(report.PASSWORD_ENV) != PASSWORD
+    assert os.environ.get(redact.PASSWORD_ENV) != PASSWORD
 
 
 def test_unmasked_run_is_flagged(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(report, "_execute_topic", _fake_executor([]))
+    monkeypatch.setattr(runner, "execute_topic", _fake_executor([]))
     log = io.StringIO()
     result = report.run_reports(["beta"], data="sample", params={"mask_personal": "no"}, out=tmp_path,
                                 notebooks_dir=NOTEBOOKS, stream=log)
@@ -598,7 +458,7 @@ def test_unmasked_run_is_flagged(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 def test_two_runs_at_once_do_not_corrupt_each_other(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     calls: list = []
-    monkeypatch.setattr(report, "_execute_topic", _fake_executor(calls, delay=0.3))
+    monkeypatch.setattr(runner, "execute_topic", _fake_executor(calls, delay=0.3))
     results: dict = {}
 
     def go(key: str, n: str) -> None:
@@ -624,226 +484,9 @@ def test_two_runs_at_once_do_not_corrupt_each_other(monkeypatch: pytest.MonkeyPa
     assert a.run_id in top and b.run_id in top
 
 
-def test_finalize_failed_run_never_moves_latest(tmp_path: Path) -> None:
-    def stage(run_id: str, started: str, status: str) -> bool:
-        tmp = tmp_path / f".tmp-{run_id}"
-        tmp.mkdir()
-        meta = {"run_id": run_id, "status": status, "started": started, "finished": started, "data": "d",
-                "notebooks": [{"topic": "00_x", "ipynb": "00_x.ipynb", "html": None, "status": status}],
-                "crmbook_version": "0", "parameters": {}}
-        return report.finalize_run(tmp_path, tmp, meta, [{"topic": "x", "name": "k", "value": 1.0,
-                                                          "unit": "", "label": "k"}])
-
-    assert stage("r1", "2026-01-01T00:00:00", "ok") is True
-    assert stage("r2", "2026-01-02T00:00:00", "failed") is False
-    assert os.readlink(tmp_path / "latest") == "r1" and (tmp_path / "latest.txt").read_text() == "r1\n"
-    assert stage("r0", "2025-12-31T00:00:00", "ok") is False  # an older run finishing late
-    assert os.readlink(tmp_path / "latest") == "r1"
-    assert stage("r3", "2026-01-03T00:00:00", "ok") is True
-    assert json.loads((tmp_path / "r3" / "kpis.json").read_text())["run"]["previous_run"] == "r1"
-    assert "FAILED" in (tmp_path / "r2" / "index.html").read_text()
-
-
 # --------------------------------------------------------------------------------------------------
 # HTML and KPI helpers
 # --------------------------------------------------------------------------------------------------
-
-
-def test_notebook_to_html_sanitizes_outputs() -> None:
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# T\n\n## Part $a^2$\n\nInline $\\alpha$ and <script>bad()</script>"),
-        nbformat.v4.new_code_cell("secret_code()"),
-    ])
-    svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-    nb.cells[1].outputs = [
-        nbformat.v4.new_output("display_data", data={"application/javascript": "alert(2)", "text/plain": "js"}),
-        nbformat.v4.new_output("display_data", data={"image/svg+xml": svg}),
-        nbformat.v4.new_output("display_data", data={"text/html": '<a href="javascript:alert(3)">x</a>'
-                                                     '<img src="http://tracker/x.png">'
-                                                     '<style>@import url(http://x/a.css);</style>'
-                                                     '<div style="background:url(http://evil/x.png);color:red">c'
-                                                     '</div>'}),
-    ]
-    page = report.notebook_to_html(nb, subtitle="<i>sub</i>")
-    assert "<script" not in page.lower() and "javascript:" not in page
-    assert "secret_code" not in page and "http://tracker" not in page and "@import" not in page
-    assert "evil" not in page and 'style="color:red;"' in page
-    assert 'src="data:image/svg+xml;base64,' in page
-    assert "&lt;i&gt;sub&lt;/i&gt;" in page
-    assert "<math" in page and "<mi>α</mi>" in page
-    assert "<title>T</title>" in page
-    shown = report.notebook_to_html(nb, show_code=True)
-    assert "secret_code" in shown
-
-
-def test_links_keep_only_http_https_mailto() -> None:
-    clean = report._sanitize_html(
-        '<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">d</a>'
-        '<a href=" DATA:text/html;base64,PHNjcmlwdD4=" class="c">e</a>'
-        '<a href="javascript:alert(1)">j</a><a href="//evil.example/x">p</a>'
-        '<a href="https://example.com/x" title="t">s</a><a href="http://example.com/">h</a>'
-        '<a href="mailto:crm@example.com">m</a><a href="#part">i</a>'
-        '<img src="data:image/png;base64,iVBORw0KGgo=" alt="chart">')
-    assert "data:text" not in clean.lower() and "javascript" not in clean and "evil" not in clean
-    assert '<a>d</a>' in clean and '<a class="c">e</a>' in clean and "<a>j</a>" in clean and "<a>p</a>" in clean
-    assert '<a href="https://example.com/x" title="t">s</a>' in clean and 'href="http://example.com/"' in clean
-    assert 'href="mailto:crm@example.com"' in clean and 'href="#part"' in clean
-    assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="chart">' in clean  # embedded images stay
-
-
-def test_style_from_outputs_dropped_unless_scoped_to_a_styler_table() -> None:
-    import pandas as pd
-
-    for css in ("body{display:none}", "#T_x, body{display:none}", "#T_x ~ div{display:none}",
-                "@media screen{#T_x{color:red}}", "#T_x td{background:url(http://e.example/x.png)}",
-                '#T_x{font-family:"a}body{display:none}"}', ".jp-Cell{display:none}"):
-        clean = report._sanitize_html(f"<style>{css}</style><b>kept</b>")
-        assert clean == "<b>kept</b>", css
-    unclosed = report._sanitize_html('<style type="text/css">\n#T_x{} body{display:none}')
-    assert "<style" not in unclosed and "&lt;style" in unclosed  # shown as text, never applied
-    assert report._sanitize_html("<style>#T_x{color:red;position:fixed}</style>") == (
-        '<style type="text/css">\n#T_x {color:red;}\n</style>')  # only the inline-style properties
-
-    frame = pd.DataFrame({"segment": ["A", "B"], "share": [0.25, 0.75]})
-    styled = frame.style.set_uuid("seg").background_gradient(subset=["share"], cmap="Blues").format(
-        {"share": "{:.0%}"}).set_table_styles([{"selector": "th", "props": "color: #333;"}]).to_html()
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("styled")])
-    nb.cells[0].outputs = [nbformat.v4.new_output("execute_result", data={"text/html": styled,
-                                                                          "text/plain": "styled"},
-                                                  execution_count=1)]
-    page = report.notebook_to_html(nb)
-    css = re.search(r'<style type="text/css">\n(#T_seg.*?)\n</style>', page, re.S).group(1)
-    assert "#T_seg th {color: #333;}" in css
-    assert re.search(r"#T_seg_row0_col1 \{background-color: #[0-9a-f]{6};\s*color: #[0-9a-f]{6};\}", css)
-    assert '<table id="T_seg">' in page and 'id="T_seg_row1_col1"' in page and ">75%</td>" in page
-    # a plain DataFrame's "<style scoped>" (.dataframe ...) goes: the page's own table CSS styles it alike
-    plain = report._sanitize_html(frame._repr_html_())
-    assert "<style" not in plain and '<table border="1" class="dataframe">' in plain and "<td>0.75</td>" in plain
-
-
-def test_tags_not_allowed_are_shown_as_text_even_when_malformed() -> None:
-    # nh3 alone would drop them; their "<" is escaped first, as the HTML tokenizer would read the tag
-    shown = {
-        '<iframe src="http://x"></iframe>': '&lt;iframe src="http://x"&gt;&lt;/iframe&gt;',
-        "<scr<script>ipt>alert(1)</script>": "&lt;scr&lt;script&gt;ipt&gt;alert(1)&lt;/script&gt;",
-        "<svg onload=alert(1)><b>x</b></svg>": "&lt;svg onload=alert(1)&gt;<b>x</b>&lt;/svg&gt;",
-        "<textarea><b>x</b></textarea>": "&lt;textarea&gt;<b>x</b>&lt;/textarea&gt;",
-        "a < b > c": "a &lt; b &gt; c",
-        "&lt;b&gt; &amp; <b>'q' \"r\"</b>": "&lt;b&gt; &amp; <b>'q' \"r\"</b>",
-        "<!-- secret --><b>after</b>": "<b>after</b>",
-    }
-    for markup, clean in shown.items():
-        assert report._sanitize_html(markup) == clean, markup
-
-
-def test_attributes_kept_per_tag() -> None:
-    clean = report._sanitize_html(
-        '<b onclick="x()" class="c" data-x="1">d</b>'
-        '<img src="data:image/png;base64,AA" alt="a" id="i" align="left" width="3" height="2" onerror="x()">'
-        '<img src="https://e.example/x.png" alt="t">'
-        '<a href="#x" name="n" id="i" target="_blank" rel="opener" title="t">t</a>'
-        '<a href="&#106;avascript:alert(1)">e</a><a href="jav&#x09;ascript:alert(1)">f</a>'
-        '<table border="1"><tr><th scope="col" colspan="2" id="h">h</th><td rowspan="1" scope="x">c</td></tr></table>'
-        '<ol start="3" reversed><li value="2">a</li></ol>')
-    assert clean == (
-        '<b class="c">d</b>'
-        '<img src="data:image/png;base64,AA" alt="a" width="3" height="2">'  # no id/align on <img>
-        '<img alt="t">'  # a picture from the network is dropped, the text stays
-        '<a href="#x" name="n" id="i" title="t">t</a>'  # no target, no rel added
-        '<a>e</a><a>f</a>'  # javascript: hidden behind entities or a tab
-        '<table border="1"><tbody><tr><th scope="col" colspan="2" id="h">h</th><td rowspan="1">c</td></tr>'
-        '</tbody></table>'
-        '<ol start="3"><li>a</li></ol>')
-
-
-def test_inline_style_keeps_allowed_properties_as_written() -> None:
-    assert report._sanitize_html(
-        '<span style="color: red; position: fixed; background: url(http://e.example/x.png); '
-        'FONT-WEIGHT: bold !important; fill: #123">s</span>') == (
-        '<span style="color: red; FONT-WEIGHT: bold !important; fill: #123;">s</span>')
-    assert report._sanitize_html('<span style="/* c */ width: 3px /* d */; x: y; @media print {}">s</span>') == (
-        '<span style="width: 3px /* d */;">s</span>')
-    assert report._sanitize_html('<span style="position: fixed">s</span>') == '<span style="">s</span>'
-
-
-class _Tags(html.parser.HTMLParser):
-    """The attributes of every <img> and of every <div> of a page, as a browser's tokenizer reads them."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.images: list[dict[str, str | None]] = []
-        self.divs: list[dict[str, str | None]] = []
-        self.feed(page)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("img", "div"):
-            (self.images if tag == "img" else self.divs).append(dict(attrs))
-
-
-def test_images_have_alt_text_and_cells_are_focusable_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    import nbconvert.exporters.html
-
-    def second_parse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the page was parsed again with BeautifulSoup")
-
-    monkeypatch.setattr(nbconvert.exporters.html, "BeautifulSoup", second_parse)
-    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell(f'# Pictures\n\n<img src="data:image/png;base64,{png}">\n\n'
-                                      f"![a chart](data:image/png;base64,{png})"),
-        nbformat.v4.new_code_cell("draw()"),
-    ])
-    nb.cells[1].outputs = [
-        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
-        nbformat.v4.new_output("display_data", data={"text/html": f'<img src="data:image/png;base64,{png}">'
-                                                     '<b title="<img src=x>">t</b>'
-                                                     f'<img src="data:image/png;base64,{png}" alt="kept">'}),
-        nbformat.v4.new_output("stream", name="stdout", text="printed\n"),
-    ]
-    for show_code in (False, True):
-        tags = _Tags(report.notebook_to_html(nb, show_code=show_code))
-        assert len(tags.images) == 5
-        assert all(img.get("alt") for img in tags.images)
-        assert [img["alt"] for img in tags.images if img["alt"] != report._NO_ALT] == ["a chart", "kept"]
-        wrappers = [d for d in tags.divs if {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
-                    & set((d.get("class") or "").split())]
-        assert len(wrappers) == (5 if show_code else 4)  # markdown, (code input), 3 outputs
-        assert all(d.get("tabindex") == "0" for d in wrappers)
-    # an "<img" inside an attribute value is text, not an image: left as it is
-    assert report._sanitize_html('<b title="<img src=x>">t</b>') == '<b title="&lt;img src=x&gt;">t</b>'
-
-
-def test_mermaid_output_is_shown_as_text() -> None:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("diagram")])
-    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
-        "text/vnd.mermaid": "graph TD</pre><img src=x onerror=alert(1)><script>alert(2)</script>",
-        "text/plain": "diagram"})]
-    page = report.notebook_to_html(nb)
-    assert "<script" not in page.lower() and "<img" not in page
-    assert "graph TD&lt;/pre&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
-
-
-def test_printed_text_and_formulas_keep_markup_escaped() -> None:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(name)")])
-    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="<b>'Zoë' & \"Co\"</b>\n")]
-    page = report.notebook_to_html(nb)
-    assert "&lt;b&gt;'Zoë' &amp; \"Co\"&lt;/b&gt;" in page
-    mathml = report._latex_to_mathml(r"\alpha < \beta \& x > 0", False)
-    assert "<mi>α</mi>" in mathml and "<mi>β</mi>" in mathml
-    assert "&#x0003C;" in mathml and "&#x0003E;" in mathml and "&#x00026;" in mathml  # markup stays escaped
-
-
-def test_collect_kpis_fills_topic_and_keeps_last() -> None:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
-    rec = {"name": "share", "value": 1.5, "unit": "%", "label": "Share", "topic": None}
-    nb.cells[0].outputs = [
-        nbformat.v4.new_output("display_data", data={report.KPI_MIME: rec}),
-        nbformat.v4.new_output("display_data", data={report.KPI_MIME: {**rec, "value": 2.5}}),
-        nbformat.v4.new_output("display_data", data={"text/plain": "not a kpi"}),
-    ]
-    assert report.collect_kpis(nb, "segmentation", "01_segmentation") == [
-        {"topic": "segmentation", "name": "share", "value": 2.5, "unit": "%", "label": "Share",
-         "notebook": "01_segmentation"}]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def _texts(nb) -> str:
 
 
 def _kpis(nb) -> dict:
-    from crmbook.report import KPI_MIME
+    from crmbook.kpis import KPI_MIME
 
     return {o["data"][KPI_MIME]["name"]: o["data"][KPI_MIME]["value"]
             for cell in nb.cells for o in cell.get("outputs", []) if KPI_MIME in o.get("data", {})}

@@ -9,7 +9,12 @@ templates; this package holds all of their logic, one module per topic:
 - :mod:`crmbook.segmentation` - RFM, ABC, clusters, portraits (notebook ``01_segmentation``).
 - :mod:`crmbook.exercises` - self-checking exercises for trainees.
 - :mod:`crmbook.plots` - the chart theme and shared chart helpers.
-- :mod:`crmbook.report` - running notebooks into HTML reports and KPI files.
+- :mod:`crmbook.kpis` - recording a notebook's headline figures (KPIs) for the runner.
+- :mod:`crmbook.topics` - the topic registry: each topic's notebook, titles, tables and needs.
+- :mod:`crmbook.redact` - database passwords kept out of parameters and scrubbed from reports.
+- :mod:`crmbook.errors` - the usage error and exit codes shared by the runner and the command line.
+- :mod:`crmbook.report` - running notebooks into HTML reports and KPI files (``crmbook run``).
+- :mod:`crmbook.cli` - the ``crmbook`` command.
 
 Importing the package has no side effects (no matplotlib style is set, no file is read).
 """

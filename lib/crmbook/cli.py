@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["main", "build_parser"]
+from crmbook.errors import EXIT_USAGE, UsageError
+
+__all__ = ["build_parser", "main", "run_command"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,26 +91,44 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_topics(args: argparse.Namespace) -> int:
-    from crmbook import report
+    from crmbook.report import describe_topics
 
     try:
-        print(report.describe_topics(args.notebooks), end="")
-    except report.UsageError as exc:
+        print(describe_topics(args.notebooks), end="")
+    except UsageError as exc:
         print(f"crmbook topics: {exc}", file=sys.stderr)
-        return report.EXIT_USAGE
+        return EXIT_USAGE
     return 0
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    from crmbook import report
+def run_command(args: argparse.Namespace) -> int:
+    """``crmbook run``: run the notebooks and return the exit code (0 ok, 1 failed, 2 usage).
 
-    return report.run_command(args)
+    ``args`` as :func:`build_parser` reads them. The run folder is printed on stdout; progress and
+    failures go to stderr, a usage error as one ``crmbook run: ...`` message with every password it may
+    hold scrubbed (:func:`crmbook.redact.lenient_redactor`).
+    """
+    from crmbook.redact import lenient_redactor
+    from crmbook.report import run_reports
+
+    params = dict(args.param or [])
+    try:
+        result = run_reports(
+            args.topics, data=args.data, as_of=args.as_of, params=params, config=args.config, out=args.out,
+            jobs=args.jobs, show_code=args.show_code, notebooks_dir=getattr(args, "notebooks", None),
+            timeout=getattr(args, "timeout", None),
+        )
+    except UsageError as exc:
+        print("crmbook run: " + lenient_redactor(str(args.data))(str(exc)), file=sys.stderr)
+        return EXIT_USAGE
+    print(result.folder)
+    return result.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``crmbook`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
-    handler = {"sample": _cmd_sample, "validate": _cmd_validate, "topics": _cmd_topics, "run": _cmd_run}
+    handler = {"sample": _cmd_sample, "validate": _cmd_validate, "topics": _cmd_topics, "run": run_command}
     try:
         return handler[args.command](args)
     except KeyboardInterrupt:

@@ -1,52 +1,193 @@
-"""TEMPORARY stand-in for the topic registry (replaced by the real ``crmbook.topics`` at merge).
+"""The topic registry: each topic of the workbook declared once.
 
-It declares only what the data check reads: each topic's ``number``, ``name``, ``title`` per language
-and ``needs`` (each a :class:`Need`: ``key``, ``label`` per language, ``tables``, ``columns``,
-``months``). Only the topics that exist are listed: the data check and segmentation.
+One :class:`TopicSpec` per topic says its number and name, its notebook, the package holding its logic,
+its title in each report language, the tables it needs and what each of its analyses needs
+(:class:`Need`). The runner (``crmbook run``, ``crmbook topics``) and the data check (notebook 00, to say
+which analyses a data set allows) read it.
+
+How the runner finds topics (:func:`crmbook.report.find_topics`): in the project's ``notebooks/``
+folder the topics are exactly the ones declared here, in number order; a declared notebook that is
+missing there, or a ``NN_name.ipynb`` there that is not declared, stops ``crmbook run`` and
+``crmbook topics`` with a usage error naming it. In any other folder (``--notebooks DIR``: an analyst's
+own notebooks, the tests' fixtures) every ``NN_name.ipynb`` is a topic, and carries the declaration of
+its name when there is one (``Topic.spec``). ``crmbook topics`` shows the declared titles.
+
+Only the topics that exist are declared; a topic is added here when its notebook and package are built.
+
+A shared module: it imports no topic package (``package`` is only a name) and nothing else of crmbook.
+
+Examples
+--------
+>>> from crmbook import topics
+>>> topics.get("segmentation").title["zh"]
+'客户细分'
+>>> [t.number for t in topics.TOPICS]
+['00', '01']
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Need", "Topic", "TOPICS"]
+__all__ = ["LANGUAGES", "TOPICS", "Need", "TopicSpec", "get"]
+
+#: The report languages: every title and label is given in each of them.
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+
+#: The tables every topic needs (the only required tables of the data model).
+_CORE_TABLES: tuple[str, ...] = ("customers", "orders")
+
+
+def _labels(value: Mapping[str, str], what: str) -> dict[str, str]:
+    """``value`` as a new dict, checked to hold a text for every report language."""
+    missing = [lang for lang in LANGUAGES if not str(value.get(lang) or "").strip()]
+    if missing:
+        raise ValueError(f"{what} needs a text in every report language {LANGUAGES}; missing: {missing}")
+    return dict(value)
 
 
 @dataclass(frozen=True)
 class Need:
-    """One analysis of a topic and what it needs: tables, ``table.column`` values, months of orders."""
+    """One analysis of a topic and what it needs to run.
+
+    Parameters
+    ----------
+    key : str
+        Stable machine name of the analysis, ``snake_case`` (``"rfm"``).
+    label : mapping
+        The analysis as a reader calls it, per report language: ``{"en": ..., "zh": ...}``.
+    tables : tuple of str
+        Tables that must be present (default: ``customers`` and ``orders``).
+    columns : tuple of str
+        ``table.column`` pairs that must hold at least one value; ``table.prefix_*`` means any column of
+        that family (``surveys.rating_*``).
+    months : int
+        Calendar months of order history needed (0: any).
+    """
 
     key: str
-    label: dict[str, str]
-    tables: tuple[str, ...] = ("customers", "orders")
+    label: Mapping[str, str] = field(hash=False)
+    tables: tuple[str, ...] = _CORE_TABLES
     columns: tuple[str, ...] = ()
     months: int = 0
 
+    def __post_init__(self) -> None:
+        if not self.key.isidentifier():
+            raise ValueError(f"Need.key must be a snake_case identifier, got {self.key!r}")
+        object.__setattr__(self, "label", _labels(self.label, f"the label of need {self.key!r}"))
+        for ref in self.columns:
+            table, _, column = ref.partition(".")
+            if not column or table not in self.tables:
+                raise ValueError(f"need {self.key!r}: column {ref!r} must be 'table.column' of one of its "
+                                 f"tables {self.tables}")
+
 
 @dataclass(frozen=True)
-class Topic:
-    """A topic: its number, name (as in its notebook's name), title per language and needs."""
+class TopicSpec:
+    """The declaration of one topic.
 
-    number: int
+    Parameters
+    ----------
+    number : str
+        Two digits, the topic's place in the course (``"01"``).
+    name : str
+        Machine name, ``snake_case`` (``"segmentation"``): ``crmbook run segmentation``.
+    notebook : str
+        File name of its notebook in ``notebooks/``: ``f"{number}_{name}.ipynb"``.
+    package : str
+        Dotted name of the package with its logic (``"crmbook.segmentation"``); never imported here.
+    title : mapping
+        The topic's title per report language: ``{"en": "Customer segmentation", "zh": "客户细分"}``.
+    required_tables : tuple of str
+        Tables without which the notebook cannot run.
+    optional_tables : tuple of str
+        Tables some of its sections use when present (a missing one skips the section, saying so).
+    needs : tuple of Need
+        Its analyses and what each needs.
+    """
+
+    number: str
     name: str
-    title: dict[str, str]
-    needs: tuple[Need, ...] = field(default=())
+    notebook: str
+    package: str
+    title: Mapping[str, str] = field(hash=False)
+    required_tables: tuple[str, ...] = _CORE_TABLES
+    optional_tables: tuple[str, ...] = ()
+    needs: tuple[Need, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d{2}", self.number):
+            raise ValueError(f"topic {self.name!r}: number must be two digits, got {self.number!r}")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
+            raise ValueError(f"topic name must be snake_case, got {self.name!r}")
+        if self.notebook != f"{self.stem}.ipynb":
+            raise ValueError(f"topic {self.stem}: notebook must be {self.stem}.ipynb, got {self.notebook!r}")
+        object.__setattr__(self, "title", _labels(self.title, f"the title of topic {self.stem}"))
+        known = set(self.required_tables) | set(self.optional_tables)
+        for need in self.needs:
+            if not set(need.tables) <= known:
+                raise ValueError(f"topic {self.stem}: need {need.key!r} uses tables "
+                                 f"{sorted(set(need.tables) - known)} the topic does not declare")
+
+    @property
+    def stem(self) -> str:
+        """``"01_segmentation"``: the notebook's name without ``.ipynb``."""
+        return f"{self.number}_{self.name}"
 
 
-TOPICS: tuple[Topic, ...] = (
-    Topic(0, "data_check", {"en": "Data check", "zh": "数据检查"}),
-    Topic(1, "segmentation", {"en": "Segmentation", "zh": "客户细分"}, needs=(
-        Need("rfm", {"en": "RFM scores and segments", "zh": "RFM 评分与细分"}),
-        Need("abc", {"en": "ABC classes with the two-year growth rule", "zh": "ABC 分类（两年增长规则）"},
-             months=36),
-        Need("key_accounts", {"en": "key accounts / agents in class A", "zh": "A 类中的大客户 / 代理商"},
-             columns=("customers.account_type",)),
-        Need("clusters", {"en": "behavioural clusters", "zh": "行为聚类"}),
-        Need("age_bands", {"en": "demographic portrait: age bands", "zh": "人口特征画像：年龄段"},
-             columns=("customers.birth_date",)),
-        Need("gender_region", {"en": "demographic portrait: gender and region", "zh": "人口特征画像：性别与地区"},
-             columns=("customers.gender", "customers.region")),
-        Need("penetration", {"en": "penetration and market share", "zh": "渗透率与市场份额"},
-             tables=("customers", "orders", "market"), columns=("customers.region",)),
-    )),
+#: Every topic, in number order.
+TOPICS: tuple[TopicSpec, ...] = (
+    TopicSpec(
+        number="00",
+        name="data_check",
+        notebook="00_data_check.ipynb",
+        package="crmbook.data_check",
+        title={"en": "Data check", "zh": "数据检查"},
+        optional_tables=("surveys", "contacts", "costs", "campaigns", "campaign_members", "market"),
+    ),
+    TopicSpec(
+        number="01",
+        name="segmentation",
+        notebook="01_segmentation.ipynb",
+        package="crmbook.segmentation",
+        title={"en": "Customer segmentation", "zh": "客户细分"},
+        optional_tables=("market",),
+        needs=(
+            Need("rfm", {"en": "RFM scores and segments", "zh": "RFM 评分与客户分群"}),
+            Need("abc", {"en": "ABC classes with the two-year growth rule", "zh": "ABC 分类（含两年增长规则）"},
+                 months=36),
+            Need("key_accounts", {"en": "key accounts / agents in class A", "zh": "A 类中的大客户与代理商"},
+                 columns=("customers.account_type",)),
+            Need("clusters", {"en": "behavioural clusters", "zh": "客户行为聚类"}),
+            Need("age_bands", {"en": "demographic portrait: age bands", "zh": "客户画像：年龄段"},
+                 columns=("customers.birth_date",)),
+            Need("gender_region", {"en": "demographic portrait: gender and region", "zh": "客户画像：性别与地区"},
+                 columns=("customers.gender", "customers.region")),
+            Need("market_share", {"en": "penetration and market share", "zh": "市场渗透率与市场份额"},
+                 tables=("customers", "orders", "market"), columns=("customers.region",)),
+        ),
+    ),
 )
+
+if ([t.number for t in TOPICS] != sorted({t.number for t in TOPICS})
+        or len({t.name for t in TOPICS}) < len(TOPICS)):
+    raise ValueError("crmbook.topics.TOPICS must be in number order, each number and name once")
+
+
+def get(name: str) -> TopicSpec:
+    """The declaration of a topic, by name (``"segmentation"``), number (``"01"``) or stem
+    (``"01_segmentation"``).
+
+    Raises
+    ------
+    LookupError
+        No topic is declared under that name; the message lists the declared topics.
+    """
+    key = str(name).strip().removesuffix(".ipynb")
+    for spec in TOPICS:
+        if key in (spec.name, spec.number, spec.stem):
+            return spec
+    raise LookupError(f"no topic {name!r} in crmbook.topics; the topics are: "
+                      f"{', '.join(t.stem for t in TOPICS)}")

@@ -17,7 +17,7 @@ def test_segment_kpis():
                        "label": "RFM Champions: customers"}
     assert kpis[3]["name"] == "rfm_at_risk_share" and kpis[3]["value"] == 25.0 and kpis[3]["unit"] == "%"
     assert kpis[3]["label"] == "RFM at risk: share of customers"
-    from crmbook.report import record_kpi  # the records are valid record_kpi arguments
+    from crmbook.kpis import record_kpi  # the records are valid record_kpi arguments
 
     assert all(record_kpi(**k, display=False)["name"] == k["name"] for k in kpis)
     zh = seg.segment_kpis(summary, CTX_ZH)

@@ -31,9 +31,9 @@ DEFAULT_PASSWORD_ENV = "CRMBOOK_DB_PASSWORD"
 
 def _scrub(text: str, secrets: Iterable[str | None]) -> str:
     """Replace each secret with ``***`` in every form the runner also scrubs (plain, URL-encoded, escaped)."""
-    from crmbook.report import _secret_forms  # one list of forms for the loader and the runner
+    from crmbook.redact import secret_forms  # one list of forms for the loader and the runner
 
-    forms = {form for secret in secrets if secret for form in _secret_forms(secret)}
+    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, "***")
     return text

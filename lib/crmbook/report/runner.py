@@ -1,0 +1,232 @@
+"""``crmbook run``: topic notebooks on one data set into one run folder of reports.
+
+:func:`run_reports` checks everything it can before a kernel starts (topics, parameter names and types,
+the config file, the database URL and its password), then executes the notebooks (up to ``jobs`` at
+once, in threads of this process), turns each into an HTML report, collects their KPIs and finishes the
+run folder (:func:`crmbook.report.runs.finalize_run`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from crmbook.errors import EXIT_FAILED, EXIT_OK, UsageError
+from crmbook.kpis import collect_kpis
+from crmbook.language import catalogue
+from crmbook.redact import password_in_env, redact_notebook, run_secrets
+from crmbook.report.execute import NotebookFailure, Progress, execute_topic
+from crmbook.report.html import notebook_to_html
+from crmbook.report.parameters import Topic, check_parameters, find_topics, load_config, select_topics
+from crmbook.report.runs import (
+    current_latest,
+    default_reports_dir,
+    finalize_run,
+    new_run_id,
+    previous_seconds,
+)
+
+__all__ = ["RunResult", "run_reports"]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: its id and folder, whether every notebook succeeded, the figures collected,
+    the failures, and whether ``latest`` now points at it."""
+
+    run_id: str
+    folder: Path
+    ok: bool
+    kpis: list[dict[str, Any]]
+    failures: list[NotebookFailure]
+    latest_switched: bool
+
+    @property
+    def exit_code(self) -> int:
+        """:data:`EXIT_OK` or :data:`EXIT_FAILED`."""
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+
+#: Parameters that name local files: made absolute, since kernels start in the notebooks' folder.
+PATH_PARAMETERS = ("data", "mapping")  # documentation of the rule in _absolute
+
+
+def _absolute(value: str) -> str:
+    """A relative path that exists from the working directory, made absolute; anything else unchanged."""
+    if "://" in value or value == "sample" or not value:
+        return value
+    path = Path(value).expanduser()
+    return str(path.resolve()) if not path.is_absolute() and path.exists() else value
+
+
+def _effective(topics: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any]], name: str) -> Any:
+    """The value a parameter had in the run: given, or the notebooks' common default (None if they differ)."""
+    seen = {repr(per_topic[t.stem].get(name, t.parameters[name].default)): per_topic[t.stem].get(
+        name, t.parameters[name].default) for t in topics if name in t.parameters}
+    return next(iter(seen.values())) if len(seen) == 1 else None
+
+
+def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = None,
+                params: Mapping[str, Any] | None = None, config: str | os.PathLike[str] | None = None,
+                out: str | os.PathLike[str] | None = None, jobs: int = 1, show_code: bool = False,
+                notebooks_dir: str | os.PathLike[str] | None = None, kernel_name: str | None = None,
+                timeout: int | None = None, stream: IO[str] | None | str = "stderr") -> RunResult:
+    """Run topic notebooks into ``<out>/<run-id>/`` (``crmbook run``).
+
+    Parameters
+    ----------
+    topics : sequence of str
+        Topics as ``"segmentation"``, ``"01"`` or ``"01_segmentation"``; empty = all, in numbered order.
+    data : str
+        Data folder, file, SQLAlchemy URL or ``"sample"``; the notebooks' ``data`` parameter. A password
+        in a URL goes to the kernels through :data:`crmbook.redact.PASSWORD_ENV`, never into a parameter;
+        it and the password already there are scrubbed from every file and log line the run writes.
+    as_of : str, optional
+        Analysis date ``YYYY-MM-DD`` (parameter ``as_of``); default: the notebooks' own default.
+    params : mapping, optional
+        More parameters (``-p NAME VALUE``); they override the config file.
+    config : path, optional
+        YAML or TOML file of parameters.
+    out : path, optional
+        Reports folder; default :func:`crmbook.report.runs.default_reports_dir`.
+    jobs : int
+        Notebooks run at once (kernels).
+    show_code : bool
+        Show code in the HTML reports.
+    notebooks_dir : path, optional
+        Folder of the topic notebooks; default :func:`crmbook.report.parameters.default_notebooks_dir`
+        (there, the topics declared in :mod:`crmbook.topics`).
+    kernel_name : str, optional
+        Jupyter kernel; default the one named in each notebook.
+    timeout : int, optional
+        Seconds one cell may take.
+    stream : file, optional
+        Where progress and failures are written (default: the current ``sys.stderr``); ``None`` for silence.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    UsageError
+        Unknown topic or parameter, wrong type, unreadable config, missing notebooks folder, a ``data``
+        with ``://`` that is not a readable URL, a password shorter than :data:`crmbook.redact.MIN_SECRET_LENGTH`;
+        raised before any kernel starts.
+    """
+    import crmbook
+
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    every_topic = find_topics(notebooks_dir)
+    chosen = select_topics(topics, every_topic)
+    safe_data, password, redact = run_secrets(str(data))
+    values: dict[str, Any] = dict(load_config(config)) if config else {}
+    values.update(params or {})
+    for reserved in ("data", "as_of"):
+        if reserved in (params or {}):
+            raise UsageError(f"give {reserved!r} with --{reserved.replace('_', '-')}, not -p")
+    values["data"] = safe_data = _absolute(safe_data)  # --data wins over a config file's data
+    if isinstance(values.get("mapping"), str) and values["mapping"]:
+        values["mapping"] = _absolute(values["mapping"])
+    if as_of is not None:
+        values["as_of"] = as_of
+    for name, value in list(values.items()):
+        if isinstance(value, str) and redact:
+            values[name] = redact(value)
+    per_topic = check_parameters(values, chosen, every_topic)
+    progress = Progress(sys.stderr if stream == "stderr" else stream, redact)
+    unmasked = [stem for stem, p in per_topic.items() if p.get("mask_personal") is False]
+    if unmasked:
+        progress.line(f"note: personal data (names, phones, e-mails) is NOT masked in {', '.join(unmasked)} "
+                      "(mask_personal=false): do not share these reports outside the team")
+
+    out_dir = Path(out) if out is not None else default_reports_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id()
+    tmp_folder = Path(tempfile.mkdtemp(prefix=f".tmp-{run_id}-", dir=out_dir))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp_folder.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is as readable as any
+    started = _dt.datetime.now(_dt.UTC)
+    total = len(chosen)
+    progress.line(f"crmbook run {run_id}: {total} notebook(s), {min(jobs, total)} at once, data {safe_data}")
+
+    def job(index_topic: tuple[int, Topic]) -> dict[str, Any]:
+        index, topic = index_topic
+        position = f"{index}/{total}"
+        out_ipynb = tmp_folder / f"{topic.stem}.ipynb"
+        t0 = time.monotonic()
+        progress.line(f"[{position}] {topic.stem} started")
+        nb, failure = execute_topic(topic, per_topic[topic.stem], out_ipynb, position=position,
+                                    progress=progress, kernel_name=kernel_name, timeout=timeout,
+                                    redact=redact, socket_dir=socket_dir)
+        entry: dict[str, Any] = {"topic": topic.stem, "ipynb": out_ipynb.name, "html": None}
+        if failure is not None:
+            entry.update(status="failed", error=failure.error, cell=failure.cell_index,
+                         seconds=round(time.monotonic() - t0, 2))
+            progress.line(failure.describe().replace(str(tmp_folder), str(out_dir / run_id)))
+            return {"entry": entry, "kpis": [], "failure": failure}
+        import nbformat
+
+        nb = redact_notebook(nb, redact)
+        nbformat.write(nb, out_ipynb)
+        as_of_used = _effective([topic], per_topic, "as_of")
+        language = _effective([topic], per_topic, "language") or "en"
+        texts = catalogue("crmbook")
+        subtitle = texts.say("report.subtitle", language, escape=False, run=run_id, data=safe_data)
+        if as_of_used:
+            subtitle += texts.say("report.subtitle_as_of", language, escape=False, as_of=as_of_used)
+        t_html = time.monotonic()
+        page = redact(notebook_to_html(nb, show_code=show_code, subtitle=subtitle, language=language))
+        (tmp_folder / f"{topic.stem}.html").write_text(page, encoding="utf-8")
+        entry.update(status="ok", html=f"{topic.stem}.html", seconds=round(time.monotonic() - t0, 2),
+                     execute_seconds=round(t_html - t0, 2), html_seconds=round(time.monotonic() - t_html, 2))
+        progress.line(f"[{position}] {topic.stem} done ({entry['seconds']:.1f} s)")
+        return {"entry": entry, "kpis": collect_kpis(nb, topic.name, topic.stem), "failure": None}
+
+    with password_in_env(password), tempfile.TemporaryDirectory(prefix="crmbook-k") as socket_dir:
+        if jobs == 1 or total == 1:
+            results = [job(item) for item in enumerate(chosen, start=1)]
+        else:
+            # longest first (by the last good run's timings): the slowest notebook never starts last
+            before = previous_seconds(out_dir)
+            items = sorted(enumerate(chosen, start=1), key=lambda it: -before.get(it[1].stem, 0))
+            with ThreadPoolExecutor(max_workers=min(jobs, total)) as pool:
+                futures = {item[0]: pool.submit(job, item) for item in items}
+                results = [futures[i].result() for i in sorted(futures)]
+
+    failures = [r["failure"] for r in results if r["failure"] is not None]
+    kpis = [k for r in results for k in r["kpis"]]
+    meta = {
+        "run_id": run_id,
+        "status": "failed" if failures else "ok",
+        "data": safe_data,
+        "as_of": _effective(chosen, per_topic, "as_of"),
+        "parameters": {k: _effective(chosen, per_topic, k) for k in values if k != "data"},
+        "topics": [t.stem for t in chosen],
+        "notebooks": [r["entry"] for r in results],
+        "show_code": show_code,
+        "crmbook_version": crmbook.__version__,
+        "started": started.isoformat(),
+        "finished": _dt.datetime.now(_dt.UTC).isoformat(),
+    }
+    switched = finalize_run(out_dir, tmp_folder, meta, kpis)
+    folder = out_dir / run_id
+    if failures:
+        progress.line(f"run {run_id} FAILED ({len(failures)} of {total} notebook(s)): {folder}; "
+                      f"reports/latest left at {current_latest(out_dir) or 'nothing'}")
+    else:
+        progress.line(f"run {run_id} ok: {folder}/index.html" + (" (now latest)" if switched else ""))
+    for failure in failures:
+        if failure.notebook is not None:
+            failure.notebook = folder / failure.notebook.name
+    return RunResult(run_id, folder, not failures, kpis, failures, switched)

@@ -1,0 +1,164 @@
+"""Run folders: run ids, the reports folder's lock, moving a finished run into place, ``latest``.
+
+A run is written into a temporary folder and moved to ``<reports>/<run-id>/`` when it is finished
+(:func:`finalize_run`), under an exclusive lock on the reports folder. ``latest`` (a symlink, and
+``latest.txt`` holding the run id) moves to a run only when every notebook of it succeeded and no newer
+run is latest already, each with one atomic rename, so a failed run never replaces the last good report
+and two runs into the same folder never corrupt each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from crmbook.report.index import reports_index_html, run_index_html
+
+__all__ = ["current_latest", "default_reports_dir", "finalize_run", "new_run_id", "previous_seconds",
+           "successful_runs"]
+
+
+def default_reports_dir() -> Path:
+    """``reports/`` of the project, found from the package location (``lib/crmbook/report/`` -> the
+    project folder three levels up), not from the working directory."""
+    return Path(__file__).resolve().parents[3] / "reports"
+
+
+def new_run_id() -> str:
+    """A new run id: the UTC start time and a random suffix, ``20251231-020005-3fa9c1`` (sorts by time)."""
+    now = _dt.datetime.now(_dt.UTC)
+    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def _json_default(value: Any) -> Any:
+    """Dates as ISO text, anything else JSON cannot write (paths ...) as its text."""
+    return value.isoformat() if isinstance(value, _dt.date) else str(value)
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` beside ``path`` and rename it into place: a reader sees the old file or the new one."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, content: Any) -> None:
+    _write_text_atomic(path, json.dumps(content, indent=2, ensure_ascii=False, default=_json_default) + "\n")
+
+
+@contextlib.contextmanager
+def _reports_lock(reports_dir: Path) -> Iterator[None]:
+    """An exclusive lock on the reports folder (``fcntl.flock`` where there is one)."""
+    lock_path = reports_dir / ".lock"
+    with open(lock_path, "a+") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: the atomic renames alone
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _all_runs(reports_dir: Path) -> list[dict[str, Any]]:
+    """``run.json`` of every run in the folder, in no order (temporary and linked folders, and files that
+    cannot be read, left out)."""
+    runs = []
+    for meta in reports_dir.glob("*/run.json"):
+        if meta.parent.name.startswith(".") or meta.parent.is_symlink():
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            runs.append(json.loads(meta.read_text(encoding="utf-8")))
+    return runs
+
+
+def successful_runs(reports_dir: Path) -> list[dict[str, Any]]:
+    """``run.json`` of the successful runs in the folder, oldest first."""
+    runs = [r for r in _all_runs(reports_dir) if r.get("status") == "ok"]
+    return sorted(runs, key=lambda r: (r.get("started", ""), r.get("run_id", "")))
+
+
+def current_latest(reports_dir: Path) -> str | None:
+    """The run id ``latest`` points at: the symlink's target, else ``latest.txt`` (None if neither)."""
+    link = reports_dir / "latest"
+    if link.is_symlink():
+        return os.readlink(link).rstrip("/\\")
+    marker = reports_dir / "latest.txt"
+    if marker.exists():
+        return marker.read_text(encoding="utf-8").strip() or None
+    return None
+
+
+def _switch_latest(reports_dir: Path, run_id: str) -> None:
+    """Point ``latest`` (symlink) and ``latest.txt`` at the run, each with one atomic rename."""
+    _write_text_atomic(reports_dir / "latest.txt", run_id + "\n")
+    link_tmp = reports_dir / f".latest.{secrets.token_hex(4)}"
+    try:
+        os.symlink(run_id, link_tmp, target_is_directory=True)
+    except (OSError, NotImplementedError):  # no symlinks here: latest.txt tells
+        return
+    os.replace(link_tmp, reports_dir / "latest")
+
+
+def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis: list[dict[str, Any]]) -> bool:
+    """Move a run's temporary folder into place and, if it succeeded, switch ``latest`` to it.
+
+    Done under the reports folder's lock: the previous successful run is looked up (for the KPI changes
+    in the run's ``index.html``), the index and ``kpis.json`` are written, the folder is renamed to its
+    run id, ``latest`` moves (only for a successful run newer than the current latest), and the folder's
+    own ``index.html`` listing every run is rewritten.
+
+    Returns
+    -------
+    bool
+        Whether ``latest`` now points at this run.
+    """
+    run_id = meta["run_id"]
+    ok = meta["status"] == "ok"
+    with _reports_lock(reports_dir):
+        previous_runs = [r for r in successful_runs(reports_dir) if r.get("started", "") < meta["started"]]
+        previous = previous_runs[-1] if previous_runs else None
+        previous_kpis: list[dict[str, Any]] = []
+        if previous is not None:
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                previous_kpis = json.loads((reports_dir / previous["run_id"] / "kpis.json")
+                                           .read_text(encoding="utf-8"))["kpis"]
+        meta = {**meta, "previous_run": previous["run_id"] if previous else None}
+        _write_json(tmp_folder / "kpis.json", {"run": meta, "kpis": kpis})
+        (tmp_folder / "index.html").write_text(run_index_html(meta, kpis, previous_kpis), encoding="utf-8")
+        _write_json(tmp_folder / "run.json", meta)
+        os.replace(tmp_folder, reports_dir / run_id)
+        switched = False
+        if ok:
+            current = current_latest(reports_dir)
+            current_started = ""
+            if current:
+                with contextlib.suppress(OSError, ValueError):
+                    current_started = json.loads((reports_dir / current / "run.json").read_text())["started"]
+            if not current or current_started <= meta["started"]:
+                _switch_latest(reports_dir, run_id)
+                switched = True
+        _write_text_atomic(reports_dir / "index.html",
+                           reports_index_html(_all_runs(reports_dir), current_latest(reports_dir)))
+    return switched
+
+
+def previous_seconds(reports_dir: Path) -> dict[str, float]:
+    """Seconds each notebook took in the latest successful run (empty when there is none)."""
+    latest = current_latest(reports_dir)
+    if not latest:
+        return {}
+    try:
+        meta = json.loads((reports_dir / latest / "run.json").read_text(encoding="utf-8"))
+        return {nb["topic"]: float(nb.get("seconds") or 0) for nb in meta.get("notebooks", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}

@@ -1,0 +1,114 @@
+"""Tests of crmbook.report.html: notebooks as self-contained, offline HTML reports."""
+
+from __future__ import annotations
+
+import html.parser
+
+import nbformat
+import pytest
+
+from crmbook import report
+from crmbook.report import html as report_html
+from crmbook.report import sanitize
+
+
+def test_notebook_to_html_sanitizes_outputs() -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# T\n\n## Part $a^2$\n\nInline $\\alpha$ and <script>bad()</script>"),
+        nbformat.v4.new_code_cell("secret_code()"),
+    ])
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("display_data", data={"application/javascript": "alert(2)", "text/plain": "js"}),
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": svg}),
+        nbformat.v4.new_output("display_data", data={"text/html": '<a href="javascript:alert(3)">x</a>'
+                                                     '<img src="http://tracker/x.png">'
+                                                     '<style>@import url(http://x/a.css);</style>'
+                                                     '<div style="background:url(http://evil/x.png);color:red">c'
+                                                     '</div>'}),
+    ]
+    page = report.notebook_to_html(nb, subtitle="<i>sub</i>")
+    assert "<script" not in page.lower() and "javascript:" not in page
+    assert "secret_code" not in page and "http://tracker" not in page and "@import" not in page
+    assert "evil" not in page and 'style="color:red;"' in page
+    assert 'src="data:image/svg+xml;base64,' in page
+    assert "&lt;i&gt;sub&lt;/i&gt;" in page
+    assert "<math" in page and "<mi>α</mi>" in page
+    assert "<title>T</title>" in page
+    shown = report.notebook_to_html(nb, show_code=True)
+    assert "secret_code" in shown
+
+
+class _Tags(html.parser.HTMLParser):
+    """The attributes of every <img> and of every <div> of a page, as a browser's tokenizer reads them."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+        self.divs: list[dict[str, str | None]] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("img", "div"):
+            (self.images if tag == "img" else self.divs).append(dict(attrs))
+
+
+def test_images_have_alt_text_and_cells_are_focusable_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbconvert.exporters.html
+
+    def second_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the page was parsed again with BeautifulSoup")
+
+    monkeypatch.setattr(nbconvert.exporters.html, "BeautifulSoup", second_parse)
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(f'# Pictures\n\n<img src="data:image/png;base64,{png}">\n\n'
+                                      f"![a chart](data:image/png;base64,{png})"),
+        nbformat.v4.new_code_cell("draw()"),
+    ])
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("display_data", data={"text/html": f'<img src="data:image/png;base64,{png}">'
+                                                     '<b title="<img src=x>">t</b>'
+                                                     f'<img src="data:image/png;base64,{png}" alt="kept">'}),
+        nbformat.v4.new_output("stream", name="stdout", text="printed\n"),
+    ]
+    for show_code in (False, True):
+        tags = _Tags(report.notebook_to_html(nb, show_code=show_code))
+        assert len(tags.images) == 5
+        assert all(img.get("alt") for img in tags.images)
+        assert [img["alt"] for img in tags.images if img["alt"] != sanitize._NO_ALT] == ["a chart", "kept"]
+        wrappers = [d for d in tags.divs if {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
+                    & set((d.get("class") or "").split())]
+        assert len(wrappers) == (5 if show_code else 4)  # markdown, (code input), 3 outputs
+        assert all(d.get("tabindex") == "0" for d in wrappers)
+    # an "<img" inside an attribute value is text, not an image: left as it is
+    assert sanitize.sanitize_html('<b title="<img src=x>">t</b>') == '<b title="&lt;img src=x&gt;">t</b>'
+
+
+def test_mermaid_output_is_shown_as_text() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("diagram")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
+        "text/vnd.mermaid": "graph TD</pre><img src=x onerror=alert(1)><script>alert(2)</script>",
+        "text/plain": "diagram"})]
+    page = report.notebook_to_html(nb)
+    assert "<script" not in page.lower() and "<img" not in page
+    assert "graph TD&lt;/pre&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_printed_text_and_formulas_keep_markup_escaped() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(name)")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="<b>'Zoë' & \"Co\"</b>\n")]
+    page = report.notebook_to_html(nb)
+    assert "&lt;b&gt;'Zoë' &amp; \"Co\"&lt;/b&gt;" in page
+    mathml = report_html._latex_to_mathml(r"\alpha < \beta \& x > 0", False)
+    assert "<mi>α</mi>" in mathml and "<mi>β</mi>" in mathml
+    assert "&#x0003C;" in mathml and "&#x0003E;" in mathml and "&#x00026;" in mathml  # markup stays escaped
+
+
+def test_report_language_sets_the_lang_attribute_and_the_contents_title() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 标题\n\n## 第一节")])
+    page = report_html.notebook_to_html(nb, language="zh")
+    assert '<html lang="zh">' in page and ">目录<" in page
+    english = report_html.notebook_to_html(nb)
+    assert '<html lang="en">' in english and ">Contents<" in english

@@ -1,0 +1,70 @@
+"""Tests of crmbook.topics: the registry declares each topic once, consistently."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+from crmbook import topics
+from crmbook.data import SCHEMAS
+from crmbook.report import default_notebooks_dir
+
+
+def test_topics_in_number_order_with_their_notebooks_and_packages() -> None:
+    assert [(t.number, t.name) for t in topics.TOPICS] == [("00", "data_check"), ("01", "segmentation")]
+    for spec in topics.TOPICS:
+        assert (default_notebooks_dir() / spec.notebook).is_file()
+        assert importlib.util.find_spec(spec.package) is not None, spec.package
+        assert set(spec.title) == set(topics.LANGUAGES) and all(spec.title.values())
+    assert topics.get("segmentation").title == {"en": "Customer segmentation", "zh": "客户细分"}
+    assert topics.get("00").title == {"en": "Data check", "zh": "数据检查"}
+
+
+def test_get_by_name_number_or_stem_and_a_clear_error() -> None:
+    seg = topics.get("segmentation")
+    assert topics.get("01") is seg and topics.get("01_segmentation") is seg and topics.get("01_segmentation.ipynb") is seg
+    with pytest.raises(LookupError, match="no topic 'lifecycle' in crmbook.topics; the topics are: "
+                                          "00_data_check, 01_segmentation"):
+        topics.get("lifecycle")
+
+
+def test_tables_and_needs_name_real_tables_and_columns() -> None:
+    for spec in topics.TOPICS:
+        assert {"customers", "orders"} <= set(spec.required_tables)
+        assert set(spec.required_tables) | set(spec.optional_tables) <= set(SCHEMAS)
+        for need in spec.needs:
+            assert set(need.label) == set(topics.LANGUAGES) and all(need.label.values())
+            for ref in need.columns:
+                table, column = ref.split(".")
+                assert column in {c.name for c in SCHEMAS[table].columns}, ref
+    assert topics.get("data_check").needs == ()
+    seg = topics.get("segmentation")
+    assert [n.key for n in seg.needs] == ["rfm", "abc", "key_accounts", "clusters", "age_bands", "gender_region",
+                                          "market_share"]
+    abc = seg.needs[1]
+    assert (abc.months, abc.tables, abc.label["en"]) == (36, ("customers", "orders"),
+                                                        "ABC classes with the two-year growth rule")
+    assert seg.needs[-1].tables == ("customers", "orders", "market") and "market" in seg.optional_tables
+
+
+def test_declarations_are_checked() -> None:
+    with pytest.raises(ValueError, match="missing: \\['zh'\\]"):
+        topics.Need("x", {"en": "only English"})
+    with pytest.raises(ValueError, match="column 'surveys.nps' must be 'table.column' of one of its tables"):
+        topics.Need("x", {"en": "a", "zh": "b"}, columns=("surveys.nps",))
+    with pytest.raises(ValueError, match="notebook must be 02_lifecycle.ipynb"):
+        topics.TopicSpec("02", "lifecycle", "02_life.ipynb", "crmbook.lifecycle", {"en": "a", "zh": "b"})
+    with pytest.raises(ValueError, match="uses tables \\['surveys'\\] the topic does not declare"):
+        topics.TopicSpec("03", "satisfaction", "03_satisfaction.ipynb", "crmbook.satisfaction",
+                         {"en": "a", "zh": "b"}, needs=(topics.Need("nps", {"en": "a", "zh": "b"},
+                                                                    tables=("customers", "surveys")),))
+
+
+def test_the_registry_imports_no_topic_package() -> None:
+    code = ("import sys, crmbook.topics; "
+            "print(sorted(m for m in sys.modules if m.startswith('crmbook')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['crmbook', 'crmbook.topics']"
