@@ -44,13 +44,25 @@ class _CampaignDraws:
     extra_day: np.ndarray  # its day
 
 
+def _order_keys(cust: np.ndarray, day: np.ndarray | int, end_idx: int) -> np.ndarray:
+    """One key per (customer, day), ordered by customer then day: ``cust * (end_idx + 2) + day``."""
+    return cust.astype("int64") * (end_idx + 2) + day
+
+
+def _window(key_sorted: np.ndarray, members: np.ndarray, c_start: int, c_end: int,
+            end_idx: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per member, the positions ``lo:hi`` of their orders on days ``c_start..c_end`` in ``key_sorted``."""
+    lo = np.searchsorted(key_sorted, _order_keys(members, c_start, end_idx), side="left")
+    hi = np.searchsorted(key_sorted, _order_keys(members, c_end, end_idx), side="right")
+    return lo, hi
+
+
 def _draw_campaigns(rng: np.random.Generator, base: _CustomerBase, buying: _Buying, history: _History,
                     o_cust: np.ndarray, o_day: np.ndarray) -> _CampaignDraws:
     """Draw members, treatment and conversions of each campaign; ``o_cust``, ``o_day`` the organic orders."""
     d0, end_idx = history.d0, history.end_idx
     retail, signup, died, dropout_day = base.retail, base.signup, buying.died, buying.dropout_day
-    key = o_cust.astype("int64") * (end_idx + 2) + o_day
-    key_sorted = np.sort(key)
+    key_sorted = np.sort(_order_keys(o_cust, o_day, end_idx))
     campaign_rows, member_frames, campaign_truth, touch_frames = [], [], [], []
     extra = {"cust": [], "day": []}
     for spec in CAMPAIGNS:
@@ -63,8 +75,7 @@ def _draw_campaigns(rng: np.random.Generator, base: _CustomerBase, buying: _Buyi
             continue
         members = np.sort(rng.choice(eligible, int(round(spec["member_share"] * eligible.size)), replace=False))
         treated = rng.random(members.size) < spec["treatment_share"]
-        lo = np.searchsorted(key_sorted, members * (end_idx + 2) + c_start, side="left")
-        hi = np.searchsorted(key_sorted, members * (end_idx + 2) + c_end, side="right")
+        lo, hi = _window(key_sorted, members, c_start, c_end, end_idx)
         organic = hi > lo
         converted = treated & ~organic & (rng.random(members.size) < spec["uplift"])
         conv_days = c_start + rng.integers(0, spec["days"], members.size)
@@ -102,13 +113,12 @@ def _campaigns_table(campaigns: _CampaignDraws) -> pd.DataFrame:
 def _campaign_members_table(campaigns: _CampaignDraws, orders: _OrderLines, cust_ids: np.ndarray,
                             end_idx: int) -> pd.DataFrame:
     """The campaign_members table: group, and whether and for how much the member ordered in the window."""
-    key = orders.cust.astype("int64") * (end_idx + 2) + orders.day
+    key = _order_keys(orders.cust, orders.day, end_idx)
     kord = np.argsort(key, kind="stable")
     key_sorted, val_cum = key[kord], np.concatenate(([0.0], np.cumsum(orders.value[kord])))
     mframes = []
     for spec, members, treated, c_start, c_end in campaigns.members:
-        lo = np.searchsorted(key_sorted, members * (end_idx + 2) + c_start, side="left")
-        hi = np.searchsorted(key_sorted, members * (end_idx + 2) + c_end, side="right")
+        lo, hi = _window(key_sorted, members, c_start, c_end, end_idx)
         mframes.append(pd.DataFrame({
             "campaign_id": spec["campaign_id"],
             "customer_id": cust_ids[members],

@@ -14,6 +14,10 @@ module that draws a table says how its numbers are used, formula first (:mod:`cr
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 __all__ = [
     "DEFAULT_N_CUSTOMERS",
     "DEFAULT_SEED",
@@ -145,3 +149,8 @@ COST_POOLS = {
 
 #: Member tiers: (lowest total spend, tier), ascending.
 _MEMBER_TIERS = ((0.0, "bronze"), (2000.0, "silver"), (8000.0, "gold"), (30000.0, "platinum"))
+
+
+def _column(table: dict[str, dict[str, Any]], field: str) -> np.ndarray:
+    """``field`` of every entry of a table above (``ACCOUNT_TYPES``, ``CHANNELS``, ...), in its order."""
+    return np.array([row[field] for row in table.values()])

@@ -24,7 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmbook.sample.company import _CONTACT_TAIL_DAYS, _HIGH_MAINTENANCE, ACCOUNT_TYPES, CONTACT_RATES
+from crmbook.sample.company import (
+    _CONTACT_TAIL_DAYS,
+    _HIGH_MAINTENANCE,
+    ACCOUNT_TYPES,
+    CONTACT_RATES,
+    _column,
+)
 from crmbook.sample.customers import _CustomerBase
 from crmbook.sample.days import _History, _iso
 from crmbook.sample.orders import _Buying
@@ -71,7 +77,7 @@ def _draw_contacts(rng: np.random.Generator, base: _CustomerBase, buying: _Buyin
             chan_c = np.full(ci.size, spec["channel"], dtype=object)
         parts.append(pd.DataFrame({"_c": ci, "_d": cd, "type": ctype, "channel": chan_c, "cost": cost,
                                    "response_hours": hours, "resolved": resolved}))
-    visits_per_year = np.array([ACCOUNT_TYPES[a]["visits_per_year"] for a in ACCOUNT_TYPES])[base.acct]
+    visits_per_year = _column(ACCOUNT_TYPES, "visits_per_year")[base.acct]
     ci, cd = _events(rng, visits_per_year / 365.25, signup, length)
     parts.append(pd.DataFrame({"_c": ci, "_d": cd, "type": "visit", "channel": "field",
                                "cost": _gamma_mean(rng, CONTACT_RATES["visit"]["cost"], ci.size, shape=6.0),

@@ -25,7 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmbook.sample.company import _MEMBER_TIERS, ACCOUNT_TYPES, ACQUISITION_GROWTH, CHANNELS, REGIONS
+from crmbook.sample.company import (
+    _MEMBER_TIERS,
+    ACCOUNT_TYPES,
+    ACQUISITION_GROWTH,
+    CHANNELS,
+    REGIONS,
+    _column,
+)
 from crmbook.sample.days import _History, _iso
 from crmbook.sample.personal import _personal_data
 
@@ -56,17 +63,16 @@ def _draw_customer_base(rng: np.random.Generator, n: int, end_idx: int) -> _Cust
     signup = np.sort(np.clip(signup, 0, end_idx))
     horizon = end_idx - signup + 1  # days observed, >= 1
 
-    acct_names = list(ACCOUNT_TYPES)
-    acct = rng.choice(len(acct_names), n, p=[ACCOUNT_TYPES[a]["share"] for a in acct_names])
+    acct = rng.choice(len(ACCOUNT_TYPES), n, p=_column(ACCOUNT_TYPES, "share"))
     retail = acct == 0
     chan_names = list(CHANNELS)
-    chan = rng.choice(len(chan_names), n, p=[CHANNELS[c]["share"] for c in chan_names])
+    chan = rng.choice(len(chan_names), n, p=_column(CHANNELS, "share"))
     referral_code = chan_names.index("referral")
     # the very first customers have nobody to be referred by
     earlier = np.searchsorted(signup, signup, side="left")
     chan[(chan == referral_code) & (earlier == 0)] = chan_names.index("store")
     acq_channel = np.where(retail, np.array(chan_names, dtype=object)[chan], "direct_sales")
-    sat_mean = np.array([CHANNELS[c]["satisfaction_mean"] for c in chan_names])[chan]
+    sat_mean = _column(CHANNELS, "satisfaction_mean")[chan]
     sat_mean = np.where(retail, sat_mean, 0.0)
     satisfaction = rng.normal(sat_mean, 1.0)
 
@@ -100,8 +106,8 @@ def _customers_table(rng: np.random.Generator, base: _CustomerBase, history: _Hi
     birth = base.signup - np.floor(age * 365.25).astype("int64") - 1
     birth_iso = np.where(retail, _iso(d0, birth), None)
     reg_names = list(REGIONS)
-    region = np.array(reg_names, dtype=object)[rng.choice(len(reg_names), n,
-                                                          p=[REGIONS[r]["customer_share"] for r in reg_names])]
+    region = np.array(reg_names, dtype=object)[
+        rng.choice(len(reg_names), n, p=_column(REGIONS, "customer_share"))]
     spend = np.bincount(o_cust, weights=o_value, minlength=n)
     tier_bounds = np.array([b for b, _ in _MEMBER_TIERS])
     tier = np.array([t for _, t in _MEMBER_TIERS], dtype=object)[np.searchsorted(tier_bounds, spend,

@@ -47,6 +47,7 @@ from crmbook.sample.company import (
     CHANNELS,
     GAMMA_GAMMA,
     SATISFACTION_CHURN_EFFECT,
+    _column,
 )
 from crmbook.sample.customers import _CustomerBase
 from crmbook.sample.days import _History, _iso
@@ -94,11 +95,9 @@ class _OrderLines:
 def _draw_buying(rng: np.random.Generator, base: _CustomerBase) -> _Buying:
     """Draw lambda, p and the BG/NBD repeat purchases, then nu, category and channel preferences."""
     n, acct, retail = base.n, base.acct, base.retail
-    acct_names = list(ACCOUNT_TYPES)
-    chan_names = list(CHANNELS)
-    a_rate = np.array([ACCOUNT_TYPES[a]["rate_multiplier"] for a in acct_names])[acct]
-    a_drop = np.array([ACCOUNT_TYPES[a]["dropout_multiplier"] for a in acct_names])[acct]
-    c_rate = np.where(retail, np.array([CHANNELS[c]["rate_multiplier"] for c in chan_names])[base.chan], 1.0)
+    a_rate = _column(ACCOUNT_TYPES, "rate_multiplier")[acct]
+    a_drop = _column(ACCOUNT_TYPES, "dropout_multiplier")[acct]
+    c_rate = np.where(retail, _column(CHANNELS, "rate_multiplier")[base.chan], 1.0)
     lam0 = rng.gamma(BGNBD["r"], 1.0 / BGNBD["alpha"], n)
     lam = lam0 * c_rate * a_rate
     p0 = rng.beta(BGNBD["a"], BGNBD["b"], n)
@@ -110,10 +109,9 @@ def _draw_buying(rng: np.random.Generator, base: _CustomerBase) -> _Buying:
     dropout_day = np.where(died, base.signup + np.floor(np.nan_to_num(dropout_t)).astype("int64"), -1)
 
     nu = rng.gamma(GAMMA_GAMMA["q"], 1.0 / GAMMA_GAMMA["gamma"], n)
-    a_size = np.array([ACCOUNT_TYPES[a]["order_multiplier"] for a in acct_names])[acct]
-    a_disc = np.array([ACCOUNT_TYPES[a]["discount"] for a in acct_names])[acct]
-    cat_w = np.array([CATEGORIES[c]["weight"] for c in CATEGORIES])
-    cat_pref = rng.dirichlet(cat_w * 3.0, n)
+    a_size = _column(ACCOUNT_TYPES, "order_multiplier")[acct]
+    a_disc = _column(ACCOUNT_TYPES, "discount")[acct]
+    cat_pref = rng.dirichlet(_column(CATEGORIES, "weight") * 3.0, n)
     cat_cum = np.cumsum(cat_pref, axis=1)
     pref_channel = np.where(base.acq_channel == "store", 2, rng.choice(3, n, p=[0.55, 0.30, 0.15]))
     return _Buying(lam=lam, p0=p0, p=p, repeats=k_repeat, alive_end=alive_end, died=died,
@@ -135,7 +133,7 @@ def _draw_orders(rng: np.random.Generator, base: _CustomerBase, buying: _Buying,
     acct = base.acct[cust]
     b2b = np.array([ACCOUNT_TYPES[a]["order_channel"] or "" for a in acct_names], dtype=object)[acct]
     ch = np.where(b2b != "", b2b, ch)
-    margin = np.array([CATEGORIES[c]["margin"] for c in cat_names])[cat]
+    margin = _column(CATEGORIES, "margin")[cat]
     cogs = value * (1 - margin) / (1 - buying.a_disc[cust]) * rng.lognormal(0.0, 0.05, cust.size)
     return _OrderLines(cust=cust, day=day, value=value, cogs=cogs, cat=np.array(cat_names, dtype=object)[cat],
                        chan=ch, campaign=np.full(cust.size, campaign))
