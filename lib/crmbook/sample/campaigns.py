@@ -46,7 +46,7 @@ class _CampaignDraws:
 
 def _order_keys(cust: np.ndarray, day: np.ndarray | int, end_idx: int) -> np.ndarray:
     """One key per (customer, day), ordered by customer then day: ``cust * (end_idx + 2) + day``."""
-    return cust.astype("int64") * (end_idx + 2) + day
+    return cust.astype("int64", copy=False) * (end_idx + 2) + day
 
 
 def _window(key_sorted: np.ndarray, members: np.ndarray, c_start: int, c_end: int,

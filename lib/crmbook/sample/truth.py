@@ -62,7 +62,7 @@ def _truth(*, seed: int, history: _History, base: _CustomerBase, buying: _Buying
     n, d0 = base.n, history.d0
     o_cust, o_value, o_cogs = orders.cust, orders.value, orders.cogs
     contacts_raw, costs = contacts.raw, tables["costs"]
-    region = tables["customers"]["region"].to_numpy()
+    region = tables["customers"]["region"]
     potential = _potential(n)
     margin = np.bincount(o_cust, weights=o_value - o_cogs, minlength=n)
     serve = np.bincount(contacts_raw["_c"].to_numpy(), weights=contacts_raw["cost"].to_numpy(), minlength=n)
