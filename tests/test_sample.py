@@ -55,7 +55,7 @@ def test_generate_rejects_bad_arguments():
 
 
 def test_sample_dir_is_anchored_on_the_package():
-    assert sample.SAMPLE_DIR == Path(sample.__file__).resolve().parents[2] / "datasets" / "sample"
+    assert sample.SAMPLE_DIR == Path(sample.__file__).resolve().parents[3] / "datasets" / "sample"
     assert sample.DEFAULT_SEED == sample.generate.__defaults__[1]
 
 
@@ -168,7 +168,7 @@ def test_bgnbd_purchases_follow_the_story():
     n = 20_000
     lam, horizon = np.full(n, 0.05), np.full(n, 400.0)
     # P(alive after H) = sum_k Poisson(k; lam H) (1 - p)^k = exp(-lam H p) = exp(-2) for p = 0.1
-    cust, t, repeats, alive, dropout_t = sample._bgnbd_purchases(rng, lam, np.full(n, 0.1), horizon)
+    cust, t, repeats, alive, dropout_t = sample.processes._bgnbd_purchases(rng, lam, np.full(n, 0.1), horizon)
     assert alive.mean() == pytest.approx(np.exp(-2.0), abs=0.01)
     assert np.bincount(cust, minlength=n).tolist() == repeats.tolist()
     assert (t >= 0).all() and (t < 400).all()
@@ -176,10 +176,10 @@ def test_bgnbd_purchases_follow_the_story():
     last = pd.Series(t).groupby(cust).max().reindex(np.flatnonzero(~alive))
     np.testing.assert_array_equal(last.to_numpy(), dropout_t[~alive])  # drop out right after a purchase
     # p = 1: everyone drops out after the first repeat purchase (if they make one)
-    _, _, repeats, alive, _ = sample._bgnbd_purchases(rng, lam, np.ones(n), horizon)
+    _, _, repeats, alive, _ = sample.processes._bgnbd_purchases(rng, lam, np.ones(n), horizon)
     assert repeats.max() == 1 and alive.mean() == pytest.approx(np.exp(-20.0), abs=1e-3)
     # p ~ 0: a plain Poisson process, lam * H = 20 purchases on average
-    _, _, repeats, alive, _ = sample._bgnbd_purchases(rng, lam, np.full(n, 1e-12), horizon)
+    _, _, repeats, alive, _ = sample.processes._bgnbd_purchases(rng, lam, np.full(n, 1e-12), horizon)
     assert repeats.mean() == pytest.approx(20.0, rel=0.01) and alive.all()
 
 

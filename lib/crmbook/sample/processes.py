@@ -1,0 +1,78 @@
+r"""The random processes the tables are drawn from.
+
+**Poisson events** (:func:`_events`). Customer *i* has events at rate :math:`\lambda_i` per day on the
+days :math:`[f_i, f_i + L_i)`: :math:`N_i \sim \mathrm{Poisson}(\lambda_i L_i)` events, each on day
+:math:`f_i + \lfloor U L_i \rfloor`, :math:`U \sim \mathrm{Uniform}(0, 1)`.
+
+**BG/NBD purchases** (:func:`_bgnbd_purchases`). While alive a customer buys as a Poisson process of rate
+:math:`\lambda` per day; after each repeat purchase they drop out for good with probability :math:`p`.
+Over a horizon of :math:`H` days: :math:`N \sim \mathrm{Poisson}(\lambda H)` purchase times uniform on
+:math:`[0, H)`, :math:`J \sim \mathrm{Geometric}(p)` the repeat purchase after which they drop out; the
+customer makes the first :math:`\min(N, J)` purchases and is alive at the end when :math:`J > N`, so
+:math:`P(\text{alive}) = e^{-\lambda H p}`.
+
+**Gamma with a given mean** (:func:`_gamma_mean`). :math:`X \sim \mathrm{Gamma}(k, \mu / k)` (shape
+:math:`k`, scale :math:`\mu / k`): mean :math:`\mu`, coefficient of variation :math:`1/\sqrt{k}`.
+
+**Logistic** (:func:`_expit`). :math:`\operatorname{expit}(x) = 1 / (1 + e^{-x})`, the inverse of the logit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__: list[str] = []
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _gamma_mean(rng: np.random.Generator, mean: np.ndarray | float, size: int, shape: float = 4.0) -> np.ndarray:
+    return rng.gamma(shape, np.asarray(mean) / shape, size)
+
+
+def _events(rng: np.random.Generator, rate_per_day: np.ndarray, first: np.ndarray,
+            length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A Poisson process per customer on days [first, first + length): (customer index, day)."""
+    counts = rng.poisson(rate_per_day * length)
+    idx = np.repeat(np.arange(len(first)), counts)
+    days = first[idx] + np.floor(rng.random(idx.size) * length[idx]).astype("int64")
+    return idx, days
+
+
+def _bgnbd_purchases(rng: np.random.Generator, lam: np.ndarray, p: np.ndarray,
+                     horizon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Repeat purchases of the BG/NBD story, exactly, for customers observed ``horizon`` days each.
+
+    While alive a customer buys as a Poisson process of rate ``lam`` per day; after each repeat purchase
+    they drop out with probability ``p``. Drawn as: N ~ Poisson(lam * horizon) purchase times uniform on
+    [0, horizon) (the Poisson process if the customer never dropped out), J ~ Geometric(p) the repeat
+    purchase after which they drop out; the customer makes the first min(N, J) of the N purchases and is
+    alive at the end when J > N.
+
+    Returns
+    -------
+    customer, t : ndarray
+        Customer index and time (days after the first purchase) of each repeat purchase, sorted by
+        customer then time.
+    repeats, alive : ndarray
+        Per customer: number of repeat purchases, alive at the end of the horizon.
+    dropout_t : ndarray
+        Per customer: time of the purchase after which they dropped out (NaN if alive).
+    """
+    n = lam.size
+    n_poisson = rng.poisson(lam * horizon)
+    n_until_drop = rng.geometric(np.clip(p, 1e-12, 1.0))
+    repeats = np.minimum(n_poisson, n_until_drop)
+    alive = n_until_drop > n_poisson
+    idx = np.repeat(np.arange(n), n_poisson)
+    t = rng.random(idx.size) * horizon[idx]
+    order = np.lexsort((t, idx))
+    idx, t = idx[order], t[order]
+    offsets = np.concatenate(([0], np.cumsum(n_poisson)[:-1]))
+    keep = (np.arange(idx.size) - offsets[idx]) < repeats[idx]
+    dropout_t = np.full(n, np.nan)
+    died = ~alive
+    dropout_t[died] = t[(offsets + n_until_drop - 1)[died]]
+    return idx[keep], t[keep], repeats, alive, dropout_t
