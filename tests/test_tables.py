@@ -21,7 +21,7 @@ def test_format_table_uses_declared_kinds_and_labels_without_changing_the_table(
     assert "Share of customers" in html and "25.6%" in html
     assert ">1,234<" in html and ">2.35<" in html and ">1,269<" in html and ">2024-03-05<" in html
     assert ">yes<" in html and ">key<" in html  # undeclared: its own name, kind from its type
-    assert "text-align: left" in html  # text columns left-aligned
+    assert "text-align: left" in html and "th.col_heading.col0" in html  # text columns and headers left
     pd.testing.assert_frame_equal(table, before)
     zh = format_table(table, ZH).to_html()
     assert "收入 (CNY)" in zh and "客户占比" in zh and ">是<" in zh
@@ -52,3 +52,10 @@ def test_group_summary_orders_and_shares():
     assert s.loc[2, "mean_frequency"] == 2.0 and s.loc[2, "revenue_per_customer"] == 15.0
     with pytest.raises(ValueError, match="'h'"):
         group_summary(a, group_col="h")
+
+
+def test_same_table_same_html():
+    table = pd.DataFrame({"segment": ["a", "b"], "customers": [1, 2]})
+    assert format_table(table, EN).to_html() == format_table(table.copy(), EN).to_html()
+    assert format_table(table, EN).to_html() != format_table(table.assign(customers=[1, 3]), EN).to_html()
+    assert "0x" not in repr(format_table(table, EN)) and "Customers" in repr(format_table(table, EN))

@@ -13,6 +13,7 @@ its kind from its type.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from pandas.io.formats.style import Styler
 
 from crmbook.context import LANGUAGES, Context
 
@@ -55,6 +57,13 @@ class Column:
         """The header in ``ctx``'s language, with the currency for money (``"Revenue (CNY)"``)."""
         label = self.labels[ctx.language]
         return ctx.unit(label) if self.kind == "money" else label
+
+
+class _ReaderTable(Styler):
+    """A ``Styler`` whose plain-text form is the table itself, not an object address that changes per run."""
+
+    def __repr__(self) -> str:
+        return self.data.to_string(index=False, max_rows=20)
 
 
 def _read_columns(package: str) -> dict[str, Column]:
@@ -102,7 +111,8 @@ def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = Non
     """A pandas ``Styler`` showing ``table`` to a reader in ``ctx``'s language (the frame is not changed).
 
     Headers become the declared labels (money with the currency), values are formatted by kind, text is
-    left-aligned, booleans read yes/no (是/否) and missing values ``-``.
+    left-aligned, booleans read yes/no (是/否) and missing values ``-``. The table's HTML ids derive from
+    its content, so the same table gives the same HTML on every run.
 
     Parameters
     ----------
@@ -145,10 +155,14 @@ def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = Non
     t = t.rename(columns=headers)
     if len(set(t.columns)) < len(t.columns):  # two columns with one label: keep the names apart
         t.columns = [f"{h} [{n}]" if list(headers.values()).count(h) > 1 else h for n, h in headers.items()]
-    styler = t.style.format({k: v for k, v in fmt.items() if k in t.columns}, na_rep="-")
+    styler = _ReaderTable(t).format({k: v for k, v in fmt.items() if k in t.columns}, na_rep="-")
+    # ids from the content, not random: a report (and a notebook's stored output) is the same on every run
+    styler = styler.set_uuid(hashlib.sha1(t.to_csv().encode("utf-8")).hexdigest()[:10])
     present = [c for c in left if c in t.columns]
     if present:
         styler = styler.set_properties(subset=present, **{"text-align": "left"})
+        styler = styler.set_table_styles({c: [{"selector": "th.col_heading", "props": "text-align: left;"}]
+                                          for c in present}, overwrite=False)
     return styler if index else styler.hide(axis="index")
 
 

@@ -102,3 +102,16 @@ def test_category_counts_of_no_customers_keeps_text_columns():
     full = dc.category_counts(pd.DataFrame({"region": ["North", "North", "South"]}))
     assert counts["column"].dtype == full["column"].dtype
     assert counts["value"].dtype == full["value"].dtype
+
+
+def test_order_value_summary_by_hand_in_both_languages():
+    from crmbook.context import Context
+    from crmbook.data_check import order_value_summary
+
+    orders = pd.DataFrame({"revenue": [10.0, 20.0, 30.0, 40.0]})
+    s = order_value_summary(orders)
+    # mean 25, sample std sqrt(500/3) = 12.91, quartiles by linear interpolation 17.5 / 25 / 32.5
+    assert s["statistic"].tolist()[0] == "Mean" and s["order_value"].tolist()[0] == 25.0
+    assert s["order_value"].round(2).tolist() == [25.0, 12.91, 10.0, 17.5, 25.0, 32.5, 40.0]
+    zh = order_value_summary(orders, ctx=Context("2025-12-31", language="zh"))
+    assert zh["statistic"].tolist()[:2] == ["平均值", "标准差"]

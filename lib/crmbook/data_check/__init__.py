@@ -14,20 +14,22 @@ from crmbook.context import Context
 from crmbook.data_check.activity import monthly_activity
 from crmbook.data_check.charts import plot_monthly_activity, plot_order_values, plot_reconciliation
 from crmbook.data_check.exercises import exercises
-from crmbook.data_check.narrative import findings, findings_facts, kpi_label
+from crmbook.data_check.narrative import findings, findings_facts, kpi_label, note
 from crmbook.data_check.overview import (
     DATA_KINDS,
+    ORDER_VALUE_STATISTICS,
     PROFILE_COLUMNS,
     category_counts,
     date_coverage,
     missing_values,
+    order_value_summary,
     tables_overview,
 )
 from crmbook.data_check.readiness import readiness_facts, topic_readiness
 from crmbook.tables import format_table
 
 __all__ = [
-    "DATA_KINDS", "PROFILE_COLUMNS", "tables_overview", "date_coverage", "missing_values", "category_counts",
+    "DATA_KINDS", "PROFILE_COLUMNS", "ORDER_VALUE_STATISTICS", "order_value_summary", "note", "tables_overview", "date_coverage", "missing_values", "category_counts",
     "monthly_activity", "readiness_facts", "topic_readiness", "findings_facts", "findings", "kpi_label",
     "plot_monthly_activity", "plot_order_values", "plot_reconciliation", "exercises", "table",
 ]

@@ -17,7 +17,7 @@ from crmbook.data_check.overview import _date_span
 from crmbook.data_check.readiness import readiness_facts, readiness_reason
 from crmbook.language import Narrative, catalogue
 
-__all__ = ["TOP_REASONS", "findings_facts", "findings", "kpi_label"]
+__all__ = ["TOP_REASONS", "findings_facts", "findings", "kpi_label", "note"]
 
 #: How many reasons for rows set aside the findings name.
 TOP_REASONS = 3
@@ -104,3 +104,8 @@ def findings(ds: Dataset, ctx: Context, topics: Iterable[Any] | None = None) -> 
 def kpi_label(name: str, ctx: Context) -> str:
     """The label of headline figure ``name`` (``"customers_used"`` -> "Usable customers") in ``ctx``'s language."""
     return catalogue(_TEXT).label(f"kpi.{name}", ctx)
+
+
+def note(key: str, ctx: Context) -> Narrative:
+    """A one-line remark of the report (``"no_problems"``, ``"no_rows_set_aside"``) in ``ctx``'s language."""
+    return Narrative([f"*{catalogue('crmbook.data_check').say('note.' + key, ctx)}*"], language=ctx.language)

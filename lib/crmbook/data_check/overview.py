@@ -26,7 +26,8 @@ from crmbook.context import Context
 from crmbook.data import SCHEMAS, Dataset
 from crmbook.language import catalogue
 
-__all__ = ["DATA_KINDS", "PROFILE_COLUMNS", "tables_overview", "date_coverage", "missing_values",
+__all__ = ["DATA_KINDS", "PROFILE_COLUMNS", "ORDER_VALUE_STATISTICS", "order_value_summary", "tables_overview",
+           "date_coverage", "missing_values",
            "category_counts"]
 
 #: Which kind of customer data each table carries: ``who`` they are, what they ``do``, what ``we_do``,
@@ -45,6 +46,26 @@ DATA_KINDS: dict[str, str] = {
 
 #: Customer columns whose value counts the data check shows.
 PROFILE_COLUMNS = ("acquisition_channel", "region", "gender", "member_tier", "account_type")
+
+
+#: The statistics of the order-value summary, in display order (codes; labels in ``text/``).
+ORDER_VALUE_STATISTICS = ("mean", "std", "min", "p25", "median", "p75", "max")
+
+
+def order_value_summary(orders: pd.DataFrame, *, revenue_col: str = "revenue",
+                        ctx: Context | None = None) -> pd.DataFrame:
+    """Mean, standard deviation, minimum, quartiles and maximum of the order values (money).
+
+    Returns
+    -------
+    DataFrame
+        ``statistic`` (its label in ``ctx``'s language, English without one) and ``order_value``, one row
+        per statistic of :data:`ORDER_VALUE_STATISTICS`.
+    """
+    d = pd.to_numeric(orders[revenue_col], errors="coerce").describe()
+    values = [d["mean"], d["std"], d["min"], d["25%"], d["50%"], d["75%"], d["max"]]
+    return pd.DataFrame({"statistic": [_say(f"statistic.{s}", ctx) for s in ORDER_VALUE_STATISTICS],
+                         "order_value": [float(v) for v in values]})
 
 
 def _say(key: str, ctx: Context | None, **values) -> str:
