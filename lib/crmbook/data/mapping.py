@@ -18,6 +18,15 @@ __all__ = ["read_mapping"]
 _MAPPING_KEYS = {"file", "sheet", "query", "columns", "values", "dayfirst", "date_format"}
 
 
+def _section(spec: Mapping[str, Any], key: str, table: str, expected: str, errors: list[str]) -> Mapping:
+    """The mapping under ``key`` of a table's entry (empty when absent); a non-mapping is an error."""
+    section = spec.get(key) or {}
+    if not isinstance(section, Mapping):
+        errors.append(f"{table}.{key}: expected {expected}, found {section!r}")
+        return {}
+    return section
+
+
 def read_mapping(mapping: str | os.PathLike | Mapping | None) -> dict[str, dict[str, Any]]:
     """Read and check a column-mapping file (format in the package documentation, ``help(crmbook.data)``).
 
@@ -80,10 +89,7 @@ def read_mapping(mapping: str | os.PathLike | Mapping | None) -> dict[str, dict[
                                  "sheet": spec.get("sheet"), "query": spec.get("query")}
         if entry["file"] is not None and entry["query"] is not None:
             errors.append(f"{table}: give either file: or query:, not both")
-        columns = spec.get("columns") or {}
-        if not isinstance(columns, Mapping):
-            errors.append(f"{table}.columns: expected 'their name: our name' pairs, found {columns!r}")
-            columns = {}
+        columns = _section(spec, "columns", table, "'their name: our name' pairs", errors)
         for theirs, ours in columns.items():
             if schema.column(str(ours)) is None:
                 errors.append(f"{table}.columns: {theirs!r} is mapped to {ours!r}, which is not a column of "
@@ -93,10 +99,7 @@ def read_mapping(mapping: str | os.PathLike | Mapping | None) -> dict[str, dict[
         doubled = sorted({t for t in targets if targets.count(t) > 1})
         if doubled:
             errors.append(f"{table}.columns: several columns are mapped to {', '.join(doubled)}")
-        values = spec.get("values") or {}
-        if not isinstance(values, Mapping):
-            errors.append(f"{table}.values: expected 'column: {{their value: our value}}', found {values!r}")
-            values = {}
+        values = _section(spec, "values", table, "'column: {their value: our value}'", errors)
         for col, pairs in values.items():
             if schema.column(str(col)) is None:
                 errors.append(f"{table}.values: {col!r} is not a column of {table}")
