@@ -24,7 +24,12 @@ def test_format_table_uses_declared_kinds_and_labels_without_changing_the_table(
     assert "text-align: left" in html and "th.col_heading.col0" in html  # text columns and headers left
     pd.testing.assert_frame_equal(table, before)
     zh = format_table(table, ZH).to_html()
-    assert "收入 (CNY)" in zh and "客户占比" in zh and ">是<" in zh
+    assert "收入（CNY）" in zh and "客户占比" in zh and ">是<" in zh
+
+
+def test_undeclared_whole_number_floats_show_no_decimals():
+    html = format_table(pd.DataFrame({"potential": [14000.0, 5.0], "ratio": [1.5, 2.0]}), EN).to_html()
+    assert ">14,000<" in html and ">5<" in html and ">1.50<" in html and ">2.00<" in html
 
 
 def test_format_table_kinds_override_and_max_rows():

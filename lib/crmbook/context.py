@@ -58,7 +58,10 @@ class Context:
         object.__setattr__(self, "currency", str(self.currency or ""))
 
     def unit(self, base: str = "") -> str:
-        """The currency as a header suffix: ``"revenue"`` -> ``"revenue (CNY)"``; ``""`` without currency."""
+        """The currency as a header suffix: ``"Revenue"`` -> ``"Revenue (CNY)"`` (in Chinese with full-width
+        brackets, ``"收入（CNY）"``); ``base`` alone without a currency."""
         if not self.currency:
             return base
-        return f"{base} ({self.currency})" if base else self.currency
+        if not base:
+            return self.currency
+        return f"{base}（{self.currency}）" if self.language == "zh" else f"{base} ({self.currency})"

@@ -96,7 +96,9 @@ def _kind_of(values: pd.Series) -> str:
     if pd.api.types.is_integer_dtype(values):
         return "count"
     if pd.api.types.is_numeric_dtype(values):
-        return "number"
+        known = values.dropna()
+        whole = len(known) > 0 and bool((known % 1 == 0).all())
+        return "count" if whole else "number"  # a whole-number float (14000.0) shows no decimals
     return "text"
 
 

@@ -27,7 +27,7 @@ def test_plots_draw_into_given_axes(ds, ctx):
 def test_chart_titles_and_labels_in_chinese(ds, ctx_zh):
     ax = dc.plot_monthly_activity(dc.monthly_activity(ds["orders"]), ctx_zh)
     assert ax.get_title() == "每月收入与活跃客户数"
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("月份", "收入 (CNY)")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("月份", "收入（CNY）")
     ax = dc.plot_order_values(ds["orders"], ctx_zh)
     assert ax.get_title() == "订单金额有多大？"
     assert ax.get_xlabel() == "订单金额（CNY，对数刻度）"

@@ -30,7 +30,7 @@ def test_table_headers_and_codes_in_chinese():
     table = pd.DataFrame({"segment": ["cant_lose", "focus", "A"], "customers": [3, 2, 1],
                           "revenue": [10.0, 20.0, 30.0]})
     html = seg.table(table, CTX_ZH).to_html()
-    assert "细分群体" in html and "客户数" in html and "收入 (CNY)" in html
+    assert "细分群体" in html and "客户数" in html and "收入（CNY）" in html
     assert "重要挽留客户" in html and "重点选择" in html and "A类客户" in html
     shown = seg.readable(pd.DataFrame({"region": ["East", seg.ALL_REGIONS], "cluster": ["1", seg.NO_PURCHASE]}),
                          CTX_ZH)
