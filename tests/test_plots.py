@@ -105,4 +105,6 @@ def test_font_list_names_only_installed_families():
     from crmbook import fonts
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    assert set(fonts.register_fonts()) <= installed | {fonts.LATIN_FONT}
+    families = fonts.register_fonts()
+    assert families[0] == fonts.LATIN_FONT and "Noto Sans SC" in families  # the bundled font is registered
+    assert set(families) <= installed

@@ -64,3 +64,12 @@ def test_same_table_same_html():
     assert format_table(table, EN).to_html() == format_table(table.copy(), EN).to_html()
     assert format_table(table, EN).to_html() != format_table(table.assign(customers=[1, 3]), EN).to_html()
     assert "0x" not in repr(format_table(table, EN)) and "Customers" in repr(format_table(table, EN))
+
+
+def test_values_and_headers_are_shown_as_text_not_html():
+    table = pd.DataFrame({"region": ['<a href="https://x.example">East</a>', "<img src=x onerror=alert(1)>"],
+                          "<b>n</b>": [1, 2]})
+    html = format_table(table, EN).to_html()
+    assert "<a href" not in html and "<img" not in html and "<b>n" not in html
+    assert "&lt;a href=" in html and "East&lt;/a&gt;" in html and "&lt;img src=x" in html
+    assert "&lt;b&gt;n&lt;/b&gt;" in html

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["LANGUAGES", "Context", "as_date"]
+__all__ = ["LANGUAGES", "Context", "as_date", "language_of", "require_languages"]
 
 #: Report languages: code -> the language's own name. Every text a reader sees exists in each of them.
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "简体中文"}
@@ -31,6 +31,18 @@ def as_date(value: Any, *, name: str = "as_of") -> pd.Timestamp:
     if pd.isna(ts):
         raise ValueError(f"{name} must be a date such as '2025-12-31', got {value!r}")
     return ts
+
+
+def language_of(language: str | Context) -> str:
+    """The language code of ``language``: a code itself (``"zh"``) or a :class:`Context`'s."""
+    return language.language if isinstance(language, Context) else language
+
+
+def require_languages(texts: Any, what: str) -> None:
+    """Fail, naming ``what``, unless ``texts`` (a mapping) holds a non-empty text for every language."""
+    missing = [lang for lang in LANGUAGES if not str((texts or {}).get(lang) or "").strip()]
+    if missing:
+        raise ValueError(f"{what}: no text in {', '.join(missing)} (every report language needs one)")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from crmbook.context import Context
@@ -218,6 +217,3 @@ class CustomerFacts:
         o = self.orders if columns is None else self.orders[columns]
         return o[window_mask(self.orders["order_date"], self.as_of, year).to_numpy()]
 
-    def buyers(self) -> np.ndarray:
-        """Boolean mask over :attr:`base`: customers with at least one order."""
-        return (self.base["frequency"] > 0).to_numpy()

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from crmbook.context import LANGUAGES, Context
+from crmbook.context import LANGUAGES, Context, language_of
 
 __all__ = ["Catalogue", "Narrative", "catalogue", "placeholders", "escape_text", "join_names"]
 
@@ -98,7 +98,7 @@ class Catalogue:
         Text values are escaped for Markdown and HTML unless ``escape=False`` (for text that is escaped
         where it is shown, such as exercise feedback).
         """
-        lang = language.language if isinstance(language, Context) else language
+        lang = language_of(language)
         template = self.template(key, lang)
         if isinstance(template, Mapping):
             template = template["one"] if count is not None and count == 1 and "one" in template else template["other"]
@@ -127,7 +127,7 @@ def catalogue(package: str) -> Catalogue:
 
 def join_names(names: Iterable[Any], language: str | Context) -> str:
     """``["East", "West", "North"]`` -> ``"East, West and North"`` (English) or ``"East、West和North"`` (Chinese)."""
-    lang = language.language if isinstance(language, Context) else language
+    lang = language_of(language)
     items = [str(n) for n in names]
     if not items:
         return ""
@@ -143,7 +143,8 @@ class Narrative(list):
 
     ``Narrative(["A.", "B."], lead="Interpretation.", language="en")`` shows as
     ``**Interpretation.** A. B.``; with ``bullets=True`` as a list, one sentence per line. Chinese
-    sentences are joined without spaces. It is a list of str, so tests read the sentences directly.
+    sentences are joined without spaces. An empty narrative shows nothing (no empty output in a report).
+    It is a list of str, so tests read the sentences directly.
     """
 
     def __init__(self, sentences: Iterable[str] = (), *, lead: str = "", language: str = "en",
@@ -157,6 +158,14 @@ class Narrative(list):
     def text(self) -> str:
         """The sentences as one paragraph (no lead)."""
         return ("" if self.language == "zh" else " ").join(self)
+
+    def _ipython_display_(self) -> None:
+        """Shown as Markdown (with the plain text beside it); an empty narrative shows nothing at all."""
+        if not self:
+            return
+        from IPython.display import display
+
+        display({"text/markdown": self._repr_markdown_(), "text/plain": self.text}, raw=True)
 
     def _repr_markdown_(self) -> str:
         if self.bullets:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from crmbook.context import LANGUAGES, Context
+from crmbook.context import Context, language_of, require_languages
 from crmbook.language import catalogue
 from crmbook.tables import group_summary
 
@@ -44,10 +44,7 @@ class Playbook(Mapping[str, str]):
         self.groups: dict[str, dict[str, dict[str, str]]] = {}
         for group, spec in groups.items():
             for part in ("label", "action"):
-                texts = (spec or {}).get(part) or {}
-                missing = [lang for lang in LANGUAGES if not texts.get(lang)]
-                if missing:
-                    raise ValueError(f"playbook {name!r}: group {group!r} has no {part} in {', '.join(missing)}")
+                require_languages((spec or {}).get(part), f"playbook {name!r}: group {group!r}'s {part}")
             self.groups[str(group)] = {part: dict(spec[part]) for part in ("label", "action")}
         self.order = tuple(order) if order is not None else tuple(self.groups)
 
@@ -65,7 +62,7 @@ class Playbook(Mapping[str, str]):
 
     def action(self, group: Any, language: str | Context = "en") -> str:
         """The action for ``group``; a group the playbook does not name gets a plain request to define one."""
-        lang = language.language if isinstance(language, Context) else language
+        lang = language_of(language)
         spec = self.groups.get(str(group))
         if spec is None:
             return catalogue("crmbook").label("playbook.undefined", lang)
@@ -73,13 +70,9 @@ class Playbook(Mapping[str, str]):
 
     def label(self, group: Any, language: str | Context = "en") -> str:
         """The human name of ``group`` (its code when the playbook does not name it)."""
-        lang = language.language if isinstance(language, Context) else language
+        lang = language_of(language)
         spec = self.groups.get(str(group))
         return spec["label"][lang] if spec else str(group)
-
-    def labels(self, groups: pd.Series, language: str | Context = "en") -> pd.Series:
-        """:meth:`label` of every value of ``groups`` (a Series of codes)."""
-        return groups.map(lambda g: self.label(g, language))
 
 
 @functools.cache

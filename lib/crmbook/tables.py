@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 from pandas.io.formats.style import Styler
 
-from crmbook.context import LANGUAGES, Context
+from crmbook.context import LANGUAGES, Context, require_languages
 
 __all__ = ["KINDS", "Column", "columns", "column", "format_table", "group_summary", "require_columns"]
 
@@ -44,9 +44,7 @@ class Column:
     def __init__(self, kind: str, labels: Mapping[str, str]) -> None:
         if kind not in KINDS:
             raise ValueError(f"column kind must be one of {', '.join(KINDS)}, got {kind!r}")
-        missing = [lang for lang in LANGUAGES if lang not in labels]
-        if missing:
-            raise ValueError(f"column label missing for language(s) {', '.join(missing)}: {dict(labels)!r}")
+        require_languages(labels, f"column label {dict(labels)!r}")
         self.kind = kind
         self.labels = dict(labels)
 
@@ -113,7 +111,8 @@ def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = Non
     """A pandas ``Styler`` showing ``table`` to a reader in ``ctx``'s language (the frame is not changed).
 
     Headers become the declared labels (money with the currency), values are formatted by kind, text is
-    left-aligned, booleans read yes/no (是/否) and missing values ``-``. The table's HTML ids derive from
+    left-aligned, booleans read yes/no (是/否) and missing values ``-``; values and headers are escaped, so
+    data is shown as text, never read as HTML. The table's HTML ids derive from
     its content, so the same table gives the same HTML on every run.
 
     Parameters
@@ -157,7 +156,9 @@ def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = Non
     t = t.rename(columns=headers)
     if len(set(t.columns)) < len(t.columns):  # two columns with one label: keep the names apart
         t.columns = [f"{h} [{n}]" if list(headers.values()).count(h) > 1 else h for n, h in headers.items()]
-    styler = _ReaderTable(t).format({k: v for k, v in fmt.items() if k in t.columns}, na_rep="-")
+    # every value and header is text: a region called "<b>East</b>" is shown, not interpreted
+    styler = _ReaderTable(t).format({k: v for k, v in fmt.items() if k in t.columns}, na_rep="-", escape="html")
+    styler = styler.format_index(escape="html", axis=1)
     # ids from the content, not random: a report (and a notebook's stored output) is the same on every run
     styler = styler.set_uuid(hashlib.sha1(t.to_csv().encode("utf-8")).hexdigest()[:10])
     present = [c for c in left if c in t.columns]

@@ -34,7 +34,7 @@ def test_findings_in_chinese(ds, ctx_zh):
     assert "可用数据包括 3 位客户和 5 笔订单，收入合计 400 CNY。" in text
     assert "订单时间从 2024-01-20 到 2024-04-30（共 4 个月）。" in text
     assert "后续专题的 5 项分析中有 4 项缺少数据" in text
-    assert "客户细分 / ABC 分类（订单只覆盖 4 个月，需要 36 个月）" in text
+    assert "客户细分 / ABC 分类：订单只覆盖 4 个月，需要 36 个月" in text
     assert not any(word in text for word in ("rows", "customers and", "Orders run"))
 
 

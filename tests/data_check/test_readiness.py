@@ -27,7 +27,7 @@ def test_topic_readiness_in_chinese(ds, ctx_zh):
     assert list(ready.columns) == ["topic", "ready", "reason"]
     assert ready.loc["ABC 分类", "topic"] == "客户细分"
     assert ready.loc["ABC 分类", "reason"] == "订单只覆盖 4 个月，需要 36 个月"
-    assert ready.loc["NPS、CSAT 与 CES", "reason"] == "没有 surveys 表"
+    assert ready.loc["NPS、CSAT 与 CES", "reason"] == "没有问卷调查（surveys）表"
 
 
 def test_readiness_facts_are_names_and_numbers(ds):
@@ -46,7 +46,7 @@ def test_readiness_reason_joins_every_gap(ctx, ctx_zh):
             "history_months": 4, "months_needed": 12}
     assert readiness_reason(fact, ctx) == ("no market, surveys table; no customers.region values; "
                                            "orders cover 4 months, 12 needed")
-    assert readiness_reason(fact, ctx_zh) == ("没有 market、surveys 表；customers.region 没有任何值；"
+    assert readiness_reason(fact, ctx_zh) == ("没有市场（market）、问卷调查（surveys）表；customers.region 没有任何值；"
                                               "订单只覆盖 4 个月，需要 12 个月")
 
 

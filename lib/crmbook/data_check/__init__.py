@@ -8,11 +8,9 @@ topic of the registry can do), :mod:`~crmbook.data_check.narrative` (findings: f
 
 from __future__ import annotations
 
-import pandas as pd
-
-from crmbook.context import Context
 from crmbook.data_check.activity import monthly_activity
 from crmbook.data_check.charts import plot_monthly_activity, plot_order_values, plot_reconciliation
+from crmbook.data_check.display import table
 from crmbook.data_check.exercises import exercises
 from crmbook.data_check.narrative import findings, findings_facts, kpi_label, note
 from crmbook.data_check.overview import (
@@ -26,19 +24,26 @@ from crmbook.data_check.overview import (
     tables_overview,
 )
 from crmbook.data_check.readiness import readiness_facts, topic_readiness
-from crmbook.tables import format_table
 
 __all__ = [
-    "DATA_KINDS", "PROFILE_COLUMNS", "ORDER_VALUE_STATISTICS", "order_value_summary", "note", "tables_overview", "date_coverage", "missing_values", "category_counts",
-    "monthly_activity", "readiness_facts", "topic_readiness", "findings_facts", "findings", "kpi_label",
-    "plot_monthly_activity", "plot_order_values", "plot_reconciliation", "exercises", "table",
+    "DATA_KINDS",
+    "PROFILE_COLUMNS",
+    "ORDER_VALUE_STATISTICS",
+    "order_value_summary",
+    "note",
+    "tables_overview",
+    "date_coverage",
+    "missing_values",
+    "category_counts",
+    "monthly_activity",
+    "readiness_facts",
+    "topic_readiness",
+    "findings_facts",
+    "findings",
+    "kpi_label",
+    "plot_monthly_activity",
+    "plot_order_values",
+    "plot_reconciliation",
+    "exercises",
+    "table",
 ]
-
-
-def table(df: pd.DataFrame, ctx: Context, **options):
-    """``df`` shown to a reader: this topic's column labels in ``ctx``'s language, values formatted by kind.
-
-    A pandas ``Styler``; ``options`` go to :func:`crmbook.tables.format_table` (``index``, ``max_rows``,
-    ``kinds``).
-    """
-    return format_table(df, ctx, package="crmbook.data_check", **options)

@@ -14,7 +14,7 @@ from typing import Any
 from crmbook.context import Context
 from crmbook.data import Dataset
 from crmbook.data_check.overview import _date_span
-from crmbook.data_check.readiness import readiness_facts, readiness_reason
+from crmbook.data_check.readiness import readiness_facts, readiness_reason, table_label
 from crmbook.language import Narrative, catalogue
 
 __all__ = ["TOP_REASONS", "findings_facts", "findings", "kpi_label", "note"]
@@ -77,14 +77,15 @@ def findings(ds: Dataset, ctx: Context, topics: Iterable[Any] | None = None) -> 
         out.append(say("unusable"))
     if f["rows_rejected"]:
         reasons = text.say("findings.reason_sep", ctx).join(
-            say("reason", table=t, reason=r, rows=n) for t, r, n in f["reasons"])
-        out.append(say("set_aside", rejected=f["rows_rejected"], read=f["rows_read"],
-                       share=f["rows_rejected"] / f["rows_read"], reasons=reasons))
+            say("reason", table=table_label(t, ctx), reason=r, rows=n) for t, r, n in f["reasons"])
+        out.append(text.say("findings.set_aside", ctx, escape=False,  # the reasons are escaped already
+                            rejected=f["rows_rejected"], read=f["rows_read"],
+                            share=f["rows_rejected"] / f["rows_read"], reasons=reasons))
     else:
         out.append(say("all_usable", read=f["rows_read"]))
-    if f["absent"]:  # table names are the schema's, shown as written
+    if f["absent"]:  # table names are the schema's (no markup in them), shown as written
         out.append(text.say("findings.absent", ctx, escape=False,
-                            tables=text.say("list_sep", ctx).join(f["absent"])))
+                            tables=text.say("list_sep", ctx).join(table_label(t, ctx) for t in f["absent"])))
     if f["orders_months"] is not None:
         out.append(say("history", f["orders_months"], first=str(f["orders_first"]), last=str(f["orders_last"])))
     if f["usable"]:
@@ -97,7 +98,8 @@ def findings(ds: Dataset, ctx: Context, topics: Iterable[Any] | None = None) -> 
             items = text.say("findings.reason_sep", ctx).join(
                 say("blocked_item", topic=b["title"][lang], analysis=b["label"][lang],
                     reason=readiness_reason(b, ctx)) for b in f["blocked"])
-            out.append(say("blocked", blocked=len(f["blocked"]), total=f["analyses"], items=items))
+            out.append(text.say("findings.blocked", ctx, escape=False,  # the items are escaped already
+                                blocked=len(f["blocked"]), total=f["analyses"], items=items))
     return Narrative(out, language=ctx.language, bullets=True)
 
 
@@ -108,4 +110,4 @@ def kpi_label(name: str, ctx: Context) -> str:
 
 def note(key: str, ctx: Context) -> Narrative:
     """A one-line remark of the report (``"no_problems"``, ``"no_rows_set_aside"``) in ``ctx``'s language."""
-    return Narrative([f"*{catalogue('crmbook.data_check').say('note.' + key, ctx)}*"], language=ctx.language)
+    return Narrative([f"*{catalogue(_TEXT).say('note.' + key, ctx)}*"], language=ctx.language)

@@ -81,6 +81,12 @@ def readiness_facts(ds: Dataset, topics: Iterable[Any] | None = None) -> list[di
     return out
 
 
+def table_label(table: str, ctx: Context) -> str:
+    """A table as a reader sees it: its name (``market``), in Chinese with the Chinese name (``市场（market）``)."""
+    name = catalogue("crmbook.data_check").label(f"table_name.{table}", ctx)
+    return table if name == table else f"{name}（{table}）"
+
+
 def readiness_reason(fact: dict[str, Any], ctx: Context) -> str:
     """What a need lacks, in one sentence in ``ctx``'s language (``""`` when it is ready).
 
@@ -90,7 +96,7 @@ def readiness_reason(fact: dict[str, Any], ctx: Context) -> str:
     parts = []
     if fact["absent_tables"]:
         parts.append(text.say("readiness.no_table", ctx, escape=False,
-                              tables=text.say("list_sep", ctx).join(fact["absent_tables"])))
+                              tables=text.say("list_sep", ctx).join(table_label(t, ctx) for t in fact["absent_tables"])))
     parts += [text.say("readiness.no_values", ctx, escape=False, column=ref) for ref in fact["empty_columns"]]
     if fact["months_needed"] and fact["history_months"] < fact["months_needed"]:
         parts.append(text.say("readiness.short_history", ctx, escape=False, months=fact["history_months"],

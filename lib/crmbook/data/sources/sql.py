@@ -19,6 +19,7 @@ import pandas as pd
 from crmbook.data.dataset import Problem
 from crmbook.data.schemas import SCHEMAS
 from crmbook.data.sources.base import RawTable, Reading, _not_found, _texts
+from crmbook.redact import PASSWORD_ENV, secret_forms
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -26,13 +27,15 @@ if TYPE_CHECKING:
 __all__ = ["DatabaseSource", "DEFAULT_PASSWORD_ENV"]
 
 #: Environment variable holding the database password.
-DEFAULT_PASSWORD_ENV = "CRMBOOK_DB_PASSWORD"
+DEFAULT_PASSWORD_ENV = PASSWORD_ENV  # one name for the loader and the runner (crmbook.redact)
 
 
 def _scrub(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace each secret with ``***`` in every form the runner also scrubs (plain, URL-encoded, escaped)."""
-    from crmbook.redact import secret_forms  # one list of forms for the loader and the runner
+    """Replace each secret with ``***`` in every form the runner also scrubs (plain, URL-encoded, escaped).
 
+    Not :class:`crmbook.redact.Redactor`: that one refuses secrets too short to scrub safely from a report,
+    while an error message must lose every password, however short.
+    """
     forms = {form for secret in secrets if secret for form in secret_forms(secret)}
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, "***")
