@@ -19,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "datasets" / "sample"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH_PHRASE = re.compile(r"\b[A-Za-z]{2,}(?: +[A-Za-z]{2,}){2,}\b")
 
 REGIONS = {"East": "华东", "South": "华南", "North": "华北", "Central": "华中", "West": "西部"}
 ACQUISITION = {"direct_sales": "直销", "events": "展会", "online_ads": "网络广告", "referral": "老客推荐",
@@ -64,3 +65,7 @@ def test_chinese_report_on_chinese_data_has_every_glyph(tmp_path):
         markdown = " ".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells
                             for o in c.get("outputs", []))
         assert len(CJK.findall(markdown)) > 50, f"{topic}: the generated text is not Chinese"
+        # no English phrase in any generated text: three English words in a row outside `code`
+        # (data values and column names are single tokens: online_ads, account_type)
+        english = ENGLISH_PHRASE.findall(re.sub(r"`[^`]*`", "", markdown))
+        assert not english, f"{topic}: English in the Chinese report: {english[:5]}"
