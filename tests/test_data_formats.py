@@ -213,9 +213,13 @@ def test_mapping_dayfirst(crm_folder: Path, tmp_path: Path) -> None:
     ds = check(crm_folder, mapping={"orders": {"dayfirst": True}})
     assert ds["orders"]["order_date"][0] == pd.Timestamp("2024-04-03")
     assert ds["orders"]["order_date"][1] == pd.Timestamp("2024-04-13")
-    monthfirst = check(crm_folder)
+    monthfirst = check(crm_folder, mapping={"orders": {"dayfirst": False}})  # said so: month first
     assert monthfirst["orders"]["order_date"][0] == pd.Timestamp("2024-03-04")
     assert [p.rows for p in monthfirst.problems if p.column == "order_date"] == [[3, 7]]
+    # said nothing: 13/04 and 31/12 settle it, the column is read day first and nothing is set aside
+    detected = check(crm_folder)
+    assert detected["orders"]["order_date"].tolist() == [ds["orders"]["order_date"][i] for i in range(6)]
+    assert not [p for p in detected.problems if p.column == "order_date"]
 
 
 def test_mapping_errors_name_the_file(tmp_path: Path) -> None:
@@ -318,3 +322,62 @@ def test_validate_command_with_a_mapping(tmp_path: Path, capsys: pytest.CaptureF
 def test_load_requires_as_of_keyword(crm_folder: Path) -> None:
     with pytest.raises(TypeError):
         load(crm_folder)  # type: ignore[call-arg]
+
+
+def test_day_first_dates_are_detected_not_read_month_first(crm_folder: Path) -> None:
+    # the hardening probe's case: 02.01.2022-style dates, read month first, lost the rows with a day
+    # above 12 and put wrong dates on the rest while validate exited 0
+    orders = crm_orders()
+    orders["order_date"] = ["02.01.2024", "13.01.2024", "05.02.2024", "28.02.2024", "01.03.2024", "07.06.2025"]
+    orders.to_csv(crm_folder / "orders.csv", index=False)
+    ds = check(crm_folder)
+    assert ds["orders"]["order_date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-02", "2024-01-13", "2024-02-05", "2024-02-28", "2024-03-01", "2025-06-07"]
+    assert ds.usable and not [p for p in ds.problems if p.column == "order_date"]
+
+
+def test_ambiguous_date_order_is_an_error_not_a_guess(crm_folder: Path) -> None:
+    orders = crm_orders()
+    orders["order_date"] = ["03/04/2024", "01/02/2024", "05/06/2024", "2024-07-01", "01/11/2024", "12/10/2025"]
+    orders.to_csv(crm_folder / "orders.csv", index=False)
+    ds = check(crm_folder)
+    assert not ds.usable  # no day above 12 anywhere: 03/04 could be 3 April or 4 March
+    error = [p for p in ds.problems if p.column == "order_date" and p.severity == "error"][0]
+    assert "cannot be told from the data" in error.message and "dayfirst: true" in error.expected
+    aside = [p for p in ds.problems if p.column == "order_date" and p.severity == "rejected"][0]
+    assert aside.rows == [2, 3, 4, 6, 7]  # the ISO date (row 5) is read; the others are not guessed
+    said = check(crm_folder, mapping={"orders": {"dayfirst": False}})
+    assert said.usable and said["orders"]["order_date"][0] == pd.Timestamp("2024-03-04")
+
+
+def test_two_date_orders_in_one_column_are_not_guessed(crm_folder: Path) -> None:
+    orders = crm_orders()
+    orders["order_date"] = ["13/04/2024", "04/13/2024", "01/02/2024", "01/04/2024", "01/07/2025", "31/12/2025"]
+    orders.to_csv(crm_folder / "orders.csv", index=False)
+    ds = check(crm_folder)
+    error = [p for p in ds.problems if p.column == "order_date" and p.severity == "error"][0]
+    assert "cannot be told" in error.message
+    assert not ds.usable
+
+
+def test_mapping_dayfirst_must_be_true_or_false(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="orders.dayfirst: expected true or false"):
+        read_mapping({"orders": {"dayfirst": "yes please"}})
+
+
+@pytest.mark.parametrize("text", ["2025-03-05", "2025/3/5", "2025.03.05", "2025年3月5日", "5 March 2025",
+                                  "Mar 5, 2025", "20250305", "2025-03-05 10:30", "2025-03-05T10:30:00+08:00"])
+def test_every_date_form_of_the_data_dictionary_is_read(text: str) -> None:
+    from crmbook.data.parse import _parse_dates
+
+    dates, undecided, order = _parse_dates(pd.Series([text]), None, None)
+    assert dates[0].normalize() == pd.Timestamp("2025-03-05") and not undecided.any() and order is None
+
+
+@pytest.mark.parametrize(("text", "value"), [("1234.5", 1234.5), ("-3", -3.0), ("¥1234", 1234.0),
+                                             ("￥1,234.50", 1234.5), ("$5", 5.0), ("1 234", 1234.0)])
+def test_every_number_form_of_the_data_dictionary_is_read(text: str, value: float) -> None:
+    from crmbook.data.parse import _parse_numbers
+
+    assert _parse_numbers(pd.Series([text]))[0] == value
+    assert pd.isna(_parse_numbers(pd.Series(["1234,5"]))[0])  # a decimal comma is not read

@@ -63,7 +63,7 @@ An analyst whose data uses other names writes a small YAML file (the ``mapping``
       query: >                    # SQL instead of a table (database sources only)
         SELECT id AS order_id, cust AS customer_id, day AS order_date, amount AS revenue
         FROM sales.orders WHERE amount IS NOT NULL
-      dayfirst: true              # 03/04/2025 is 3 April (default: month first)
+      dayfirst: true              # 03/04/2025 is 3 April; false: 4 March (default: the data decide)
       sheet: 订单                 # sheet of an .xlsx file (default: its only sheet with data)
 
 The mapping is checked before the data: an unknown table, an unknown key, or a target column that

@@ -18,6 +18,14 @@ __all__ = ["read_mapping"]
 _MAPPING_KEYS = {"file", "sheet", "query", "columns", "values", "dayfirst", "date_format"}
 
 
+def _dayfirst(value: Any, table: str, errors: list[str]) -> bool | None:
+    """``dayfirst`` of a table's entry: ``True``, ``False``, or ``None`` (absent: the data decide)."""
+    if value is None or isinstance(value, bool):
+        return value
+    errors.append(f"{table}.dayfirst: expected true or false, found {value!r}")
+    return None
+
+
 def _section(spec: Mapping[str, Any], key: str, table: str, expected: str, errors: list[str]) -> Mapping:
     """The mapping under ``key`` of a table's entry (empty when absent); a non-mapping is an error."""
     section = spec.get(key) or {}
@@ -84,7 +92,7 @@ def read_mapping(mapping: str | os.PathLike | Mapping | None) -> dict[str, dict[
             errors.append(f"{table}: unknown key(s) {', '.join(sorted(unknown))} "
                           f"(known: {', '.join(sorted(_MAPPING_KEYS))})")
         schema = SCHEMAS[table]
-        entry: dict[str, Any] = {"columns": {}, "values": {}, "dayfirst": bool(spec.get("dayfirst", False)),
+        entry: dict[str, Any] = {"columns": {}, "values": {}, "dayfirst": _dayfirst(spec.get("dayfirst"), table, errors),
                                  "date_format": spec.get("date_format"), "file": spec.get("file"),
                                  "sheet": spec.get("sheet"), "query": spec.get("query")}
         if entry["file"] is not None and entry["query"] is not None:

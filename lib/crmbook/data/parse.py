@@ -64,18 +64,47 @@ _NUMERIC_DATE = r"^\d{1,2}-\d{1,2}-\d{4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$"
 _PLAIN_DATE = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
 
 
-def _parse_dates(s: pd.Series, dayfirst: bool, date_format: str | None) -> pd.Series:
+def _date_order(vals: pd.Series) -> str:
+    """Which order the dates of a column use, from the dates themselves (text ``d-m-yyyy`` or ``m-d-yyyy``).
+
+    ``"dayfirst"`` when some first fields exceed 12 and no second field does, ``"monthfirst"`` the other
+    way round, ``"same"`` when no date could be read two ways (day and month are equal in every one),
+    ``"ambiguous"`` when no field exceeds 12, ``"mixed"`` when both do (two orders in one column).
+    """
+    fields = vals.str.extract(r"^(\d{1,2})-(\d{1,2})-")
+    first, second = (pd.to_numeric(fields[i], errors="coerce") for i in (0, 1))
+    day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
+    if day_first and month_first:
+        return "mixed"
+    if day_first or month_first:
+        return "dayfirst" if day_first else "monthfirst"
+    return "same" if bool((first == second).all()) else "ambiguous"
+
+
+def _parse_dates(s: pd.Series, dayfirst: bool | None,
+                 date_format: str | None) -> tuple[pd.Series, np.ndarray, str | None]:
     """Dates from text: year (4 digits), month and day are required; a time of day is allowed.
 
     A time zone is dropped and the local wall-clock date kept (``2024-03-01T01:30+08:00`` is 1 March,
     as the person who wrote it saw it). Nothing is filled in from the clock or from defaults: ``10:30``,
     ``2025``, ``2024-02`` and ``1/2/3`` are not dates.
+
+    Dates with the year last (``03/04/2025``) are read day first or month first as ``dayfirst`` says; with
+    ``dayfirst=None`` the column decides (:func:`_date_order`): a day above 12 settles it. A column where
+    nothing settles it, or where both orders occur, is not guessed: those cells stay empty.
+
+    Returns
+    -------
+    (dates, undecided, order)
+        The dates; a mask of the cells left empty because the order was not settled; and, then, why
+        (``"ambiguous"`` or ``"mixed"``), else ``None``.
     """
+    undecided = np.zeros(len(s), dtype=bool)
     if date_format:
         out = pd.to_datetime(s, format=date_format, errors="coerce")
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
-        return out
+        return out, undecided, None
     # A plain ISO date (2025-03-05 in ASCII digits) is left as it is by the normalising and is ISO:
     # the regular expressions (some run in Python) see only the other cells.
     arr = arrow._arrow_text(s)
@@ -94,6 +123,13 @@ def _parse_dates(s: pd.Series, dayfirst: bool, date_format: str | None) -> pd.Se
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     if iso.any():
         out[iso] = pd.to_datetime(norm[iso].astype(str), format="ISO8601", errors="coerce")
+    unsettled = None
+    if numeric.any() and dayfirst is None:
+        found = _date_order(norm[numeric].astype(str))
+        if found in ("ambiguous", "mixed"):
+            unsettled, undecided = found, numeric.to_numpy().copy()
+            numeric = pd.Series(False, index=s.index)
+        dayfirst = found == "dayfirst"
     if numeric.any():  # 03/04/2025: strictly day first or month first, never a mix of both
         order = "%d-%m-%Y" if dayfirst else "%m-%d-%Y"
         vals = norm[numeric].astype(str)
@@ -104,11 +140,11 @@ def _parse_dates(s: pd.Series, dayfirst: bool, date_format: str | None) -> pd.Se
                 break
             parsed[todo] = pd.to_datetime(vals[todo], format=fmt, errors="coerce")
         out[numeric] = parsed
-    rest = norm.notna() & ~iso & ~numeric
+    rest = norm.notna() & ~iso & ~numeric & ~undecided
     if rest.any():
-        parsed = [_parse_one_date(v, dayfirst) for v in norm[rest].astype(str)]
+        parsed = [_parse_one_date(v, bool(dayfirst)) for v in norm[rest].astype(str)]
         out[rest] = pd.to_datetime(pd.Series(parsed, index=norm[rest].index, dtype=object))
-    return out
+    return out, undecided, unsettled
 
 
 def _normalise_dates(s: pd.Series) -> pd.Series:
@@ -200,9 +236,16 @@ def _parse_column(raw: pd.Series, spec: ColumnSpec, table_spec: dict) -> tuple[p
         issue(~present, "missing value", f"no {spec.name} given; it is required", "a value")
     kind = spec.kind
     if kind == "date":
-        typed = _parse_dates(raw, table_spec.get("dayfirst", False), table_spec.get("date_format"))
+        typed, undecided, unsettled = _parse_dates(raw, table_spec.get("dayfirst"), table_spec.get("date_format"))
         fmt = table_spec.get("date_format")
-        issue(present & typed.isna().to_numpy(), "unparseable date", f"{spec.name} is not a date",
+        if unsettled is not None:  # never guessed: the analyst says which order the export uses
+            why = ("some dates have a day above 12 in the first place and others in the second"
+                   if unsettled == "mixed" else "no date in the column has a day above 12")
+            issue(undecided, "ambiguous date order",
+                  f"{spec.name}: dates such as {raw[undecided].iloc[0]} could be day first or month first "
+                  f"({why})", "the order named in the mapping file: dayfirst: true (31/12/2025) or "
+                  "dayfirst: false (12/31/2025), or a date_format")
+        issue(present & ~undecided & typed.isna().to_numpy(), "unparseable date", f"{spec.name} is not a date",
               f"a date as {fmt}" if fmt else "a date such as 2025-03-31")
     elif kind in ("number", "integer"):
         typed = _parse_numbers(raw)

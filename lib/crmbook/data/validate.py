@@ -225,6 +225,11 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
             blank_cells = np.zeros(n_read, dtype=bool)
             blank_cells[iss.positions] = True
             out[iss.column] = out[iss.column].mask(blank_cells)
+    for iss in issues:  # an order of day and month that the data cannot settle is never guessed
+        if iss.reason == "ambiguous date order":
+            problem(iss.column, [], f"the day/month order of {iss.column} cannot be told from the data, so "
+                    f"its {len(iss.positions):,} dates of that form were not read", iss.expected,
+                    _examples(iss.values), "error")
     clean = out.loc[~rejected].reset_index(drop=True)
     if schema.required and clean.empty:
         reasons = (pd.DataFrame(records, columns=_REJECTED_COLUMNS).drop_duplicates(["row", "reason"])
