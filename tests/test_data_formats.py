@@ -381,3 +381,25 @@ def test_every_number_form_of_the_data_dictionary_is_read(text: str, value: floa
 
     assert _parse_numbers(pd.Series([text]))[0] == value
     assert pd.isna(_parse_numbers(pd.Series(["1234,5"]))[0])  # a decimal comma is not read
+
+
+def test_problem_reports_mask_personal_values_by_their_shape(tmp_path: Path) -> None:
+    customers = crm_customers()
+    customers["birth_date"] = ["13812345678", "1990-01-01", "1985-05-05", "1970-01-01"]  # a phone, misplaced
+    customers["region"] = ["zhang@example.com", "north", "east", "south"]  # an e-mail shifted into region
+    customers["gender"] = ["john@example.com", "M", "F", "unknown"]
+    folder = write_tables(tmp_path / "data", {"customers": customers, "orders": crm_orders()})
+    masked = check(folder)
+    text = masked.problem_report() + " ".join(masked.rejected["value"].dropna().astype(str))
+    assert "13812345678" not in text and "zhang@example.com" not in text and "john@example.com" not in text
+    assert "138****5678" in text and "j***@example.com" in text  # still recognisable for the analyst
+    shown = check(folder, mask_personal=False)  # masking off: the values are quoted as they are
+    assert "13812345678" in shown.problem_report() and "john@example.com" in shown.problem_report()
+
+
+def test_mask_text_leaves_dates_ids_and_amounts_alone() -> None:
+    from crmbook.data import mask_text
+
+    assert mask_text("row 3: '2025-03-05', 'C00001', '20250305', '1234567.89'") == (
+        "row 3: '2025-03-05', 'C00001', '20250305', '1234567.89'")
+    assert mask_text("'+86 13812345678' or a@b.cn") == "'+86 1******5678' or a***@b.cn"

@@ -104,7 +104,7 @@ Personal data (``name``, ``phone``, ``email``) is masked in the returned tables 
 from crmbook.data.dataset import ROWS_SHOWN, DataError, Dataset, Problem
 from crmbook.data.loader import check, load
 from crmbook.data.mapping import read_mapping
-from crmbook.data.masking import mask_personal_data
+from crmbook.data.masking import mask_personal_data, mask_text
 from crmbook.data.schemas import (
     OPTIONAL_TABLES,
     PERSONAL_COLUMNS,
@@ -136,4 +136,5 @@ __all__ = [
     "load",
     "read_mapping",
     "mask_personal_data",
+    "mask_text",
 ]

@@ -7,6 +7,7 @@ The sources, the mapping file and what is checked are described in the package d
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from crmbook.data.dataset import _REJECTED_COLUMNS, _SEVERITIES, DataError, Dataset, Problem
 from crmbook.data.mapping import read_mapping
-from crmbook.data.masking import mask_personal_data
+from crmbook.data.masking import mask_personal_data, mask_text
 from crmbook.data.schemas import OPTIONAL_TABLES, SCHEMAS
 from crmbook.data.sources import open_source
 from crmbook.data.sources.sql import DEFAULT_PASSWORD_ENV
@@ -105,6 +106,10 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
     order = {t: i for i, t in enumerate(SCHEMAS)}
     rejected = (rejected.assign(_t=rejected["table"].map(order)).sort_values(["_t", "row"], kind="stable")
                 .drop(columns="_t").reset_index(drop=True))
+    if mask_personal:  # a value quoted in a message may be personal data in the wrong column
+        problems = [dataclasses.replace(p, message=mask_text(p.message), found=mask_text(p.found))
+                    for p in problems]
+        rejected["value"] = rejected["value"].map(mask_text, na_action="ignore")
     severity_rank = {s: i for i, s in enumerate(_SEVERITIES)}
     problems.sort(key=lambda p: (severity_rank[p.severity], order.get(p.table, 99), p.rows[:1] or [0]))
     sources = {t: r.source for t, r in raws.items()}

@@ -7,6 +7,7 @@ does the rest, cell by cell.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,7 +20,7 @@ from crmbook.data import arrow
 from crmbook.data.arrow import _matches
 from crmbook.data.schemas import PERSONAL_COLUMNS
 
-__all__ = ["mask_personal_data"]
+__all__ = ["mask_personal_data", "mask_text"]
 
 
 def _mask_name(value: str) -> str:
@@ -45,6 +46,26 @@ def _mask_email(value: str) -> str:
 
 
 _MASKERS = {"name": _mask_name, "phone": _mask_phone, "email": _mask_email}
+
+#: An e-mail address anywhere in a text.
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+#: A phone number anywhere in a text: nine or more digits in a row, or a ``+`` and a country code (dates,
+#: ids and amounts have fewer: ``20250305`` is eight).
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9])(?:\+[0-9]{1,3}[ \-]?)?[0-9]{9,}(?![0-9])")
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every e-mail address and phone number in it masked, found by their shape.
+
+    For messages that quote data (problem reports, rows set aside): a value in the wrong column - an
+    e-mail shifted into the next field by an unquoted comma, a phone number in ``birth_date`` - is
+    personal data whatever the column says. ``"found: 'li@example.com', '18021599453'"`` ->
+    ``"found: 'l***@example.com', '180****9453'"``.
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    text = _EMAIL_IN_TEXT.sub(lambda m: _mask_email(m.group(0)), text)
+    return _PHONE_IN_TEXT.sub(lambda m: _mask_phone(m.group(0)), text)
 
 # The same masks on whole Arrow columns, for the usual shapes of a value (the masker of the column
 # does the rest, cell by cell). Each entry: (pattern a value must match, function of those values).
