@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="reports folder (default: reports/ of the project)")
     p.add_argument("--jobs", type=int, default=1, help="notebooks run at once")
     p.add_argument("--show-code", action="store_true", help="show code cells in the HTML")
+    p.add_argument("--show-lesson", action="store_true",
+                   help="open the lesson parts (objectives, concept, formula) in the HTML; folded by default")
     p.add_argument("--notebooks", default=None, metavar="DIR",
                    help="folder of the topic notebooks (default: notebooks/ of the project)")
     p.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
@@ -115,7 +117,8 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         result = run_reports(
             args.topics, data=args.data, as_of=args.as_of, params=params, config=args.config, out=args.out,
-            jobs=args.jobs, show_code=args.show_code, notebooks_dir=getattr(args, "notebooks", None),
+            jobs=args.jobs, show_code=args.show_code,
+            show_lesson=getattr(args, "show_lesson", False), notebooks_dir=getattr(args, "notebooks", None),
             timeout=getattr(args, "timeout", None),
         )
     except UsageError as exc:

@@ -77,6 +77,7 @@ def _effective(topics: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any
 def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = None,
                 params: Mapping[str, Any] | None = None, config: str | os.PathLike[str] | None = None,
                 out: str | os.PathLike[str] | None = None, jobs: int = 1, show_code: bool = False,
+                show_lesson: bool = False,
                 notebooks_dir: str | os.PathLike[str] | None = None, kernel_name: str | None = None,
                 timeout: int | None = None, stream: IO[str] | None | str = "stderr") -> RunResult:
     """Run topic notebooks into ``<out>/<run-id>/`` (``crmbook run``).
@@ -101,6 +102,8 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         Notebooks run at once (kernels).
     show_code : bool
         Show code in the HTML reports.
+    show_lesson : bool
+        Open the lesson folds (objectives, concept, formula) in the HTML reports (training handouts).
     notebooks_dir : path, optional
         Folder of the topic notebooks; default :func:`crmbook.report.parameters.default_notebooks_dir`
         (there, the topics declared in :mod:`crmbook.topics`).
@@ -186,7 +189,9 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         if as_of_used:
             subtitle += texts.say("report.subtitle_as_of", language, escape=False, as_of=as_of_used)
         t_html = time.monotonic()
-        page = redact(notebook_to_html(nb, show_code=show_code, subtitle=subtitle, language=language))
+        title = topic.spec.title.get(language) if topic.spec is not None else None
+        page = redact(notebook_to_html(nb, show_code=show_code, show_lesson=show_lesson, title=title,
+                                       subtitle=subtitle, language=language))
         (tmp_folder / f"{topic.stem}.html").write_text(page, encoding="utf-8")
         entry.update(status="ok", html=f"{topic.stem}.html", seconds=round(time.monotonic() - t0, 2),
                      execute_seconds=round(t_html - t0, 2), html_seconds=round(time.monotonic() - t_html, 2))
@@ -215,6 +220,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         "topics": [t.stem for t in chosen],
         "notebooks": [r["entry"] for r in results],
         "show_code": show_code,
+        "show_lesson": show_lesson,
         "crmbook_version": crmbook.__version__,
         "started": started.isoformat(),
         "finished": _dt.datetime.now(_dt.UTC).isoformat(),
