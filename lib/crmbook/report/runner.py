@@ -34,7 +34,7 @@ from crmbook.report.runs import (
     previous_seconds,
 )
 
-__all__ = ["RunResult", "run_reports"]
+__all__ = ["SAMPLE_AS_OF", "RunResult", "resolve_as_of", "run_reports"]
 
 
 @dataclass
@@ -53,6 +53,30 @@ class RunResult:
     def exit_code(self) -> int:
         """:data:`EXIT_OK` or :data:`EXIT_FAILED`."""
         return EXIT_OK if self.ok else EXIT_FAILED
+
+
+#: The analysis date of the bundled sample (``--data sample``), the one default ``as_of`` there is:
+#: the last day of its history (``crmbook.sample.company.END``, checked by a test).
+SAMPLE_AS_OF = "2025-12-31"
+
+
+def resolve_as_of(data: str, as_of: str | None) -> str:
+    """The ``as_of`` of a run or a check: the one given, or :data:`SAMPLE_AS_OF` for ``data="sample"``.
+
+    One rule for ``crmbook validate`` and ``crmbook run``: any other data needs an explicit date, since
+    the right one depends on the export (a default would silently cut off, or keep, the latest rows).
+
+    Raises
+    ------
+    UsageError
+        No ``as_of`` for data other than the bundled sample.
+    """
+    if as_of:
+        return str(as_of)
+    if str(data) == "sample":
+        return SAMPLE_AS_OF
+    raise UsageError("--as-of YYYY-MM-DD is required for your own data (only --data sample has a default, "
+                     f"{SAMPLE_AS_OF}): rows dated after it are set aside")
 
 
 #: Parameters that name local files: made absolute, since kernels start in the notebooks' folder.
@@ -91,7 +115,8 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         in a URL goes to the kernels through :data:`crmbook.redact.PASSWORD_ENV`, never into a parameter;
         it and the password already there are scrubbed from every file and log line the run writes.
     as_of : str, optional
-        Analysis date ``YYYY-MM-DD`` (parameter ``as_of``); default: the notebooks' own default.
+        Analysis date ``YYYY-MM-DD`` (parameter ``as_of``, also read from the config file); required
+        unless ``data`` is ``"sample"``, whose default is :data:`SAMPLE_AS_OF` (:func:`resolve_as_of`).
     params : mapping, optional
         More parameters (``-p NAME VALUE``); they override the config file.
     config : path, optional
@@ -121,7 +146,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     Raises
     ------
     UsageError
-        Unknown topic or parameter, wrong type, unreadable config, missing notebooks folder, a ``data``
+        No ``as_of`` for data other than the sample, unknown topic or parameter, wrong type, unreadable config, missing notebooks folder, a ``data``
         with ``://`` that is not a readable URL, a password shorter than :data:`crmbook.redact.MIN_SECRET_LENGTH`;
         raised before any kernel starts.
     """
@@ -140,8 +165,8 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     values["data"] = safe_data = _absolute(safe_data)  # --data wins over a config file's data
     if isinstance(values.get("mapping"), str) and values["mapping"]:
         values["mapping"] = _absolute(values["mapping"])
-    if as_of is not None:
-        values["as_of"] = as_of
+    if as_of is not None or any("as_of" in t.parameters for t in chosen):
+        values["as_of"] = resolve_as_of(safe_data, as_of or values.get("as_of"))
     for name, value in list(values.items()):
         if isinstance(value, str) and redact:
             values[name] = redact(value)
