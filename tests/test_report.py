@@ -114,8 +114,10 @@ def test_kpi_change_since_previous_successful_run(runs: dict) -> None:
     meta = json.loads((out / shown.run_id / "kpis.json").read_text())["run"]
     assert meta["previous_run"] == runs["ok"].run_id
     index = (out / shown.run_id / "index.html").read_text()
-    # answer went from 40.25 to 40.5
-    assert "40.50" in index and "+0.25 (+0.6%)" in index
+    # answer went from 40.25 to 40.5, but on other data, date and threshold: no change is shown
+    assert "40.50" in index and "+0.25" not in index
+    assert ("not comparable: parameters changed (as_of 2025-06-30 \u2192 2025-12-31, data "
+            "postgresql+psycopg://ana@localhost:5432/crm \u2192 sample, threshold 0.25 \u2192 0.5)") in index
     top = (out / "index.html").read_text()
     assert runs["ok"].run_id in top and shown.run_id in top
 

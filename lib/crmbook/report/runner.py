@@ -197,7 +197,10 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         nb, failure = execute_topic(topic, per_topic[topic.stem], out_ipynb, position=position,
                                     progress=progress, kernel_name=kernel_name, timeout=timeout,
                                     redact=redact, socket_dir=socket_dir)
-        entry: dict[str, Any] = {"topic": topic.stem, "ipynb": out_ipynb.name, "html": None}
+        entry: dict[str, Any] = {"topic": topic.stem, "ipynb": out_ipynb.name, "html": None,
+                                 # every parameter it ran with, defaults too: the index compares runs on them
+                                 "parameters": {name: per_topic[topic.stem].get(name, p.default)
+                                                for name, p in topic.parameters.items()}}
         if failure is not None:
             entry.update(status="failed", error=failure.error, cell=failure.cell_index,
                          seconds=round(time.monotonic() - t0, 2))
