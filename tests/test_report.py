@@ -565,3 +565,25 @@ def test_database_password_never_reaches_the_outputs(pg_server, tmp_path: Path) 
     kpis = json.loads((Path(stdout.strip()) / "kpis.json").read_text())
     assert "@" in kpis["run"]["data"] and pg_server.password not in kpis["run"]["data"]
     assert kpis["kpis"], "the notebook read the database and recorded figures"
+
+
+@pytest.mark.slow
+def test_rejected_rows_whole_list_lands_in_the_run_folder(tmp_path: Path) -> None:
+    """Notebook 00 on data with rows set aside: the report shows the first 20 and links the whole CSV."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "datasets" / "sample", data)
+    orders = (data / "orders.csv").read_text(encoding="utf-8").splitlines()
+    bad = [line.replace(line.split(",")[0], f"BAD{i}", 1) for i, line in enumerate(orders[1:26])]
+    bad = [",".join(f if j != orders[0].split(",").index("revenue") else "-5" for j, f in enumerate(b.split(",")))
+           for b in bad]
+    (data / "orders.csv").write_text("\n".join(orders + bad) + "\n", encoding="utf-8")
+    code, stdout, stderr = _cli(["run", "00", "--data", str(data), "--as-of", "2025-12-31", "--out", str(tmp_path / "r")])
+    assert code == 0, stderr
+    folder = Path(stdout.strip())
+    whole = folder / "00_data_check_files" / "rejected_rows.csv"
+    assert whole.exists() and len(whole.read_text(encoding="utf-8").splitlines()) == 26
+    page = (folder / "00_data_check.html").read_text(encoding="utf-8")
+    assert "20 of 25 rows shown; the whole list is in" in page
+    assert '<a href="00_data_check_files/rejected_rows.csv">rejected_rows.csv</a>' in page

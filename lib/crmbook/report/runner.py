@@ -22,6 +22,7 @@ from typing import IO, Any
 from crmbook.errors import EXIT_FAILED, EXIT_OK, UsageError
 from crmbook.kpis import collect_kpis
 from crmbook.language import catalogue
+from crmbook.outputs import OUTPUT_DIR_ENV
 from crmbook.redact import password_in_env, redact_notebook, run_secrets
 from crmbook.report.execute import NotebookFailure, Progress, execute_topic
 from crmbook.report.html import notebook_to_html
@@ -194,9 +195,12 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         out_ipynb = tmp_folder / f"{topic.stem}.ipynb"
         t0 = time.monotonic()
         progress.line(f"[{position}] {topic.stem} started")
+        # files a notebook writes for the reader (whole lists as CSV) go beside its report, in the run
+        # folder, and move with it (crmbook.tables.save_full_list)
+        files = tmp_folder / f"{topic.stem}_files"
         nb, failure = execute_topic(topic, per_topic[topic.stem], out_ipynb, position=position,
                                     progress=progress, kernel_name=kernel_name, timeout=timeout,
-                                    redact=redact, socket_dir=socket_dir)
+                                    redact=redact, socket_dir=socket_dir, env={OUTPUT_DIR_ENV: str(files)})
         entry: dict[str, Any] = {"topic": topic.stem, "ipynb": out_ipynb.name, "html": None,
                                  # every parameter it ran with, defaults too: the index compares runs on them
                                  "parameters": {name: per_topic[topic.stem].get(name, p.default)
