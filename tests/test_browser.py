@@ -62,7 +62,7 @@ def test_pages_fit_1400px_open_with_the_summary_and_load_nothing(browser, run_fo
     for path in pages:
         page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
         requested: list[str] = []
-        page.on("request", lambda request: requested.append(request.url))
+        page.on("request", lambda request, seen=requested: seen.append(request.url))
         page.goto(path.as_uri(), wait_until="load")
         remote = [url for url in requested if not url.startswith(LOCAL)]
         assert not remote, f"{path.name} requests {remote[:3]}"
