@@ -41,14 +41,15 @@ def test_validate_exit_codes_through_the_installed_command():
                           capture_output=True, text=True)
     assert good.returncode == 0, good.stderr
     assert "USABLE" in good.stdout
-    bad = subprocess.run([str(exe), "validate", "--data", str(ROOT / "tests" / "fixtures" / "unusable")],
+    bad = subprocess.run([str(exe), "validate", "--data", str(ROOT / "tests" / "fixtures" / "unusable"),
+                          "--as-of", "2025-12-31"],
                          capture_output=True, text=True)
     assert bad.returncode == 1
     assert "orders.csv" in bad.stderr and "revenue" in bad.stderr
 
 
 def test_validate_on_a_missing_source_is_a_clear_error(tmp_path, capsys):
-    assert cli.main(["validate", "--data", str(tmp_path / "nowhere")]) == 1
+    assert cli.main(["validate", "--data", str(tmp_path / "nowhere"), "--as-of", "2025-12-31"]) == 1
     err = capsys.readouterr().err
     assert "nowhere" in err and "does not exist" in err and "Traceback" not in err
 
@@ -57,3 +58,23 @@ def test_usage_errors_exit_2():
     with pytest.raises(SystemExit) as exc:
         cli.main(["sample"])  # --out is required
     assert exc.value.code == 2
+
+
+def test_one_as_of_rule_for_validate_and_run(tmp_path, capsys):
+    """--as-of is required for an analyst's own data, in validate and in run; the sample defaults to its date."""
+    from crmbook.report.runner import SAMPLE_AS_OF
+    from crmbook.sample.company import END
+
+    assert SAMPLE_AS_OF == END
+    assert cli.main(["validate", "--data", str(ROOT / "tests" / "fixtures" / "unusable")]) == 2
+    assert "--as-of YYYY-MM-DD is required" in capsys.readouterr().err
+    assert cli.main(["run", "--data", str(tmp_path), "--out", str(tmp_path / "r"),
+                     "--notebooks", str(ROOT / "tests" / "fixtures" / "notebooks")]) == 2
+    assert "--as-of YYYY-MM-DD is required" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").glob("*/run.json"))
+    assert cli.main(["validate", "--data", "sample"]) == 0
+    assert "2025-12-31" in capsys.readouterr().out
+    for command in ("validate", "run"):
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        assert "Required, except with --data sample" in capsys.readouterr().out.replace("\n", " ").replace("  ", " ")

@@ -305,7 +305,7 @@ def test_validate_command_on_the_broken_fixture_is_usable(capsys: pytest.Capture
 
 
 def test_validate_command_on_an_unusable_folder(capsys: pytest.CaptureFixture) -> None:
-    assert cli.main(["validate", "--data", str(FIXTURES / "unusable")]) == 1
+    assert cli.main(["validate", "--data", str(FIXTURES / "unusable"), "--as-of", "2025-12-31"]) == 1
     captured = capsys.readouterr()
     assert "NOT USABLE" in captured.out
     assert "orders (orders.csv), column revenue" in captured.err
@@ -314,7 +314,7 @@ def test_validate_command_on_an_unusable_folder(capsys: pytest.CaptureFixture) -
 
 def test_validate_command_with_a_mapping(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     folder = _chinese_folder(tmp_path)
-    code = cli.main(["validate", "--data", str(folder), "--mapping", str(tmp_path / "mapping.yml")])
+    code = cli.main(["validate", "--data", str(folder), "--as-of", "2025-12-31", "--mapping", str(tmp_path / "mapping.yml")])
     assert code == 0
     assert "订单.csv" in capsys.readouterr().out
 

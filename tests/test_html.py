@@ -8,8 +8,9 @@ import nbformat
 import pytest
 
 from crmbook import report
+from crmbook.report import find_topics, notebook_to_html, sanitize
 from crmbook.report import html as report_html
-from crmbook.report import sanitize
+from crmbook.report.html import reader_order
 
 
 def test_notebook_to_html_sanitizes_outputs() -> None:
@@ -112,3 +113,39 @@ def test_report_language_sets_the_lang_attribute_and_the_contents_title() -> Non
     assert '<html lang="zh">' in page and ">目录<" in page
     english = report_html.notebook_to_html(nb)
     assert '<html lang="en">' in english and ">Contents<" in english
+
+
+@pytest.mark.parametrize("topic", find_topics(), ids=lambda t: t.stem)
+def test_report_of_a_stored_notebook_leaves_out_test_and_analyst_cells(topic) -> None:
+    """The stored (executed) notebook converted: no test-only or analyst cell, the summary first."""
+    nb = nbformat.read(topic.path, as_version=4)
+    page = notebook_to_html(nb, title="T")
+    hidden = [c for c in nb.cells if {"test-only", "analyst-note"} & set(c.metadata.get("tags", []))]
+    assert hidden
+    for cell in hidden:
+        assert f'id="cell-id={cell.id}"' not in page, f"{topic.stem}: cell {cell.id} is in the report"
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", "")).strip()
+            if text:  # a printout (e.g. "top 20% revenue share: 0.8374") is not repeated in the report
+                assert text.splitlines()[0] not in page, f"{topic.stem}: printout of {cell.id} in the report"
+    assert "NBVAL_CHECK_OUTPUT" not in page
+    body = page[page.index("<body"):]
+    summary = body.index('<section class="crmbook-summary"')
+    assert summary < body.index('class="crmbook-toc"') < body.index("<details class=\"crmbook-lesson\">")
+    assert "<details class=\"crmbook-lesson\" open>" in notebook_to_html(nb, show_lesson=True)
+
+
+def test_reader_order_moves_the_summary_up_and_splits_lesson_headings() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nAfter this you can ...", metadata={"tags": ["lesson"]}),
+                nbformat.v4.new_markdown_cell("## 1. Concept\n\nA formula $$x$$", metadata={"tags": ["lesson"]}),
+                nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)", metadata={"tags": ["test-only"]}),
+                nbformat.v4.new_markdown_cell("## Summary", metadata={"tags": ["summary"]})]
+    ordered, title = reader_order(nb)
+    assert title == "Title"
+    assert [c.source for c in ordered.cells] == ["## Summary", "After this you can ...", "## 1. Concept",
+                                                 "A formula $$x$$"]
+    assert [sorted(c.metadata.get("tags", [])) for c in ordered.cells] == [["summary"], ["lesson"], [], ["lesson"]]
+    assert ordered.cells[0].metadata["crmbook"] == {"summary_start": True, "summary_end": True}
+    assert ordered.cells[1].metadata["crmbook"] == {"toc_before": True}
+    assert len(nb.cells) == 4  # the notebook itself is not changed

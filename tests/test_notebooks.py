@@ -81,3 +81,32 @@ def test_outputs_are_stored_and_some_are_compared(notebook):
     assert all(c.get("execution_count") for c in code), f"{topic.stem}: run tools/refresh_notebooks.py"
     assert any(c.source.startswith("# NBVAL_CHECK_OUTPUT") for c in code)
     assert not any(o.get("output_type") == "error" for c in code for o in c.outputs)
+
+
+def test_output_checks_and_analyst_notes_are_tagged_out_of_reports(notebook):
+    """A printout for the output tests (first line ``# NBVAL_CHECK_OUTPUT``) is never shown to a reader."""
+    from crmbook.report.html import REMOVE_CELL_TAGS
+
+    topic, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        tags = set(cell.metadata.get("tags", []))
+        if cell.cell_type == "code" and cell.source.startswith("# NBVAL_CHECK_OUTPUT"):
+            assert "test-only" in tags, f"{topic.stem} cell {index}: an output check must be tagged test-only"
+        if "summary" in tags:
+            assert not tags & REMOVE_CELL_TAGS, f"{topic.stem} cell {index}: a summary cell left out of reports"
+    assert any("summary" in c.metadata.get("tags", []) for c in nb.cells), f"{topic.stem}: no summary cells"
+    assert "lesson" in nb.cells[0].metadata.get("tags", []), f"{topic.stem}: the objectives are a lesson"
+
+
+def test_tagging_rules_are_applied():
+    """``tools/tag_cells.py`` finds nothing to change (run it after editing a notebook)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "tag_cells.py"
+    spec = importlib.util.spec_from_file_location("tag_cells", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for topic in TOPICS:
+        nb = nbformat.read(topic.path, as_version=4)
+        assert not tool.tag_notebook(nb), f"{topic.stem}: run python tools/tag_cells.py"

@@ -53,7 +53,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     raised = _cli(["run", "01", "--data", "sample", "-p", "fail", "true", "--out", str(out),
                    "--notebooks", str(NOTEBOOKS)])
     latest_after_raise = os.readlink(out / "latest")
-    broken = _cli(["run", "01_beta", "--data", str(out / "missing.csv"), "--out", str(out),
+    broken = _cli(["run", "01_beta", "--as-of", "2025-12-31", "--data", str(out / "missing.csv"), "--out", str(out),
                    "--notebooks", str(NOTEBOOKS)])
     timed_out = _cli(["run", "beta", "--data", "sample", "-p", "pause", "30", "--timeout", "1",
                       "--out", str(out), "--notebooks", str(NOTEBOOKS)])
@@ -114,8 +114,10 @@ def test_kpi_change_since_previous_successful_run(runs: dict) -> None:
     meta = json.loads((out / shown.run_id / "kpis.json").read_text())["run"]
     assert meta["previous_run"] == runs["ok"].run_id
     index = (out / shown.run_id / "index.html").read_text()
-    # answer went from 40.25 to 40.5
-    assert "40.50" in index and "+0.25 (+0.6%)" in index
+    # answer went from 40.25 to 40.5, but on other data, date and threshold: no change is shown
+    assert "40.50" in index and "+0.25" not in index
+    assert ("not comparable: parameters changed (as_of 2025-06-30 \u2192 2025-12-31, data "
+            "postgresql+psycopg://ana@localhost:5432/crm \u2192 sample, threshold 0.25 \u2192 0.5)") in index
     top = (out / "index.html").read_text()
     assert runs["ok"].run_id in top and shown.run_id in top
 
@@ -202,8 +204,9 @@ def test_html_opens_offline_with_embedded_images_and_mathml(runs: dict) -> None:
 def test_toc_present_and_code_hidden_by_default(runs: dict) -> None:
     alpha = (runs["out"] / runs["ok"].run_id / "00_alpha.html").read_text()
     nav = re.search(r'<nav class="crmbook-toc".*?</nav>', alpha, re.S).group(0)
-    assert [t for t in re.findall(r'href="#([^"]+)"', nav)] == ["Alpha-fixture", "The-concept", "The-data",
-                                                                  "The-figures"]
+    # the title is the page's heading, above the contents, not an entry of them
+    assert [t for t in re.findall(r'href="#([^"]+)"', nav)] == ["The-concept", "The-data", "The-figures"]
+    assert '<h1 class="crmbook-title">Alpha fixture' in alpha
     assert 'id="The-concept"' in alpha
     assert "to_string" not in alpha and "record_kpi" not in alpha  # no code
     assert "SECRET-CELL-REMOVED" not in alpha  # remove-cell
@@ -252,7 +255,7 @@ def test_unknown_parameter_names_topics_that_accept_it(no_kernel: None) -> None:
 
 
 def test_wrong_type_is_usage_error_before_any_kernel(no_kernel: None, tmp_path: Path) -> None:
-    code, _, stderr = _cli(["run", "--data", URL, "-p", "n_top", "three", "--out", str(tmp_path),
+    code, _, stderr = _cli(["run", "--data", URL, "--as-of", "2025-12-31", "-p", "n_top", "three", "--out", str(tmp_path),
                             "--notebooks", str(NOTEBOOKS)])
     assert code == 2
     assert "parameter 'n_top' expects int (declared in 00_alpha), got 'three'" in stderr
@@ -299,7 +302,7 @@ def test_password_with_special_characters_never_reaches_files_or_log(
     monkeypatch.delenv(redact.PASSWORD_ENV, raising=False)
     calls: list = []
     monkeypatch.setattr(runner, "execute_topic", _leaky_executor(calls))
-    code, stdout, stderr = _cli(["run", "alpha", "--data", url, "--out", str(tmp_path),
+    code, stdout, stderr = _cli(["run", "alpha", "--as-of", "2025-12-31", "--data", url, "--out", str(tmp_path),
                                  "--notebooks", str(NOTEBOOKS)])
     assert code == 0, stderr
     (_, params, env_pw), = calls
@@ -320,7 +323,7 @@ def test_password_with_special_characters_never_reaches_files_or_log(
 def test_password_in_environment_is_scrubbed_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(redact.PASSWORD_ENV, "Env/p@ss?#w0rd")
     monkeypatch.setattr(runner, "execute_topic", _leaky_executor([]))
-    code, stdout, stderr = _cli(["run", "alpha", "--data", "postgresql+psycopg://ana@db.example/crm",
+    code, stdout, stderr = _cli(["run", "alpha", "--as-of", "2025-12-31", "--data", "postgresql+psycopg://ana@db.example/crm",
                                  "--out", str(tmp_path), "--notebooks", str(NOTEBOOKS)])
     assert code == 0, stderr
     for path in (p for p in tmp_path.rglob("*") if p.is_file()):
@@ -361,7 +364,7 @@ def test_kernel_printing_the_environment_password_leaks_nothing(monkeypatch: pyt
     _leaky_notebook(notebooks, "01_leakfail.ipynb", fail=True)
     monkeypatch.setenv(redact.PASSWORD_ENV, secret)
     out = tmp_path / "reports"
-    code, stdout, stderr = _cli(["run", "--data", "postgresql+psycopg://ana@db.example/crm", "--jobs", "2",
+    code, stdout, stderr = _cli(["run", "--as-of", "2025-12-31", "--data", "postgresql+psycopg://ana@db.example/crm", "--jobs", "2",
                                  "--out", str(out), "--notebooks", str(notebooks)])
     assert code == 1  # 01_leakfail raised, with the password in its message
     assert "FAILED 01_leakfail" in stderr and "RuntimeError: cannot connect with ***" in stderr
@@ -393,7 +396,7 @@ def test_bad_url_or_short_password_is_usage_error(no_kernel: None, monkeypatch: 
         monkeypatch.delenv(redact.PASSWORD_ENV, raising=False)
     else:
         monkeypatch.setenv(redact.PASSWORD_ENV, env)
-    code, stdout, stderr = _cli(["run", "alpha", "--data", data, "--out", str(tmp_path / "r"),
+    code, stdout, stderr = _cli(["run", "alpha", "--as-of", "2025-12-31", "--data", data, "--out", str(tmp_path / "r"),
                                  "--notebooks", str(NOTEBOOKS)])
     assert code == 2 and message in stderr and stdout == ""
     assert "p@ss" not in stderr and "Hush" not in stderr and ":abc" not in stderr
@@ -436,11 +439,12 @@ def test_config_file_and_p_override(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setattr(runner, "execute_topic", _fake_executor(calls))
     cfg = tmp_path / "c.yaml"
     cfg.write_text("n_top: 4\nthreshold: 0.9\n")
-    code, _, _ = _cli(["run", "alpha", "--data", URL, "--config", str(cfg), "-p", "n_top", "6",
+    code, _, _ = _cli(["run", "alpha", "--as-of", "2025-12-31", "--data", URL, "--config", str(cfg), "-p", "n_top", "6",
                        "--out", str(tmp_path / "r"), "--notebooks", str(NOTEBOOKS)])
     assert code == 0
     (stem, params, env_pw), = calls
-    assert params == {"n_top": 6, "threshold": 0.9, "data": "postgresql+psycopg://ana@localhost:5432/crm"}
+    assert params == {"n_top": 6, "threshold": 0.9, "data": "postgresql+psycopg://ana@localhost:5432/crm",
+                      "as_of": "2025-12-31"}
     assert env_pw == PASSWORD
     assert os.environ.get(redact.PASSWORD_ENV) != PASSWORD
 
@@ -524,7 +528,7 @@ def test_real_notebook_on_broken_data_exits_1_and_keeps_latest(tmp_path: Path) -
     (broken / "customers.csv").write_text("customer_id,signup_date\nC1,2024-01-01\n")
     (broken / "orders.csv").write_text("order_id,customer_id\nO1,C1\n")  # no order_date, no revenue
     first = REAL_TOPICS[0]
-    code, _, stderr = _cli(["run", first.stem, "--data", str(broken), "--out", str(good)])
+    code, _, stderr = _cli(["run", first.stem, "--as-of", "2025-12-31", "--data", str(broken), "--out", str(good)])
     assert code == 1
     assert f"FAILED {first.stem} at cell" in stderr
     assert "required column order_date is missing" in stderr
@@ -561,3 +565,25 @@ def test_database_password_never_reaches_the_outputs(pg_server, tmp_path: Path) 
     kpis = json.loads((Path(stdout.strip()) / "kpis.json").read_text())
     assert "@" in kpis["run"]["data"] and pg_server.password not in kpis["run"]["data"]
     assert kpis["kpis"], "the notebook read the database and recorded figures"
+
+
+@pytest.mark.slow
+def test_rejected_rows_whole_list_lands_in_the_run_folder(tmp_path: Path) -> None:
+    """Notebook 00 on data with rows set aside: the report shows the first 20 and links the whole CSV."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "datasets" / "sample", data)
+    orders = (data / "orders.csv").read_text(encoding="utf-8").splitlines()
+    bad = [line.replace(line.split(",")[0], f"BAD{i}", 1) for i, line in enumerate(orders[1:26])]
+    bad = [",".join(f if j != orders[0].split(",").index("revenue") else "-5" for j, f in enumerate(b.split(",")))
+           for b in bad]
+    (data / "orders.csv").write_text("\n".join(orders + bad) + "\n", encoding="utf-8")
+    code, stdout, stderr = _cli(["run", "00", "--data", str(data), "--as-of", "2025-12-31", "--out", str(tmp_path / "r")])
+    assert code == 0, stderr
+    folder = Path(stdout.strip())
+    whole = folder / "00_data_check_files" / "rejected_rows.csv"
+    assert whole.exists() and len(whole.read_text(encoding="utf-8").splitlines()) == 26
+    page = (folder / "00_data_check.html").read_text(encoding="utf-8")
+    assert "20 of 25 rows shown; the whole list is in" in page
+    assert '<a href="00_data_check_files/rejected_rows.csv">rejected_rows.csv</a>' in page

@@ -73,3 +73,24 @@ def test_values_and_headers_are_shown_as_text_not_html():
     assert "<a href" not in html and "<img" not in html and "<b>n" not in html
     assert "&lt;a href=" in html and "East&lt;/a&gt;" in html and "&lt;img src=x" in html
     assert "&lt;b&gt;n&lt;/b&gt;" in html
+
+
+def test_long_list_shows_top_rows_and_links_the_whole_list(tmp_path, monkeypatch) -> None:
+    from crmbook import outputs
+    from crmbook.tables import save_full_list
+
+    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(30)], "name": ["Ann"] * 30, "revenue": range(30)})
+    assert save_full_list(frame, "contacts") is None  # outside a run: nothing written
+    monkeypatch.setenv(outputs.OUTPUT_DIR_ENV, str(tmp_path / "01_x_files"))
+    href = save_full_list(frame, "contacts")
+    assert href == "01_x_files/contacts.csv"
+    written = pd.read_csv(tmp_path / href)
+    assert list(written.columns) == ["customer_id", "revenue"] and len(written) == 30  # ids only, masked
+    assert "name" in pd.read_csv(tmp_path / save_full_list(frame, "all", mask_personal=False)).columns
+    page = format_table(frame, Context(as_of="2025-12-31"), max_rows=20, full_list=href).to_html()
+    assert "20 of 30 rows shown; the whole list is in <a href=\"01_x_files/contacts.csv\">contacts.csv</a>" in page
+    zh = format_table(frame, Context(as_of="2025-12-31", language="zh"), max_rows=20).to_html()
+    assert "显示 20 行，共 30 行" in zh and "<a " not in zh
+    assert "<caption" not in format_table(frame, Context(as_of="2025-12-31"), max_rows=40).to_html()
+    with pytest.raises(ValueError, match="name must be"):
+        save_full_list(frame, "../x")

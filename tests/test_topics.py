@@ -68,3 +68,32 @@ def test_the_registry_imports_no_topic_package() -> None:
             "print(sorted(m for m in sys.modules if m.startswith('crmbook')))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "['crmbook', 'crmbook.topics']"
+
+
+def test_every_recorded_kpi_is_declared_once_and_headlines_are_recorded() -> None:
+    """Each figure a stored notebook records has one declaration (kind, parameters, which way is better)."""
+    import nbformat
+
+    from crmbook.kpis import collect_kpis
+    from crmbook.report import find_topics
+
+    for topic in find_topics():
+        recorded = collect_kpis(nbformat.read(topic.path, as_version=4), topic.name)
+        names = [k["name"] for k in recorded]
+        assert len(names) == len(set(names))
+        for name in names:
+            assert topics.kpi_spec(topic.name, name) is not None, f"{topic.stem}: KPI {name!r} not declared"
+        assert set(topic.spec.headline) <= set(names), f"{topic.stem}: a headline KPI is never recorded"
+
+
+def test_kpi_declarations_are_checked() -> None:
+    with pytest.raises(ValueError, match="declared more than once"):
+        topics.TopicSpec("09", "x", "09_x.ipynb", "p", {"en": "X", "zh": "X"},
+                         kpis=(topics.KpiSpec("a", "count"), topics.KpiSpec("a", "share")))
+    with pytest.raises(ValueError, match="no declaration"):
+        topics.TopicSpec("09", "x", "09_x.ipynb", "p", {"en": "X", "zh": "X"}, headline=("b",))
+    with pytest.raises(ValueError, match="kind"):
+        topics.KpiSpec("a", "ratio")
+    spec = topics.get("segmentation")
+    assert spec.kpi("rfm_lost_share").better == "down" and spec.kpi("rfm_new_share").pattern == "rfm_*_share"
+    assert spec.kpi("rfm_new_share").compared_on == ("as_of", "data", "mapping", "rfm_bins")

@@ -3,7 +3,7 @@
 Sub-commands::
 
     crmbook sample   --customers N --seed S --out DIR     generate the case-company data
-    crmbook validate --data PATH [--as-of DATE] [--mapping FILE]
+    crmbook validate --data PATH --as-of DATE [--mapping FILE]   (--as-of optional for --data sample)
     crmbook topics                                          list topic notebooks and their parameters
     crmbook run [TOPIC ...] --data PATH_OR_URL [...]        run notebooks into HTML reports
 
@@ -20,6 +20,10 @@ from crmbook.errors import EXIT_USAGE, UsageError
 __all__ = ["build_parser", "main", "run_command"]
 
 
+AS_OF_HELP = ("analysis date YYYY-MM-DD; rows dated after it are set aside. Required, except with "
+              "--data sample, whose default is 2025-12-31 (the last day of the bundled history)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``crmbook`` command."""
     parser = argparse.ArgumentParser(prog="crmbook", description="Customer-management workbook.")
@@ -33,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a data folder, file or database against the schemas")
     p.add_argument("--data", required=True, help='data folder, SQLAlchemy URL, or "sample"')
-    p.add_argument("--as-of", default=None, help="analysis date YYYY-MM-DD; rows dated after it are set aside (default: no cut-off)")
+    p.add_argument("--as-of", default=None, help=AS_OF_HELP)
     p.add_argument("--mapping", default=None, help="column-mapping file (YAML)")
 
     p = sub.add_parser("topics", help="list the topic notebooks and their parameters")
@@ -43,13 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run topic notebooks into HTML reports")
     p.add_argument("topics", nargs="*", help="topics to run (name or number); default: all")
     p.add_argument("--data", required=True, help='data folder, SQLAlchemy URL, or "sample"')
-    p.add_argument("--as-of", default=None, help="analysis date YYYY-MM-DD")
+    p.add_argument("--as-of", default=None, help=AS_OF_HELP)
     p.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                    help="set a notebook parameter (repeatable)")
     p.add_argument("--config", default=None, help="YAML or TOML file of parameters")
     p.add_argument("--out", default=None, help="reports folder (default: reports/ of the project)")
     p.add_argument("--jobs", type=int, default=1, help="notebooks run at once")
     p.add_argument("--show-code", action="store_true", help="show code cells in the HTML")
+    p.add_argument("--show-lesson", action="store_true",
+                   help="open the lesson parts (objectives, concept, formula) in the HTML; folded by default")
     p.add_argument("--notebooks", default=None, metavar="DIR",
                    help="folder of the topic notebooks (default: notebooks/ of the project)")
     p.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
@@ -77,9 +83,15 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from crmbook import data
+    from crmbook.report.runner import resolve_as_of
 
     try:
-        ds = data.check(args.data, as_of=args.as_of, mapping=args.mapping)
+        as_of = resolve_as_of(args.data, args.as_of)
+    except UsageError as exc:
+        print(f"crmbook validate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        ds = data.check(args.data, as_of=as_of, mapping=args.mapping)
     except (FileNotFoundError, ValueError) as exc:  # the source itself cannot be read
         print(f"crmbook validate: {exc}", file=sys.stderr)
         return 1
@@ -115,7 +127,8 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         result = run_reports(
             args.topics, data=args.data, as_of=args.as_of, params=params, config=args.config, out=args.out,
-            jobs=args.jobs, show_code=args.show_code, notebooks_dir=getattr(args, "notebooks", None),
+            jobs=args.jobs, show_code=args.show_code,
+            show_lesson=getattr(args, "show_lesson", False), notebooks_dir=getattr(args, "notebooks", None),
             timeout=getattr(args, "timeout", None),
         )
     except UsageError as exc:

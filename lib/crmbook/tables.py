@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
+import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
@@ -24,8 +26,12 @@ import yaml
 from pandas.io.formats.style import Styler
 
 from crmbook.context import LANGUAGES, Context, require_languages
+from crmbook.data.schemas import PERSONAL_COLUMNS
+from crmbook.language import catalogue
+from crmbook.outputs import link, output_dir
 
-__all__ = ["KINDS", "Column", "columns", "column", "format_table", "group_summary", "require_columns"]
+__all__ = ["KINDS", "Column", "columns", "column", "format_table", "group_summary", "require_columns",
+           "save_full_list"]
 
 #: The kinds of column and the format of each (``None``: shown as is).
 KINDS: dict[str, str | None] = {
@@ -107,7 +113,8 @@ def column(name: Any, ctx: Context, *, package: str | None = None) -> Column:
 
 
 def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = None,
-                 kinds: Mapping[str, str] | None = None, index: bool = False, max_rows: int | None = None):
+                 kinds: Mapping[str, str] | None = None, index: bool = False, max_rows: int | None = None,
+                 full_list: str | None = None):
     """A pandas ``Styler`` showing ``table`` to a reader in ``ctx``'s language (the frame is not changed).
 
     Headers become the declared labels (money with the currency), values are formatted by kind, text is
@@ -128,7 +135,10 @@ def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = Non
     index : bool
         Show the index (default: hidden).
     max_rows : int, optional
-        Show only the first rows (the caller says where the rest is).
+        Show only the first rows; when rows are left out a caption says so: "20 of 1,234 rows shown".
+    full_list : str, optional
+        Where the whole list is (the link :func:`save_full_list` returns): the caption adds "the whole
+        list is in <file>", linked.
     """
     declared = columns(package)
     t = table if max_rows is None else table.head(int(max_rows))
@@ -166,7 +176,49 @@ def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = Non
         styler = styler.set_properties(subset=present, **{"text-align": "left"})
         styler = styler.set_table_styles({c: [{"selector": "th.col_heading", "props": "text-align: left;"}]
                                           for c in present}, overwrite=False)
+    if max_rows is not None and len(table) > len(t):
+        texts = catalogue("crmbook")
+        caption = texts.say("table.rows_shown", ctx.language, shown=f"{len(t):,}", total=f"{len(table):,}")
+        if full_list:
+            where = f'<a href="{html.escape(full_list)}">{html.escape(full_list.rsplit("/", 1)[-1])}</a>'
+            caption += texts.say("table.whole_list", ctx.language, escape=False, file=where)
+        styler = styler.set_caption(caption)
     return styler if index else styler.hide(axis="index")
+
+
+def save_full_list(table: pd.DataFrame, name: str, *, mask_personal: bool = True) -> str | None:
+    """Write the whole of a long list as ``<name>.csv`` beside the report; return its link (or None).
+
+    In a ``crmbook run`` the file goes to the report's folder in the run folder
+    (:func:`crmbook.outputs.output_dir`) and moves with the run; outside a run nothing is written and the
+    result is None (the report then says only how many rows are shown). With ``mask_personal`` (the
+    notebooks' parameter, default) the personal columns (``name``, ``phone``, ``email``) are left out, so
+    customers are named by their ids only.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The whole list (not changed).
+    name : str
+        File name without ``.csv``: letters, digits, ``_`` and ``-``.
+    mask_personal : bool
+        Leave out personal columns.
+
+    Returns
+    -------
+    str or None
+        The relative link for :func:`format_table`'s ``full_list`` (``"00_data_check_files/rejected_rows.csv"``).
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", str(name)):
+        raise ValueError(f"save_full_list: name must be letters, digits, _ or -, got {name!r}")
+    require_columns(table, name, [])
+    folder = output_dir()
+    if folder is None:
+        return None
+    keep = [c for c in table.columns if not (mask_personal and str(c) in PERSONAL_COLUMNS)]
+    path = folder / f"{name}.csv"
+    table[keep].to_csv(path, index=False, encoding="utf-8")
+    return link(path)
 
 
 def require_columns(df: pd.DataFrame, table: str, names: Sequence[str]) -> None:

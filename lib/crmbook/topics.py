@@ -27,11 +27,22 @@ Examples
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["LANGUAGES", "TOPICS", "Need", "TopicSpec", "get"]
+__all__ = ["ALWAYS_COMPARED", "KPI_BETTER", "KPI_KINDS", "LANGUAGES", "TOPICS", "KpiSpec", "Need", "TopicSpec",
+           "get", "kpi_spec"]
+
+#: What a headline figure is: a share (0-1, or 0-100 when its unit is "%"), a count, money, a number.
+KPI_KINDS: tuple[str, ...] = ("share", "count", "money", "number")
+
+#: Which way a figure should move: ``up`` is good, ``down`` is good, or ``neutral`` (neither).
+KPI_BETTER: tuple[str, ...] = ("up", "down", "neutral")
+
+#: Parameters every figure depends on: two runs whose values of these differ are never compared.
+ALWAYS_COMPARED: tuple[str, ...] = ("as_of", "data", "mapping")
 
 #: The report languages: every title and label is given in each of them.
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -85,6 +96,47 @@ class Need:
 
 
 @dataclass(frozen=True)
+class KpiSpec:
+    """What a recorded figure (KPI) is, so that the index compares runs honestly.
+
+    Parameters
+    ----------
+    pattern : str
+        The KPI's name, or a name pattern (``"rfm_*_share"``, :mod:`fnmatch` rules); an exact name wins
+        over a pattern, a longer pattern over a shorter one.
+    kind : str
+        One of :data:`KPI_KINDS`; a share changes in percentage points.
+    depends_on : tuple of str
+        Parameters that change the figure (besides :data:`ALWAYS_COMPARED`): runs differing in one of
+        them are "not comparable".
+    better : str
+        One of :data:`KPI_BETTER`: whether a rise is good news.
+    """
+
+    pattern: str
+    kind: str
+    depends_on: tuple[str, ...] = ()
+    better: str = "neutral"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z0-9_*?]+", self.pattern):
+            raise ValueError(f"KpiSpec.pattern must be a snake_case name or pattern, got {self.pattern!r}")
+        if self.kind not in KPI_KINDS:
+            raise ValueError(f"KPI {self.pattern!r}: kind must be one of {KPI_KINDS}, got {self.kind!r}")
+        if self.better not in KPI_BETTER:
+            raise ValueError(f"KPI {self.pattern!r}: better must be one of {KPI_BETTER}, got {self.better!r}")
+
+    @property
+    def compared_on(self) -> tuple[str, ...]:
+        """Every parameter two runs must share for this figure to be compared."""
+        return ALWAYS_COMPARED + tuple(p for p in self.depends_on if p not in ALWAYS_COMPARED)
+
+    def matches(self, name: str) -> bool:
+        """Whether this declaration covers KPI ``name``."""
+        return fnmatch.fnmatchcase(name, self.pattern)
+
+
+@dataclass(frozen=True)
 class TopicSpec:
     """The declaration of one topic.
 
@@ -106,6 +158,13 @@ class TopicSpec:
         Tables some of its sections use when present (a missing one skips the section, saying so).
     needs : tuple of Need
         Its analyses and what each needs.
+    about : mapping
+        One line per report language saying what the report answers (the run index lists it).
+    kpis : tuple of KpiSpec
+        What each figure it records is (kind, parameters it depends on, which way is better); each name
+        or pattern once.
+    headline : tuple of str
+        The few KPI names shown as cards on the run index, each covered by ``kpis``.
     """
 
     number: str
@@ -116,6 +175,9 @@ class TopicSpec:
     required_tables: tuple[str, ...] = _CORE_TABLES
     optional_tables: tuple[str, ...] = ()
     needs: tuple[Need, ...] = ()
+    about: Mapping[str, str] = field(default_factory=dict, hash=False)
+    kpis: tuple[KpiSpec, ...] = ()
+    headline: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d{2}", self.number):
@@ -130,6 +192,23 @@ class TopicSpec:
             if not set(need.tables) <= known:
                 raise ValueError(f"topic {self.stem}: need {need.key!r} uses tables "
                                  f"{sorted(set(need.tables) - known)} the topic does not declare")
+        if self.about:
+            object.__setattr__(self, "about", _labels(self.about, f"the line about topic {self.stem}"))
+        patterns = [k.pattern for k in self.kpis]
+        twice = sorted({p for p in patterns if patterns.count(p) > 1})
+        if twice:
+            raise ValueError(f"topic {self.stem}: KPI(s) {twice} declared more than once")
+        if len(set(self.headline)) < len(self.headline):
+            raise ValueError(f"topic {self.stem}: a headline KPI is listed twice: {self.headline}")
+        for name in self.headline:
+            if self.kpi(name) is None:
+                raise ValueError(f"topic {self.stem}: headline KPI {name!r} has no declaration in kpis")
+
+    def kpi(self, name: str) -> KpiSpec | None:
+        """The declaration covering KPI ``name``: an exact name first, then the longest matching pattern."""
+        found = [k for k in self.kpis if k.matches(name)]
+        exact = [k for k in found if k.pattern == name]
+        return (exact or sorted(found, key=lambda k: -len(k.pattern)) or [None])[0]
 
     @property
     def stem(self) -> str:
@@ -146,6 +225,16 @@ TOPICS: tuple[TopicSpec, ...] = (
         package="crmbook.data_check",
         title={"en": "Data check", "zh": "数据检查"},
         optional_tables=("surveys", "contacts", "costs", "campaigns", "campaign_members", "market"),
+        about={"en": "Can the data be trusted, and what does it allow?",
+               "zh": "数据是否可信？能支持哪些分析？"},
+        kpis=(
+            KpiSpec("customers_used", "count", better="up"),
+            KpiSpec("orders_used", "count", better="up"),
+            KpiSpec("rows_set_aside", "count", better="down"),
+            KpiSpec("revenue_total", "money", depends_on=("currency",), better="up"),
+            KpiSpec("history_months", "count"),
+        ),
+        headline=("customers_used", "revenue_total", "rows_set_aside"),
     ),
     TopicSpec(
         number="01",
@@ -168,12 +257,43 @@ TOPICS: tuple[TopicSpec, ...] = (
             Need("market_share", {"en": "penetration and market share", "zh": "市场渗透率与市场份额"},
                  tables=("customers", "orders", "market"), columns=("customers.region",)),
         ),
+        about={"en": "Which customers are worth what, and whom to contact first.",
+               "zh": "哪些客户价值多少，先联系谁。"},
+        kpis=(
+            KpiSpec("customers", "count", better="up"),
+            KpiSpec("rfm_*_share", "share", depends_on=("rfm_bins",)),
+            KpiSpec("rfm_*_customers", "count", depends_on=("rfm_bins",)),
+            KpiSpec("rfm_champions_share", "share", depends_on=("rfm_bins",), better="up"),
+            KpiSpec("rfm_loyal_share", "share", depends_on=("rfm_bins",), better="up"),
+            KpiSpec("rfm_at_risk_share", "share", depends_on=("rfm_bins",), better="down"),
+            KpiSpec("rfm_cant_lose_share", "share", depends_on=("rfm_bins",), better="down"),
+            KpiSpec("rfm_lost_share", "share", depends_on=("rfm_bins",), better="down"),
+            KpiSpec("top20_revenue_share", "share"),
+            KpiSpec("top_share_revenue", "share", depends_on=("abc_top_share",)),
+            KpiSpec("abc_*_share", "share", depends_on=("abc_top_share", "abc_growth")),
+            KpiSpec("abc_*_customers", "count", depends_on=("abc_top_share", "abc_growth")),
+            KpiSpec("clusters_k", "count", depends_on=("rfm_bins", "k_min", "k_max", "seed")),
+            KpiSpec("target_*_share", "share", depends_on=("target_split",)),
+            KpiSpec("target_focus_share", "share", depends_on=("target_split",), better="up"),
+            KpiSpec("target_abandon_share", "share", depends_on=("target_split",), better="down"),
+            KpiSpec("penetration", "share", better="up"),
+            KpiSpec("market_share", "share", better="up"),
+        ),
+        headline=("customers", "rfm_champions_share", "rfm_at_risk_share", "top20_revenue_share"),
     ),
 )
 
 if ([t.number for t in TOPICS] != sorted({t.number for t in TOPICS})
         or len({t.name for t in TOPICS}) < len(TOPICS)):
     raise ValueError("crmbook.topics.TOPICS must be in number order, each number and name once")
+
+
+def kpi_spec(topic: str, name: str) -> KpiSpec | None:
+    """The declaration of KPI ``name`` of ``topic`` (None: the topic or the figure is not declared)."""
+    try:
+        return get(topic).kpi(name)
+    except LookupError:
+        return None
 
 
 def get(name: str) -> TopicSpec:

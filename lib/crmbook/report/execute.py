@@ -90,24 +90,35 @@ class Progress:
             self.stream.flush()
 
 
-def kernel_manager_class(socket_dir: str | None) -> type | None:
-    """A kernel manager talking to its kernel over Unix sockets in ``socket_dir`` (POSIX).
+def kernel_manager_class(socket_dir: str | None, env: dict[str, str] | None = None) -> type | None:
+    """A kernel manager talking to its kernel over Unix sockets in ``socket_dir`` (POSIX), starting it
+    with ``env`` added to the environment (e.g. :data:`crmbook.tables.OUTPUT_DIR_ENV`).
 
     No TCP ports means no "Address already in use" when several kernels start at once, and no warning
     about unencrypted TCP from each kernel. ``None`` (Papermill's default, TCP) where there are no Unix
-    sockets.
+    sockets and no ``env``. The environment is given per kernel, so notebooks running at once in threads
+    of this process each get their own.
     """
-    if socket_dir is None or os.name != "posix":
+    ipc = socket_dir is not None and os.name == "posix"
+    if not ipc and not env:
         return None
     from jupyter_client.manager import AsyncKernelManager
 
-    class IPCKernelManager(AsyncKernelManager):
+    extra = dict(env or {})
+
+    class CrmbookKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
-            self.transport = "ipc"
-            self.ip = os.path.join(socket_dir, f"k{secrets.token_hex(4)}")
+            if ipc:
+                self.transport = "ipc"
+                self.ip = os.path.join(str(socket_dir), f"k{secrets.token_hex(4)}")
 
-    return IPCKernelManager
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            if extra:
+                kw["env"] = {**kw.get("env", os.environ), **extra}
+            return await super()._async_pre_start_kernel(**kw)
+
+    return CrmbookKernelManager
 
 
 def _is_port_clash(exc: BaseException) -> bool:
@@ -161,7 +172,8 @@ def _register_engine() -> None:
 
 def execute_topic(topic: Topic, params: dict[str, Any], out_ipynb: Path, *, position: str,
                   progress: Progress, kernel_name: str | None, timeout: int | None,
-                  redact: Redactor, socket_dir: str | None = None) -> tuple[Any | None, NotebookFailure | None]:
+                  redact: Redactor, socket_dir: str | None = None,
+                  env: dict[str, str] | None = None) -> tuple[Any | None, NotebookFailure | None]:
     """Run one notebook with Papermill into ``out_ipynb``; return the executed notebook or where it failed.
 
     Parameters
@@ -184,6 +196,8 @@ def execute_topic(topic: Topic, params: dict[str, Any], out_ipynb: Path, *, posi
         Scrubs the run's secrets from the kept notebook and the failure's message.
     socket_dir : str, optional
         Folder for the kernels' Unix sockets (None: TCP).
+    env : dict, optional
+        Environment variables added for the kernel (the run's output folder).
 
     Returns
     -------
@@ -211,7 +225,7 @@ def execute_topic(topic: Topic, params: dict[str, Any], out_ipynb: Path, *, posi
                       f"({time.monotonic() - started:.1f} s)", transient=True)
 
     engine_kwargs: dict[str, Any] = {}
-    km_class = kernel_manager_class(socket_dir)
+    km_class = kernel_manager_class(socket_dir, env)
     if km_class is not None:
         engine_kwargs["kernel_manager_class"] = km_class
     attempts = 3

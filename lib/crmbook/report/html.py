@@ -19,11 +19,20 @@ from crmbook.kpis import KPI_MIME
 from crmbook.language import catalogue
 from crmbook.report.sanitize import sanitize_html, with_alt_text
 
-__all__ = ["REMOVE_CELL_TAGS", "REMOVE_INPUT_TAGS", "REMOVE_OUTPUT_TAGS", "notebook_to_html"]
+__all__ = ["LESSON_TAG", "REMOVE_CELL_TAGS", "REMOVE_INPUT_TAGS", "REMOVE_OUTPUT_TAGS", "SUMMARY_TAG",
+           "notebook_to_html", "reader_order"]
 
 
-#: Cell tags whose whole cell is left out of reports (plumbing, exercises, Papermill's injected cell).
-REMOVE_CELL_TAGS = frozenset({"remove-cell", "exercise", "injected-parameters"})
+#: Cell tags whose whole cell is left out of reports: plumbing, exercises, Papermill's injected cell,
+#: printouts that exist only for the notebook output tests (``test-only``: every cell whose first line is
+#: ``# NBVAL_CHECK_OUTPUT``) and notes meant for the analyst, not the reader (``analyst-note``).
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "exercise", "injected-parameters", "test-only", "analyst-note"})
+
+#: Cells of the summary and actions: moved to the top of the report (the notebook keeps its order).
+SUMMARY_TAG = "summary"
+
+#: Teaching cells (learning objectives, concept, formula): folded in a closed ``<details>`` in reports.
+LESSON_TAG = "lesson"
 
 #: Cell tags whose input is hidden even with ``show_code``.
 REMOVE_INPUT_TAGS = frozenset({"remove-input", "parameters"})
@@ -246,15 +255,81 @@ def _table_of_contents(body: str, language: str = "en") -> str:
             f'<ul>{"".join(items)}</ul></nav>')
 
 
-def notebook_to_html(nb: Any, *, show_code: bool = False, title: str | None = None,
-                     subtitle: str = "", language: str = "en") -> str:
-    """An executed notebook as a self-contained HTML report.
+_TITLE_LINE = re.compile(r"^#\s+(.+?)\s*$")
 
-    Code is hidden unless ``show_code``; cells tagged ``remove-cell``, ``exercise`` (and Papermill's
-    injected parameters) are left out, ``remove-input`` hides a cell's code even with ``show_code``;
-    images are embedded as data URIs; formulas become MathML; a table of contents opens the page; outputs
-    from the data are sanitized (a ``<script>`` in a customer name is shown as text). The page loads
-    nothing from the network.
+_HEADING_LINE = re.compile(r"^#{1,6}\s")
+
+
+def _tags(cell: Any) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def _split_heading(cell: Any) -> list[Any]:
+    """A lesson cell opening with a heading as two cells: the heading (shown) and the lesson (folded)."""
+    import copy
+
+    lines = cell.source.splitlines()
+    if not lines or not _HEADING_LINE.match(lines[0]) or not "\n".join(lines[1:]).strip():
+        return [cell]
+    head, rest = copy.deepcopy(cell), copy.deepcopy(cell)
+    head.source = lines[0]
+    head.metadata["tags"] = [t for t in cell.metadata.get("tags", []) if t != LESSON_TAG]
+    rest.source = "\n".join(lines[1:]).strip("\n")
+    rest["id"] = f"{cell.get('id') or 'cell'}-lesson"[:64]
+    return [head, rest]
+
+
+def reader_order(nb: Any) -> tuple[Any, str | None]:
+    """A copy of the notebook in the order a report reader needs, and the notebook's title.
+
+    The title line (``# ...`` opening the first Markdown cell) is taken out (the page header shows it);
+    cells the report leaves out (:data:`REMOVE_CELL_TAGS`) are dropped; cells tagged ``summary`` move to
+    the top, in their order; a ``lesson`` cell opening with a heading is split so the heading stays
+    visible and only the lesson is folded. The cells get ``metadata.crmbook`` marks the template reads:
+    ``summary_start`` / ``summary_end`` around the summary, ``toc_before`` on the first cell after it
+    (where the table of contents goes).
+    """
+    import copy
+
+    nb = copy.deepcopy(nb)
+    title = None
+    cells = [c for c in nb.cells if not _tags(c) & REMOVE_CELL_TAGS]
+    first_md = next((c for c in cells if c.cell_type == "markdown"), None)
+    if first_md is not None:
+        lines = first_md.source.splitlines()
+        match = _TITLE_LINE.match(lines[0]) if lines else None
+        if match:
+            title = match.group(1)
+            first_md.source = "\n".join(lines[1:]).strip("\n")
+            if not first_md.source.strip():
+                cells.remove(first_md)
+    split = [part for c in cells for part in (_split_heading(c) if LESSON_TAG in _tags(c)
+                                               and c.cell_type == "markdown" else [c])]
+    summary = [c for c in split if SUMMARY_TAG in _tags(c)]
+    rest = [c for c in split if SUMMARY_TAG not in _tags(c)]
+    for cell in split:
+        cell.metadata.pop("crmbook", None)
+    if summary:
+        summary[0].metadata.setdefault("crmbook", {})["summary_start"] = True
+        summary[-1].metadata.setdefault("crmbook", {})["summary_end"] = True
+    if rest:
+        rest[0].metadata.setdefault("crmbook", {})["toc_before"] = True
+    nb.cells = summary + rest
+    return nb, title
+
+
+def notebook_to_html(nb: Any, *, show_code: bool = False, title: str | None = None,
+                     subtitle: str = "", language: str = "en", show_lesson: bool = False) -> str:
+    """An executed notebook as a self-contained HTML report, in the order a reader needs.
+
+    The page opens with the title, the run line and the cells tagged ``summary`` (what this means, what
+    to do), then a table of contents and the sections in the notebook's order. Cells tagged ``lesson``
+    (objectives, concept, formula) are folded in a closed ``<details>`` unless ``show_lesson``. Code is
+    hidden unless ``show_code``; cells tagged ``remove-cell``, ``exercise``, ``test-only``,
+    ``analyst-note`` (and Papermill's injected parameters) are left out, ``remove-input`` hides a cell's
+    code even with ``show_code``; images are embedded as data URIs; formulas become MathML; outputs from
+    the data are sanitized (a ``<script>`` in a customer name is shown as text). The page loads nothing
+    from the network.
 
     Parameters
     ----------
@@ -263,25 +338,30 @@ def notebook_to_html(nb: Any, *, show_code: bool = False, title: str | None = No
     show_code : bool
         Show code cells (training handouts).
     title : str, optional
-        Page title (default: the notebook's first heading).
+        Page title and heading (default: the notebook's title line, ``# ...``).
     subtitle : str
         A line under the title (run id, data source, as-of date).
     language : str
-        The report language (``"en"``, ``"zh"``): the page's ``lang`` attribute and the table of contents.
+        The report language (``"en"``, ``"zh"``): the page's ``lang`` attribute, the table of contents,
+        the lesson folds.
+    show_lesson : bool
+        Open the lesson folds (training handouts).
 
     Returns
     -------
     str
         The HTML page.
     """
-    safe = _safe_outputs(nb)
-    if title is None:
-        title = next((re.sub(r"^#+\s*", "", line).strip() for c in safe.cells if c.cell_type == "markdown"
-                      for line in c.source.splitlines() if line.startswith("#")), "crmbook report")
+    safe, own_title = reader_order(_safe_outputs(nb))
+    title = title or own_title or "crmbook report"
     safe.metadata["title"] = title
+    texts = catalogue("crmbook")
+    extra = {"subtitle": subtitle, "title": title, "show_lesson": show_lesson,
+             "lesson_label": texts.label("report.lesson", language),
+             "summary_label": texts.label("report.summary", language)}
     with _EXPORTER_LOCK:
         exporter = _exporter(show_code)
         exporter.language_code = language  # the page's lang attribute (one exporter, used under the lock)
-        body, _ = exporter.from_notebook_node(safe, resources={"crmbook": {"subtitle": subtitle}})
+        body, _ = exporter.from_notebook_node(safe, resources={"crmbook": extra})
     body = body.replace("<!--crmbook-toc-->", _table_of_contents(body, language), 1)
     return body

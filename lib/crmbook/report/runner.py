@@ -22,6 +22,7 @@ from typing import IO, Any
 from crmbook.errors import EXIT_FAILED, EXIT_OK, UsageError
 from crmbook.kpis import collect_kpis
 from crmbook.language import catalogue
+from crmbook.outputs import OUTPUT_DIR_ENV
 from crmbook.redact import password_in_env, redact_notebook, run_secrets
 from crmbook.report.execute import NotebookFailure, Progress, execute_topic
 from crmbook.report.html import notebook_to_html
@@ -34,7 +35,7 @@ from crmbook.report.runs import (
     previous_seconds,
 )
 
-__all__ = ["RunResult", "run_reports"]
+__all__ = ["SAMPLE_AS_OF", "RunResult", "resolve_as_of", "run_reports"]
 
 
 @dataclass
@@ -53,6 +54,30 @@ class RunResult:
     def exit_code(self) -> int:
         """:data:`EXIT_OK` or :data:`EXIT_FAILED`."""
         return EXIT_OK if self.ok else EXIT_FAILED
+
+
+#: The analysis date of the bundled sample (``--data sample``), the one default ``as_of`` there is:
+#: the last day of its history (``crmbook.sample.company.END``, checked by a test).
+SAMPLE_AS_OF = "2025-12-31"
+
+
+def resolve_as_of(data: str, as_of: str | None) -> str:
+    """The ``as_of`` of a run or a check: the one given, or :data:`SAMPLE_AS_OF` for ``data="sample"``.
+
+    One rule for ``crmbook validate`` and ``crmbook run``: any other data needs an explicit date, since
+    the right one depends on the export (a default would silently cut off, or keep, the latest rows).
+
+    Raises
+    ------
+    UsageError
+        No ``as_of`` for data other than the bundled sample.
+    """
+    if as_of:
+        return str(as_of)
+    if str(data) == "sample":
+        return SAMPLE_AS_OF
+    raise UsageError("--as-of YYYY-MM-DD is required for your own data (only --data sample has a default, "
+                     f"{SAMPLE_AS_OF}): rows dated after it are set aside")
 
 
 #: Parameters that name local files: made absolute, since kernels start in the notebooks' folder.
@@ -77,6 +102,7 @@ def _effective(topics: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any
 def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = None,
                 params: Mapping[str, Any] | None = None, config: str | os.PathLike[str] | None = None,
                 out: str | os.PathLike[str] | None = None, jobs: int = 1, show_code: bool = False,
+                show_lesson: bool = False,
                 notebooks_dir: str | os.PathLike[str] | None = None, kernel_name: str | None = None,
                 timeout: int | None = None, stream: IO[str] | None | str = "stderr") -> RunResult:
     """Run topic notebooks into ``<out>/<run-id>/`` (``crmbook run``).
@@ -90,7 +116,8 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         in a URL goes to the kernels through :data:`crmbook.redact.PASSWORD_ENV`, never into a parameter;
         it and the password already there are scrubbed from every file and log line the run writes.
     as_of : str, optional
-        Analysis date ``YYYY-MM-DD`` (parameter ``as_of``); default: the notebooks' own default.
+        Analysis date ``YYYY-MM-DD`` (parameter ``as_of``, also read from the config file); required
+        unless ``data`` is ``"sample"``, whose default is :data:`SAMPLE_AS_OF` (:func:`resolve_as_of`).
     params : mapping, optional
         More parameters (``-p NAME VALUE``); they override the config file.
     config : path, optional
@@ -101,6 +128,8 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         Notebooks run at once (kernels).
     show_code : bool
         Show code in the HTML reports.
+    show_lesson : bool
+        Open the lesson folds (objectives, concept, formula) in the HTML reports (training handouts).
     notebooks_dir : path, optional
         Folder of the topic notebooks; default :func:`crmbook.report.parameters.default_notebooks_dir`
         (there, the topics declared in :mod:`crmbook.topics`).
@@ -118,7 +147,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     Raises
     ------
     UsageError
-        Unknown topic or parameter, wrong type, unreadable config, missing notebooks folder, a ``data``
+        No ``as_of`` for data other than the sample, unknown topic or parameter, wrong type, unreadable config, missing notebooks folder, a ``data``
         with ``://`` that is not a readable URL, a password shorter than :data:`crmbook.redact.MIN_SECRET_LENGTH`;
         raised before any kernel starts.
     """
@@ -137,8 +166,8 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     values["data"] = safe_data = _absolute(safe_data)  # --data wins over a config file's data
     if isinstance(values.get("mapping"), str) and values["mapping"]:
         values["mapping"] = _absolute(values["mapping"])
-    if as_of is not None:
-        values["as_of"] = as_of
+    if as_of is not None or any("as_of" in t.parameters for t in chosen):
+        values["as_of"] = resolve_as_of(safe_data, as_of or values.get("as_of"))
     for name, value in list(values.items()):
         if isinstance(value, str) and redact:
             values[name] = redact(value)
@@ -166,10 +195,16 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         out_ipynb = tmp_folder / f"{topic.stem}.ipynb"
         t0 = time.monotonic()
         progress.line(f"[{position}] {topic.stem} started")
+        # files a notebook writes for the reader (whole lists as CSV) go beside its report, in the run
+        # folder, and move with it (crmbook.tables.save_full_list)
+        files = tmp_folder / f"{topic.stem}_files"
         nb, failure = execute_topic(topic, per_topic[topic.stem], out_ipynb, position=position,
                                     progress=progress, kernel_name=kernel_name, timeout=timeout,
-                                    redact=redact, socket_dir=socket_dir)
-        entry: dict[str, Any] = {"topic": topic.stem, "ipynb": out_ipynb.name, "html": None}
+                                    redact=redact, socket_dir=socket_dir, env={OUTPUT_DIR_ENV: str(files)})
+        entry: dict[str, Any] = {"topic": topic.stem, "ipynb": out_ipynb.name, "html": None,
+                                 # every parameter it ran with, defaults too: the index compares runs on them
+                                 "parameters": {name: per_topic[topic.stem].get(name, p.default)
+                                                for name, p in topic.parameters.items()}}
         if failure is not None:
             entry.update(status="failed", error=failure.error, cell=failure.cell_index,
                          seconds=round(time.monotonic() - t0, 2))
@@ -186,7 +221,9 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         if as_of_used:
             subtitle += texts.say("report.subtitle_as_of", language, escape=False, as_of=as_of_used)
         t_html = time.monotonic()
-        page = redact(notebook_to_html(nb, show_code=show_code, subtitle=subtitle, language=language))
+        title = topic.spec.title.get(language) if topic.spec is not None else None
+        page = redact(notebook_to_html(nb, show_code=show_code, show_lesson=show_lesson, title=title,
+                                       subtitle=subtitle, language=language))
         (tmp_folder / f"{topic.stem}.html").write_text(page, encoding="utf-8")
         entry.update(status="ok", html=f"{topic.stem}.html", seconds=round(time.monotonic() - t0, 2),
                      execute_seconds=round(t_html - t0, 2), html_seconds=round(time.monotonic() - t_html, 2))
@@ -215,6 +252,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         "topics": [t.stem for t in chosen],
         "notebooks": [r["entry"] for r in results],
         "show_code": show_code,
+        "show_lesson": show_lesson,
         "crmbook_version": crmbook.__version__,
         "started": started.isoformat(),
         "finished": _dt.datetime.now(_dt.UTC).isoformat(),

@@ -20,8 +20,12 @@ from typing import Any
 
 from crmbook.report.index import reports_index_html, run_index_html
 
-__all__ = ["current_latest", "default_reports_dir", "finalize_run", "new_run_id", "previous_seconds",
+__all__ = ["HISTORY_RUNS", "current_latest", "default_reports_dir", "finalize_run", "new_run_id", "previous_seconds",
            "successful_runs"]
+
+
+#: Previous good runs read for the index's trends and changes.
+HISTORY_RUNS = 11
 
 
 def default_reports_dir() -> Path:
@@ -127,14 +131,14 @@ def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis
     with _reports_lock(reports_dir):
         previous_runs = [r for r in successful_runs(reports_dir) if r.get("started", "") < meta["started"]]
         previous = previous_runs[-1] if previous_runs else None
-        previous_kpis: list[dict[str, Any]] = []
-        if previous is not None:
-            with contextlib.suppress(OSError, ValueError, KeyError):
-                previous_kpis = json.loads((reports_dir / previous["run_id"] / "kpis.json")
-                                           .read_text(encoding="utf-8"))["kpis"]
+        history: list[dict[str, Any]] = []  # kpis.json of the previous good runs, oldest first
+        for run in previous_runs[-HISTORY_RUNS:]:
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                saved = json.loads((reports_dir / run["run_id"] / "kpis.json").read_text(encoding="utf-8"))
+                history.append({"run": {**run, **(saved.get("run") or {})}, "kpis": saved["kpis"]})
         meta = {**meta, "previous_run": previous["run_id"] if previous else None}
         _write_json(tmp_folder / "kpis.json", {"run": meta, "kpis": kpis})
-        (tmp_folder / "index.html").write_text(run_index_html(meta, kpis, previous_kpis), encoding="utf-8")
+        (tmp_folder / "index.html").write_text(run_index_html(meta, kpis, history), encoding="utf-8")
         _write_json(tmp_folder / "run.json", meta)
         os.replace(tmp_folder, reports_dir / run_id)
         switched = False
