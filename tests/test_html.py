@@ -149,3 +149,16 @@ def test_reader_order_moves_the_summary_up_and_splits_lesson_headings() -> None:
     assert ordered.cells[0].metadata["crmbook"] == {"summary_start": True, "summary_end": True}
     assert ordered.cells[1].metadata["crmbook"] == {"toc_before": True}
     assert len(nb.cells) == 4  # the notebook itself is not changed
+
+
+def test_headings_are_shown_in_the_report_language() -> None:
+    from crmbook.language import headings
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title\n\n## 2 · The data\n\ntext"),
+                                         nbformat.v4.new_markdown_cell("### Problems found")])
+    zh = headings("crmbook.data_check", "zh")
+    assert zh["2 · The data"] == "2 · 数据" and headings("crmbook.data_check", "en") == {}
+    page = report_html.notebook_to_html(nb, language="zh", headings=zh)
+    assert "2 · 数据" in page and "发现的问题" in page and "The data" not in page
+    assert "2 · The data" in report_html.notebook_to_html(nb)  # English: as written
+    assert nb.cells[0].source.startswith("# Title\n\n## 2 · The data")  # the notebook itself is unchanged

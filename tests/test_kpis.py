@@ -95,3 +95,13 @@ def test_format_value() -> None:
     assert kpis.format_value(None) == "n/a"
     assert kpis.format_value(True) == "True"
     assert kpis.format_value("A") == "A"
+
+
+def test_units_are_shown_in_the_card_language_but_recorded_as_they_are() -> None:
+    from crmbook.kpis import _prepare, unit_label
+
+    record, bundle = _prepare("customers", 4000, "customers", label="分析的客户数", language="zh")
+    assert record["unit"] == "customers"  # machine-readable, the same in every run
+    assert "位客户" in bundle["text/html"] and ">customers<" not in bundle["text/html"]
+    assert unit_label("customers", "en") == "customers" and unit_label("%", "zh") == "%"
+    assert unit_label("CNY", "zh") == "CNY"

@@ -84,3 +84,22 @@ def test_narrative_renders_itself_as_markdown():
 
 def test_shared_catalogue_is_cached():
     assert catalogue("crmbook") is catalogue("crmbook")
+
+
+@pytest.mark.parametrize("package", CATALOGUE_PACKAGES)
+def test_translated_headings_exist_in_the_topic_notebook(package):
+    """Every heading a topic translates is a heading of its notebook (a renamed heading is not lost)."""
+    import json
+    import re
+
+    from crmbook.language import headings
+    from crmbook.topics import TOPICS
+
+    spec = next((t for t in TOPICS if t.package == package), None)
+    if spec is None or not headings(package, "zh"):
+        pytest.skip(f"{package} translates no headings")
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / spec.notebook
+    written = {m.group(1) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+               if c["cell_type"] == "markdown"
+               for m in re.finditer(r"^#{1,6}\s+(.+?)\s*$", "".join(c["source"]), re.M)}
+    assert set(headings(package, "zh")) <= written

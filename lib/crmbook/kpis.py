@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["KPI_MIME", "collect_kpis", "format_value", "record_kpi", "record_kpis"]
+__all__ = ["KPI_MIME", "collect_kpis", "format_value", "record_kpi", "record_kpis", "unit_label"]
 
 #: MIME type of the KPI records a notebook emits and the runner collects.
 KPI_MIME = "application/vnd.crmbook.kpi+json"
@@ -46,8 +46,20 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def unit_label(unit: str, language: str = "en") -> str:
+    """A KPI's unit as a reader sees it in ``language``: ``"customers"`` -> ``"位客户"`` in Chinese.
+
+    Units are recorded in English (machine-readable, the same in every run); the shared catalogue's
+    ``unit.<unit>`` texts translate them for display. A unit without a text (``%``, ``CNY``) is shown as is.
+    """
+    from crmbook.language import catalogue
+
+    texts = catalogue("crmbook").texts.get(language, {})
+    return str(texts.get(f"unit.{unit}", unit))
+
+
 def _prepare(name: str, value: Any, unit: str = "", *, label: str | None = None, topic: str | None = None,
-             display: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+             display: bool = True, language: str = "en") -> tuple[dict[str, Any], dict[str, Any]]:
     """The record of one KPI (checked) and the display bundle that carries it (``record_kpi``'s arguments)."""
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"record_kpi: name must be a snake_case identifier, got {name!r}")
@@ -62,7 +74,7 @@ def _prepare(name: str, value: Any, unit: str = "", *, label: str | None = None,
             'padding:6px 12px;margin:4px">'
             f'<div style="font-size:0.85em;color:#555">{html.escape(record["label"])}</div>'
             f'<div style="font-size:1.4em;font-weight:600">{html.escape(shown)} '
-            f'<span style="font-size:0.7em;color:#555">{html.escape(unit)}</span></div></div>'
+            f'<span style="font-size:0.7em;color:#555">{html.escape(unit_label(unit, language))}</span></div></div>'
         )
     return record, bundle
 
@@ -75,7 +87,7 @@ def _emit(bundles: Iterable[dict[str, Any]]) -> None:
 
 
 def record_kpi(name: str, value: Any, unit: str = "", *, label: str | None = None,
-               topic: str | None = None, display: bool = True) -> dict[str, Any]:
+               topic: str | None = None, display: bool = True, language: str = "en") -> dict[str, Any]:
     """Record a headline figure of the notebook for the report runner.
 
     Parameters
@@ -92,13 +104,16 @@ def record_kpi(name: str, value: Any, unit: str = "", *, label: str | None = Non
         The topic; the runner fills it from the notebook's name when left out.
     display : bool
         Show the KPI as a card in the notebook (default) or only emit the record.
+    language : str
+        Language of the card (the unit is shown translated, :func:`unit_label`; the record keeps the
+        machine unit). ``label`` is given in that language by the caller.
 
     Returns
     -------
     dict
         The record: ``{"name", "value", "unit", "label", "topic"}``.
     """
-    record, bundle = _prepare(name, value, unit, label=label, topic=topic, display=display)
+    record, bundle = _prepare(name, value, unit, label=label, topic=topic, display=display, language=language)
     _emit([bundle])
     return record
 

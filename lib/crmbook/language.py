@@ -29,7 +29,7 @@ import yaml
 
 from crmbook.context import LANGUAGES, Context, language_of
 
-__all__ = ["Catalogue", "Narrative", "catalogue", "placeholders", "escape_text", "join_names"]
+__all__ = ["Catalogue", "Narrative", "catalogue", "placeholders", "escape_text", "join_names", "headings"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~])")
 
@@ -123,6 +123,28 @@ class Catalogue:
 def catalogue(package: str) -> Catalogue:
     """The (cached) :class:`Catalogue` of ``package``."""
     return Catalogue(package)
+
+
+@functools.cache
+def _headings_file(package: str) -> dict[str, dict[str, str]]:
+    source = resources.files(package) / "text" / "headings.yaml"
+    if not source.is_file():
+        return {}
+    tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    return {str(en): {"en": str(en), **{k: str(v) for k, v in (spec or {}).items()}} for en, spec in tree.items()}
+
+
+def headings(package: str, language: str | Context) -> dict[str, str]:
+    """A topic notebook's section headings in ``language``: English heading -> translated heading.
+
+    The notebook's Markdown headings are written in English (the lesson prose stays English); a report in
+    another language shows them translated from ``<package>/text/headings.yaml``
+    (``"The data": {zh: 数据}``). Empty for English, and for a package without that file.
+    """
+    lang = language_of(language)
+    if lang == "en":
+        return {}
+    return {en: texts[lang] for en, texts in _headings_file(package).items() if texts.get(lang)}
 
 
 def join_names(names: Iterable[Any], language: str | Context) -> str:

@@ -74,3 +74,9 @@ def test_findings_facts_count_set_aside_rows_by_reason(ds):
 def test_kpi_labels_in_both_languages(ctx, ctx_zh):
     assert dc.kpi_label("customers_used", ctx) == "Usable customers"
     assert dc.kpi_label("history_months", ctx_zh) == "订单历史月数"
+
+
+def test_kpi_records_carry_label_and_language(ds, ctx_zh):
+    record = dc.kpi("customers_used", 3, "customers", ctx_zh)
+    assert record == {"name": "customers_used", "value": 3, "unit": "customers",
+                      "label": dc.kpi_label("customers_used", ctx_zh), "language": "zh"}

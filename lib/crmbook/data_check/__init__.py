@@ -12,7 +12,7 @@ from crmbook.data_check.activity import monthly_activity
 from crmbook.data_check.charts import plot_monthly_activity, plot_order_values, plot_reconciliation
 from crmbook.data_check.display import table
 from crmbook.data_check.exercises import exercises
-from crmbook.data_check.narrative import findings, findings_facts, kpi_label, note
+from crmbook.data_check.narrative import findings, findings_facts, kpi, kpi_label, note
 from crmbook.data_check.overview import (
     DATA_KINDS,
     ORDER_VALUE_STATISTICS,
@@ -40,6 +40,7 @@ __all__ = [
     "topic_readiness",
     "findings_facts",
     "findings",
+    "kpi",
     "kpi_label",
     "plot_monthly_activity",
     "plot_order_values",

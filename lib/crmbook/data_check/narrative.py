@@ -17,7 +17,7 @@ from crmbook.data_check.overview import _date_span
 from crmbook.data_check.readiness import readiness_facts, readiness_reason, table_label
 from crmbook.language import Narrative, catalogue
 
-__all__ = ["TOP_REASONS", "findings_facts", "findings", "kpi_label", "note"]
+__all__ = ["TOP_REASONS", "findings_facts", "findings", "kpi", "kpi_label", "note"]
 
 #: How many reasons for rows set aside the findings name.
 TOP_REASONS = 3
@@ -106,6 +106,11 @@ def findings(ds: Dataset, ctx: Context, topics: Iterable[Any] | None = None) -> 
 def kpi_label(name: str, ctx: Context) -> str:
     """The label of headline figure ``name`` (``"customers_used"`` -> "Usable customers") in ``ctx``'s language."""
     return catalogue(_TEXT).label(f"kpi.{name}", ctx)
+
+
+def kpi(name: str, value: Any, unit: str, ctx: Context) -> dict[str, Any]:
+    """One KPI record for :func:`crmbook.kpis.record_kpis`: its label and card in ``ctx``'s language."""
+    return {"name": name, "value": value, "unit": unit, "label": kpi_label(name, ctx), "language": ctx.language}
 
 
 def note(key: str, ctx: Context) -> Narrative:

@@ -11,7 +11,7 @@ import base64
 import html
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -318,8 +318,25 @@ def reader_order(nb: Any) -> tuple[Any, str | None]:
     return nb, title
 
 
+_ANY_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$")
+
+
+def _translate_headings(nb: Any, headings: Mapping[str, str]) -> None:
+    """Replace every Markdown heading line found in ``headings`` (English -> translation), in place."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        for i, line in enumerate(lines):
+            match = _ANY_HEADING.match(line)
+            if match and match.group(2) in headings:
+                lines[i] = f"{match.group(1)} {headings[match.group(2)]}"
+        cell.source = "\n".join(lines)
+
+
 def notebook_to_html(nb: Any, *, show_code: bool = False, title: str | None = None,
-                     subtitle: str = "", language: str = "en", show_lesson: bool = False) -> str:
+                     subtitle: str = "", language: str = "en", show_lesson: bool = False,
+                     headings: Mapping[str, str] | None = None) -> str:
     """An executed notebook as a self-contained HTML report, in the order a reader needs.
 
     The page opens with the title, the run line and the cells tagged ``summary`` (what this means, what
@@ -346,13 +363,19 @@ def notebook_to_html(nb: Any, *, show_code: bool = False, title: str | None = No
         the lesson folds.
     show_lesson : bool
         Open the lesson folds (training handouts).
+    headings : mapping, optional
+        The notebook's Markdown headings in the report language (English -> translation,
+        :func:`crmbook.language.headings`); the table of contents follows them.
 
     Returns
     -------
     str
         The HTML page.
     """
-    safe, own_title = reader_order(_safe_outputs(nb))
+    safe = _safe_outputs(nb)
+    if headings:
+        _translate_headings(safe, headings)
+    safe, own_title = reader_order(safe)
     title = title or own_title or "crmbook report"
     safe.metadata["title"] = title
     texts = catalogue("crmbook")

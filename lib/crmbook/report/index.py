@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crmbook import topics as registry
-from crmbook.kpis import format_value
+from crmbook.kpis import format_value, unit_label
 from crmbook.language import catalogue
 
 __all__ = ["comparable", "reports_index_html", "run_index_html", "sparkline"]
@@ -224,7 +224,7 @@ def run_index_html(meta: Mapping[str, Any], kpis: Sequence[Mapping[str, Any]],
             points = trend(k)
             line = sparkline(points, label=_t("trend", lang, n=len(points)))
             items.append(f'<div class="card"><div class="label">{esc(str(k["label"]))}</div>'
-                         f'<div class="value">{esc(value)} <span class="unit">{esc(unit)}</span></div>'
+                         f'<div class="value">{esc(value)} <span class="unit">{esc(unit_label(unit, lang))}</span></div>'
                          f'<div class="change">{change(k) or "&nbsp;"}</div>{line}'
                          f'<div class="muted">{_t("trend", lang, n=len(points))}</div></div>')
         cards.append(f'<div class="topic"><h3>{esc(_topic_title(topic, lang, shown[0].get("notebook")))}</h3>'
@@ -252,7 +252,7 @@ def run_index_html(meta: Mapping[str, Any], kpis: Sequence[Mapping[str, Any]],
         for k in members:
             value, unit = _shown(k, _spec(k))
             body.append(f'<tr><td>{esc(str(k["label"]))}</td><td class="num">{esc(value)}</td>'
-                        f'<td>{esc(unit)}</td><td class="num">{change(k)}</td></tr>')
+                        f'<td>{esc(unit_label(unit, lang))}</td><td class="num">{change(k)}</td></tr>')
         title = esc(_topic_title(topic, lang, members[0].get("notebook")))
         groups.append(f'<tbody><tr><th class="group" colspan="4" scope="rowgroup">{title}</th></tr>{"".join(body)}</tbody>')
     previous_id = meta.get("previous_run")

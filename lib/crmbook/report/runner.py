@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from crmbook.errors import EXIT_FAILED, EXIT_OK, UsageError
 from crmbook.kpis import collect_kpis
-from crmbook.language import catalogue
+from crmbook.language import catalogue, headings
 from crmbook.outputs import OUTPUT_DIR_ENV
 from crmbook.redact import password_in_env, redact_notebook, run_secrets
 from crmbook.report.execute import NotebookFailure, Progress, execute_topic
@@ -222,8 +222,9 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
             subtitle += texts.say("report.subtitle_as_of", language, escape=False, as_of=as_of_used)
         t_html = time.monotonic()
         title = topic.spec.title.get(language) if topic.spec is not None else None
+        translated = headings(topic.spec.package, language) if topic.spec is not None else {}
         page = redact(notebook_to_html(nb, show_code=show_code, show_lesson=show_lesson, title=title,
-                                       subtitle=subtitle, language=language))
+                                       subtitle=subtitle, language=language, headings=translated))
         (tmp_folder / f"{topic.stem}.html").write_text(page, encoding="utf-8")
         entry.update(status="ok", html=f"{topic.stem}.html", seconds=round(time.monotonic() - t0, 2),
                      execute_seconds=round(t_html - t0, 2), html_seconds=round(time.monotonic() - t_html, 2))
