@@ -127,3 +127,19 @@ def test_describe_topics_shows_registered_titles() -> None:
     assert "00_data_check  Data check / 数据检查  (run with: crmbook run data_check)" in text
     assert "01_segmentation  Customer segmentation / 客户细分  (run with: crmbook run segmentation)" in text
     assert "00_alpha  (run with: crmbook run alpha)\n" in report.describe_topics(NOTEBOOKS)  # no title
+
+
+def test_an_unknown_report_language_is_a_usage_error_before_any_kernel(tmp_path) -> None:
+    topics_ = report.find_topics()
+    with pytest.raises(report.UsageError, match="'language' expects one of en, zh"):
+        report.check_parameters({"language": "fr"}, topics_)
+    assert report.check_parameters({"language": "zh"}, topics_)["01_segmentation"]["language"] == "zh"
+
+
+def test_names_moved_out_of_the_runner_still_import_with_a_warning() -> None:
+    from crmbook import kpis
+
+    with pytest.warns(DeprecationWarning, match="crmbook.kpis.record_kpi"):
+        assert report.record_kpi is kpis.record_kpi
+    with pytest.raises(AttributeError):
+        report.no_such_name  # noqa: B018

@@ -58,3 +58,21 @@ __all__ = [
     "run_reports",
     "select_topics",
 ]
+
+
+#: Names that moved out of the runner when it became a package, kept importable for notebooks written
+#: before (``from crmbook.report import record_kpi``), with a warning that names the new home.
+_MOVED = {"record_kpi": "crmbook.kpis", "record_kpis": "crmbook.kpis", "collect_kpis": "crmbook.kpis",
+          "KPI_MIME": "crmbook.kpis", "split_password": "crmbook.redact", "PASSWORD_ENV": "crmbook.redact",
+          "MIN_SECRET_LENGTH": "crmbook.redact"}
+
+
+def __getattr__(name: str):
+    if name in _MOVED:
+        import importlib
+        import warnings
+
+        warnings.warn(f"crmbook.report.{name} moved to {_MOVED[name]}.{name}; import it from there",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module 'crmbook.report' has no attribute {name!r}")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crmbook import topics as registry
+from crmbook.context import LANGUAGES
 from crmbook.errors import UsageError
 
 __all__ = [
@@ -326,6 +327,10 @@ def check_parameters(values: Mapping[str, Any], topics: Sequence[Topic],
             _dt.date.fromisoformat(str(as_of)[:10] if isinstance(as_of, _dt.date) else as_of)
         except ValueError:
             errors.append(f"parameter 'as_of' expects a date YYYY-MM-DD, got {as_of!r}")
+    language = values.get("language")
+    if language is not None and language not in LANGUAGES:  # checked here, not after a kernel started
+        errors.append(f"parameter 'language' expects one of {', '.join(LANGUAGES)} "
+                      f"({', '.join(f'{k}: {v}' for k, v in LANGUAGES.items())}), got {language!r}")
     if errors:
         raise UsageError("\n".join(errors))
     return per_topic
