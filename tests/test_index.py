@@ -107,3 +107,13 @@ def test_sparkline_is_inline_svg_scaled_to_its_box() -> None:
     svg = index.sparkline([1, 3, 2], width=100, height=20, label="t")
     assert svg.startswith("<svg") and "polyline" in svg and 'points="3.0,17.0 50.0,3.0 97.0,10.0"' in svg
     assert "polyline" not in index.sparkline([5]) and index.sparkline([]) == ""
+
+
+def test_reports_index_speaks_the_newest_runs_language() -> None:
+    runs = [{"run_id": "r1", "status": "ok", "started": "2026-01-01", "as_of": "2025-12-31",
+             "parameters": {"language": "en"}, "notebooks": [{"topic": "01_segmentation"}]},
+            {"run_id": "r2", "status": "ok", "started": "2026-01-02", "as_of": "2025-12-31",
+             "parameters": {"language": "zh"}, "notebooks": [{"topic": "00_data_check"}, {"topic": "01_segmentation"}]}]
+    page = index.reports_index_html(runs, "r2")
+    assert '<html lang="zh">' in page and "最近一次成功运行" in page and "数据检查、客户细分" in page
+    assert "Customer segmentation" in index.reports_index_html(runs[:1], "r1")

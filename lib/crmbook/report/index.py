@@ -284,6 +284,9 @@ def run_index_html(meta: Mapping[str, Any], kpis: Sequence[Mapping[str, Any]],
 def reports_index_html(runs: Sequence[Mapping[str, Any]], latest: str | None) -> str:
     """The index of a reports folder: every run, newest first, and which one is ``latest``.
 
+    The page speaks the language of the newest run (its ``language`` parameter); each run's topics are
+    named by their titles.
+
     Parameters
     ----------
     runs : sequence of mapping
@@ -292,17 +295,22 @@ def reports_index_html(runs: Sequence[Mapping[str, Any]], latest: str | None) ->
         Run id ``latest`` points at (None: no successful run yet).
     """
     esc = html.escape
+    newest = sorted(runs, key=lambda r: r.get("started", ""), reverse=True)
+    lang = _language(newest[0]) if newest else "en"
     rows = []
-    for r in sorted(runs, key=lambda r: r.get("started", ""), reverse=True):
-        mark = " <b>latest</b>" if r.get("run_id") == latest else ""
-        status = "ok" if r.get("status") == "ok" else '<span class="failed">failed</span>'
-        topics = ", ".join(esc(n["topic"]) for n in r.get("notebooks", []))
+    for r in newest:
+        mark = f" <b>{_t('latest', lang)}</b>" if r.get("run_id") == latest else ""
+        status = _t("ok", lang) if r.get("status") == "ok" else f'<span class="failed">{_t("failed", lang)}</span>'
+        topics = _t("list_sep", lang).join(
+            esc(_topic_title(str(n["topic"]).split("_", 1)[-1], lang, n["topic"])) for n in r.get("notebooks", []))
         rows.append(f'<tr><td><a href="{esc(r["run_id"])}/index.html">{esc(r["run_id"])}</a>{mark}</td>'
                     f'<td>{status}</td><td>{esc(str(r.get("as_of") or ""))}</td><td>{topics}</td></tr>')
+    heads = "".join(f"<th>{_t('runs_head.' + h, lang)}</th>" for h in ("run", "status", "as_of", "topics"))
+    link = f'<a href="latest/index.html">{_t("latest_link", lang)}</a>' if latest else _t("no_success", lang)
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>crmbook reports</title><style>{_PAGE_CSS}</style></head>
-<body><h1>crmbook reports</h1>
-<p>{'<a href="latest/index.html">Latest successful run</a>' if latest else "No successful run yet."}</p>
-<table><thead><tr><th>run</th><th>status</th><th>as of</th><th>topics</th></tr></thead>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{_t("title", lang)}</title><style>{_PAGE_CSS}</style></head>
+<body><h1>{_t("title", lang)}</h1>
+<p>{link}</p>
+<table><thead><tr>{heads}</tr></thead>
 <tbody>{"".join(rows)}</tbody></table></body></html>
 """
