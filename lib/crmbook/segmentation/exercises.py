@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from crmbook.context import LANGUAGES, Context
-from crmbook.exercises import ChoiceExercise, ExerciseSet, NumberExercise, SetExercise
+from crmbook.exercises import ChoiceExercise, Exercise, ExerciseSet, NumberExercise, SetExercise
 from crmbook.language import catalogue
 
 from .abc import ABC_TOP_SHARE, abc_exercise_table, top_share_revenue
@@ -44,7 +44,13 @@ def _rfm_judge(ctx: Context, bins: int):
     return judge
 
 
-def _rfm_exercise(scored: pd.DataFrame, ctx: Context) -> NumberExercise:
+def _with_judge(plain: Exercise, judge) -> Exercise:
+    """``plain`` (its question, answer, hint and solution) judged by ``judge`` instead."""
+    return Exercise(plain.name, plain.question, plain._expected, hint=plain._hint, solution=plain._solution,
+                    judge=judge, language=plain.language)
+
+
+def _rfm_exercise(scored: pd.DataFrame, ctx: Context) -> Exercise:
     buyers = scored[scored["frequency"] > 0].sort_values("customer_id")
     if buyers.empty:
         raise ValueError("scored: no customer with orders; the exercises need at least one")
@@ -57,12 +63,12 @@ def _rfm_exercise(scored: pd.DataFrame, ctx: Context) -> NumberExercise:
              "f": int((buyers["frequency"] < who["frequency"]).sum()),
              "m": int((buyers["monetary"] < who["monetary"]).sum())}
     bins = int(max(buyers["r_score"].max(), buyers["f_score"].max(), buyers["m_score"].max()))
-    return NumberExercise(
+    return Exercise(
         _text("name", ctx, n=1),
         _text("q1.question", ctx, customer=who["customer_id"], days=who["recency_days"],
               orders=int(who["frequency"]), spent=who["monetary"], n=n, worse_r=worse["r"], worse_f=worse["f"],
               worse_m=worse["m"], bins=bins),
-        int(who["rfm_code"]), abs_tol=0.0, rel_tol=0.0, judge=_rfm_judge(ctx, bins),
+        int(who["rfm_code"]), judge=_rfm_judge(ctx, bins),
         hint=_text("q1.hint", ctx, bins=bins),
         solution=_text("q1.solution", ctx, bins=bins, n=n, rank_r=worse["r"] + 1, rank_f=worse["f"] + 1,
                        rank_m=worse["m"] + 1, r=who["r_score"], f=who["f_score"], m=who["m_score"],
@@ -149,8 +155,7 @@ def exercises(scored: pd.DataFrame, abc: pd.DataFrame, target: pd.DataFrame | No
                        a=", ".join(c for c, k in answer.items() if k == "A")),
         language=ctx.language,
     )
-    q2._judge = _set_judge(ctx, q2, {"q2.growth_only": growth_only})
-    items["q2"] = q2
+    items["q2"] = _with_judge(q2, _set_judge(ctx, q2, {"q2.growth_only": growth_only}))
     annual = abc.set_index("customer_id")["revenue_y0"]
     share = top_share_revenue(annual, top_share)
     q3 = NumberExercise(
@@ -158,8 +163,7 @@ def exercises(scored: pd.DataFrame, abc: pd.DataFrame, target: pd.DataFrame | No
         share, rel_tol=0.01, percent_ok=True, hint=_text("q3.hint", ctx),
         solution=_text("q3.solution", ctx, top_share=top_share, share=share), language=ctx.language,
     )
-    q3._judge = _share_judge(ctx, q3, {"q3.all_customers": _all_customers_share(annual, top_share)})
-    items["q3"] = q3
+    items["q3"] = _with_judge(q3, _share_judge(ctx, q3, {"q3.all_customers": _all_customers_share(annual, top_share)}))
     on = target[target["quadrant"] != TARGET_DORMANT] if target is not None else None
     if on is not None and len(on):
         t = on.sort_values("customer_id")

@@ -217,7 +217,7 @@ def demographic_highlights(tables: Mapping[str, pd.DataFrame], *, unknown: str =
     .. math:: g^* = \arg\max_g \left(\text{revenue share}_g - \text{customer share}_g\right)
 
     (first group on ties; the ``unknown`` group and groups of fewer than ``min_size`` customers are left
-    out, and so is a dimension with no such group).
+    out, and so is a dimension where no such group brings more than its share of customers).
 
     Parameters
     ----------
@@ -237,7 +237,10 @@ def demographic_highlights(tables: Mapping[str, pd.DataFrame], *, unknown: str =
         known = table[(table[dim].astype(str) != unknown) & (table["customers"] >= int(min_size))]
         if known.empty:
             continue
-        best = known.loc[(known["revenue_share"] - known["customer_share"]).idxmax()]
+        excess = known["revenue_share"] - known["customer_share"]
+        if not (excess > 0).any():
+            continue  # no group brings more than its share: nothing stands out
+        best = known.loc[excess.idxmax()]
         rows.append({"dimension": dim, "group": best[dim], "customers": int(best["customers"]),
                      "customer_share": float(best["customer_share"]),
                      "revenue_share": float(best["revenue_share"]),
