@@ -97,7 +97,7 @@ def test_b_needs_growth_and_the_loyalty_proxy():
     customers, orders = _abc_frames()
     f = CustomerFacts(customers, orders, AS_OF)
     # B1 and B2 ordered on 2023-06-30, 2024-12-31 and 2025-12-31: longest gap 550 days (to as_of: 0)
-    abc = seg.abc_classes(f).set_index("customer_id")  # default: at most 180 days
+    abc = seg.abc_classes(f).set_index("customer_id")  # default: at most 365 days
     assert abc.loc["B1", "longest_gap_days"] == 550.0
     assert abc.loc[["B1", "B2"], "abc_class"].tolist() == ["C", "C"]
     assert abc.loc[["B1", "B2"], "abc_reason"].tolist() == ["growth_not_loyal"] * 2

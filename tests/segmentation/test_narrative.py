@@ -79,7 +79,7 @@ def test_abc_interpretation_sentences():
     both = seg.abc_interpretation(seg.abc_classes(CustomerFacts(customers, orders, AS_OF)), CTX)
     assert both[1] == "Class A holds 4 customers, class B 0 and class C 7."  # B1, B2: gaps of 550 days
     assert both[5] == ("Class B applies both halves of the course's rule: growth of at least 10% in each of two "
-                       "years **and** high cooperation and loyalty, read here as no gap of more than 180 days "
+                       "years **and** high cooperation and loyalty, read here as no gap of more than 365 days "
                        "between orders.")
     assert both[6] == "Not available for the loyalty half: satisfaction (no surveys) and complaints (no contacts)."
     assert both[7] == "2 customers grew enough but fail the loyalty proxy, so stay in C."

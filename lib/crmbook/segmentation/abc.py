@@ -56,9 +56,10 @@ ABC_KEY_ACCOUNT_TYPES: tuple[str, ...] = ("key_account", "agent")
 #: The ABC playbook (``playbooks/abc.yaml``): label and strategy per class.
 ABC_PLAYBOOK = load_playbook("crmbook.segmentation", "abc")
 #: ABC, loyalty half of B: the longest gap allowed between two orders (and from the last order to ``as_of``)
-#: in the three years, in days. A customer who buys at least twice a year never waits longer; the course's
-#: "high cooperation and loyalty" read from the orders as regular ordering.
-ABC_MAX_GAP_DAYS = 180
+#: in the three years, in days: 365 = the customer never let a whole year pass without ordering (the
+#: course's "high cooperation and loyalty" read from the orders as regular ordering). On the sample, where
+#: consumers order a few times a year, 180 days would leave class B empty.
+ABC_MAX_GAP_DAYS = 365
 #: ABC, loyalty half of B (when surveys exist): the lowest acceptable latest satisfaction ``csat`` (1-5).
 ABC_MIN_CSAT = 3
 #: Reason codes of :func:`abc_classes`, in the order the rules are tried.
