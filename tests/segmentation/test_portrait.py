@@ -108,6 +108,7 @@ def test_demographic_highlights_and_interpretation():
     unknown_only = region.tail(1).rename(columns={"region": "gender"})
     assert seg.demographic_highlights({"region": region}).empty  # West has 30 < 50; East brings less than its share
     h = seg.demographic_highlights({"region": region, "gender": unknown_only}, min_size=30)
+    assert seg.demographic_highlights({"region": region}, min_size=30, min_ratio=1.2).empty  # West: 0.35 / 0.3
     # West: 0.35 - 0.3 = +0.05 beats East (-0.1); unknown (+0.05) is left out, and so is gender (only unknown)
     assert h.to_dict("records") == [{"dimension": "region", "group": "West", "customers": 30,
                                      "customer_share": 0.3, "revenue_share": 0.35,

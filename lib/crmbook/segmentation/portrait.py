@@ -210,14 +210,16 @@ def demographic_summaries(attributes: pd.DataFrame, rfm: pd.DataFrame, *,
 
 
 def demographic_highlights(tables: Mapping[str, pd.DataFrame], *, unknown: str = "unknown",
-                           min_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+                           min_size: int = MIN_GROUP_SIZE, min_ratio: float = 1.05) -> pd.DataFrame:
     r"""The stand-out group of each demographic dimension: the one whose share of revenue most exceeds its
     share of customers,
 
     .. math:: g^* = \arg\max_g \left(\text{revenue share}_g - \text{customer share}_g\right)
 
     (first group on ties; the ``unknown`` group and groups of fewer than ``min_size`` customers are left
-    out, and so is a dimension where no such group brings more than its share of customers).
+    out, and so is a dimension where no such group brings at least ``min_ratio`` times its share of
+    customers in revenue: 1.05 = revenue per customer 5% above the average, so a group whose two shares
+    round to the same figure is not called a stand-out).
 
     Parameters
     ----------
@@ -238,9 +240,10 @@ def demographic_highlights(tables: Mapping[str, pd.DataFrame], *, unknown: str =
         if known.empty:
             continue
         excess = known["revenue_share"] - known["customer_share"]
-        if not (excess > 0).any():
-            continue  # no group brings more than its share: nothing stands out
-        best = known.loc[excess.idxmax()]
+        stands_out = known["revenue_share"] >= float(min_ratio) * known["customer_share"]
+        if not stands_out.any():
+            continue  # no group brings clearly more than its share: nothing stands out
+        best = known.loc[excess[stands_out].idxmax()]
         rows.append({"dimension": dim, "group": best[dim], "customers": int(best["customers"]),
                      "customer_share": float(best["customer_share"]),
                      "revenue_share": float(best["revenue_share"]),
