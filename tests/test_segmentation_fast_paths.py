@@ -57,7 +57,7 @@ def test_first_fit_of_a_fresh_interpreter_runs_on_one_thread():
     assert threads and set(threads) == {1}
 
 
-def test_portrait_modes_skip_missing_values_and_break_ties_alphabetically():
+def test_portrait_over_representation_skips_missing_values():
     customers = pd.DataFrame({
         "customer_id": ["A", "B", "C", "D", "E", "F"], "signup_date": pd.Timestamp("2024-01-01"),
         "gender": ["M", "F", None, "F", "M", None],
@@ -70,23 +70,24 @@ def test_portrait_modes_skip_missing_values_and_break_ties_alphabetically():
         "channel": ["store", "app", "web", "app", None], "category": ["home", "home", "beauty", "beauty", "home"],
     })
     assignments = pd.DataFrame({"customer_id": list("ABCDEF"), "segment": ["s", "s", "s", "t", "t", "u"]})
-    p = seg.customer_portrait(CustomerFacts(customers, orders, AS_OF), assignments).set_index("segment")
+    p = seg.customer_portrait(CustomerFacts(customers, orders, AS_OF), assignments, min_size=1).set_index("segment")
     s, t, u = p.loc["s"], p.loc["t"], p.loc["u"]
-    # s: genders M, F (C unknown) -> tie, F first, 1 of 2 known; regions East x2 of 3
-    assert (s["top_gender"], s["top_gender_share"]) == ("F", 0.5)
-    assert (s["top_region"], s["top_region_share"]) == ("East", 2 / 3)
-    assert (s["top_acquisition_channel"], s["top_acquisition_channel_share"]) == ("ads", 2 / 3)
+    # s: genders M, F (C unknown), as in the base (2 M, 2 F known): index 1, nothing over-represented;
+    # regions East 2 of 3 known against 2 of 4 in the base -> 4/3; channels ads 2 of 3 against 2 of 5 -> 5/3
+    assert pd.isna(s["over_gender"])
+    assert (s["over_region"], s["over_region_share"], s["over_region_index"]) == ("East", 2 / 3, pytest.approx(4 / 3))
+    assert (s["over_acquisition_channel"], s["over_acquisition_channel_index"]) == ("ads", pytest.approx(5 / 3))
     # s: channel revenue store 100, app 50 + 20 = 70, web 50 -> store, 100 of 220
     assert (s["top_channel"], s["top_channel_share"]) == ("store", 100 / 220)
     # s: category home 150, beauty 70 -> home
     assert (s["top_category"], s["top_category_share"]) == ("home", 150 / 220)
-    # t: D and E; genders F, M tie -> F; region only North known; D's one order has no channel
-    assert (t["top_gender"], t["top_gender_share"]) == ("F", 0.5)
-    assert (t["top_region"], t["top_region_share"]) == ("North", 1.0)
+    # t: D and E; genders F, M as in the base; region only North known (1 of 4 in the base -> index 4)
+    assert pd.isna(t["over_gender"])
+    assert (t["over_region"], t["over_region_share"], t["over_region_index"]) == ("North", 1.0, 4.0)
     assert pd.isna(t["top_channel"]) and pd.isna(t["top_channel_share"])
     assert (t["top_category"], t["orders_per_customer"], t["avg_order_value"]) == ("home", 0.5, 10.0)
     # u: F has no known attribute and no order
-    assert pd.isna(u["top_gender"]) and pd.isna(u["top_region_share"]) and pd.isna(u["top_category"])
+    assert pd.isna(u["over_gender"]) and pd.isna(u["over_region_share"]) and pd.isna(u["top_category"])
     assert (u["orders_per_customer"], u["revenue_per_customer"]) == (0.0, 0.0) and pd.isna(u["avg_order_value"])
 
 

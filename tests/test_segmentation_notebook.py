@@ -125,7 +125,7 @@ def test_notebook_parameters_are_readable_by_papermill():
 
     params = pm.inspect_notebook(str(NOTEBOOK))
     shared = {"data", "as_of", "mapping", "currency", "mask_personal"}
-    own = {"language", "rfm_bins", "abc_top_share", "abc_growth", "k_min", "k_max", "seed", "target_split",
+    own = {"language", "rfm_bins", "abc_top_share", "abc_growth", "abc_max_gap_days", "k_min", "k_max", "seed", "target_split",
            "contacts_per_segment", "export_dir"}
     assert set(params) == shared | own
     assert all(p["inferred_type_name"] != "None" and p["help"] for p in params.values())

@@ -157,12 +157,31 @@ def _penetration_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                            "market_revenue": [1500.0, 1000.0, 500.0]})
     return customers, orders, market
 
-def _target_case() -> pd.DataFrame:
+def _target_orders(account_type: bool = False) -> pd.DataFrame:
     orders = pd.DataFrame({
-        "order_id": list("abcdef"),
-        "customer_id": ["T1", "T1", "T2", "T2", "T3", "T4"],
+        "order_id": list("abcdefg"),
+        "customer_id": ["T1", "T1", "T2", "T2", "T3", "T4", "T1"],
         "order_date": pd.to_datetime(["2024-06-01", "2025-12-01", "2024-06-01", "2025-02-01", "2025-12-21",
-                                      "2024-03-01"]),
-        "revenue": [100.0, 1000.0, 1000.0, 500.0, 100.0, 200.0],
+                                      "2024-03-01", "2025-01-01"]),
+        "revenue": [100.0, 600.0, 1000.0, 500.0, 100.0, 200.0, 400.0],
     })
-    return seg.target_matrix(facts(_customers_of(orders), orders))  # focus T1, passive T2, opportunistic T3, abandon T4
+    if account_type:
+        orders["category"] = ["home", "home", "home", "home", "kitchen", "home", "beauty"]
+    return orders
+
+
+def facts_of_target_case(account_type: bool = False):
+    """T1 1000 in the last 12 months (two orders), T2 500 (falling), T3 100 (new), T4 none (2024 only)."""
+    orders = _target_orders(account_type)
+    customers = _customers_of(orders)
+    if account_type:
+        customers["account_type"] = customers["customer_id"].map({"T2": "key_account"}).fillna("retail")
+    return facts(customers, orders)
+
+
+def _target_case(account_type: bool = False) -> pd.DataFrame:
+    # focus T1, passive T2, opportunistic T3, dormant T4
+    orders = _target_orders(account_type)
+    if not account_type:
+        orders = orders.drop(columns="category", errors="ignore")
+    return seg.target_matrix(facts_of_target_case(account_type))

@@ -25,11 +25,14 @@ def test_yearly_revenue_windows_end_at_as_of():
 
 def test_abc_classes_with_growth_and_key_account_rules():
     customers, orders = _abc_frames()
-    abc = seg.abc_classes(CustomerFacts(customers, orders, AS_OF)).set_index("customer_id")
+    abc = seg.abc_classes(CustomerFacts(customers, orders, AS_OF), max_gap_days=None).set_index("customer_id")
     assert abc["abc_class"].to_dict() == ABC_EXPECTED
+    assert abc.attrs["loyalty_evidence"] == ()  # the growth half only
     assert abc.loc["A1", "revenue_rank"] == 1 and abc.loc["B2", "revenue_rank"] == 3
     assert pd.isna(abc.loc["K1", "revenue_rank"])
-    assert abc.loc["K1", "abc_reason"] == "key_account"
+    # K1 (key account) bought nothing in the last 12 months: A by status, flagged; AG (agent) bought 5
+    assert abc.loc["K1", "abc_reason"] == "key_account_dormant" and abc.loc["K1", "dormant_key_account"]
+    assert abc.loc["AG", "abc_reason"] == "key_account" and not abc.loc["AG", "dormant_key_account"]
     assert seg.abc_reason_text("key_account", CTX) == "key account / agent"
     assert abc.loc["B1", "growth_y1"] == pytest.approx(0.10)
     assert abc.loc["B1", "growth_y0"] == pytest.approx(0.10)
@@ -45,7 +48,8 @@ def test_abc_without_account_type_and_other_parameters():
     customers, orders = _abc_frames()
     wider = seg.abc_classes(CustomerFacts(customers, orders, AS_OF), top_share=0.3).set_index("customer_id")
     assert wider.loc["B2", "abc_class"] == "A"  # ceil(0.3 * 10) = 3 -> rank 3 is A now
-    strict = seg.abc_classes(CustomerFacts(customers, orders, AS_OF), growth=0.5).set_index("customer_id")
+    strict = seg.abc_classes(CustomerFacts(customers, orders, AS_OF), growth=0.5,
+                             max_gap_days=None).set_index("customer_id")
     assert strict.loc["B1", "abc_class"] == "C" and strict.loc["B2", "abc_class"] == "B"  # +100%, +50%
     with pytest.raises(ValueError, match="top_share"):
         seg.abc_classes(CustomerFacts(customers, orders, AS_OF), top_share=0)
@@ -89,9 +93,36 @@ def test_abc_windows_match_the_windows_of_yearly_revenue():
         seg.abc_windows(AS_OF, years=0)
 
 
+def test_b_needs_growth_and_the_loyalty_proxy():
+    customers, orders = _abc_frames()
+    f = CustomerFacts(customers, orders, AS_OF)
+    # B1 and B2 ordered on 2023-06-30, 2024-12-31 and 2025-12-31: longest gap 550 days (to as_of: 0)
+    abc = seg.abc_classes(f).set_index("customer_id")  # default: at most 365 days
+    assert abc.loc["B1", "longest_gap_days"] == 550.0
+    assert abc.loc[["B1", "B2"], "abc_class"].tolist() == ["C", "C"]
+    assert abc.loc[["B1", "B2"], "abc_reason"].tolist() == ["growth_not_loyal"] * 2
+    assert abc.attrs["loyalty_evidence"] == ("order_gap",)
+    # a looser gap lets both in; a low latest CSAT keeps B1 out, a complaint this year keeps B2 out
+    assert seg.abc_classes(f, max_gap_days=600).set_index("customer_id").loc[["B1", "B2"], "abc_class"].tolist() \
+        == ["B", "B"]
+    surveys = pd.DataFrame({"customer_id": ["B1", "B1", "B2"], "response_date": ["2024-01-05", "2025-06-01",
+                                                                                 "2025-06-01"],
+                            "csat": [5, 2, 4]})
+    contacts = pd.DataFrame({"customer_id": ["B2", "B1"], "contact_date": ["2025-03-01", "2023-03-01"],
+                             "type": ["complaint", "complaint"]})
+    both = seg.abc_classes(f, max_gap_days=600, surveys=surveys, contacts=contacts).set_index("customer_id")
+    assert both.loc[["B1", "B2"], "abc_class"].tolist() == ["C", "C"]
+    assert both.attrs["loyalty_evidence"] == ("order_gap", "satisfaction", "complaints")
+    only_csat = seg.abc_classes(f, max_gap_days=None, surveys=surveys).set_index("customer_id")
+    assert only_csat.loc[["B1", "B2"], "abc_class"].tolist() == ["C", "B"]  # B2's latest CSAT is 4
+    assert only_csat.attrs["loyalty_evidence"] == ("satisfaction",)
+    with pytest.raises(ValueError, match="max_gap_days"):
+        seg.abc_classes(f, max_gap_days=0)
+
+
 def test_abc_summary_and_reasons():
     customers, orders = _abc_frames()
-    abc = seg.abc_classes(CustomerFacts(customers, orders, AS_OF))
+    abc = seg.abc_classes(CustomerFacts(customers, orders, AS_OF), max_gap_days=None)
     s = seg.abc_summary(abc)
     assert s.columns.tolist() == ["segment", "customers", "customer_share", "annual_revenue", "revenue_share",
                                   "revenue_per_customer"]
@@ -102,15 +133,16 @@ def test_abc_summary_and_reasons():
     r = seg.abc_reasons(abc)
     assert r.columns.tolist() == ["abc_class", "abc_reason", "customers"]
     counts = {(c, why): n for c, why, n in r.itertuples(index=False)}
-    assert counts == {("A", "key_account"): 2, ("A", "top_revenue"): 2, ("B", "growth"): 2, ("C", "rest"): 5}
+    assert counts == {("A", "key_account"): 1, ("A", "key_account_dormant"): 1, ("A", "top_revenue"): 2,
+                      ("B", "growth"): 2, ("C", "rest"): 5}
     shown = seg.readable(r, CTX)["abc_reason"].tolist()
-    assert shown == ["key account / agent", "top 20% by annual revenue", "grew >= 10% in each of the last two years",
-                     "rest"]
+    assert shown == ["key account / agent", "key account / agent, no revenue in the last 12 months",
+                     "top 20% by annual revenue", "grew >= 10% in each of the last two years", "rest"]
 
 
 def test_abc_exercise_table_is_solvable_from_what_it_shows():
     customers, orders = _abc_frames()
-    abc = seg.abc_classes(CustomerFacts(customers, orders, AS_OF))
+    abc = seg.abc_classes(CustomerFacts(customers, orders, AS_OF), max_gap_days=None)
     table = seg.abc_exercise_table(abc)
     cut = table.attrs["a_cutoff"]
     assert cut == 900.0

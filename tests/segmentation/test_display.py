@@ -31,7 +31,7 @@ def test_table_headers_and_codes_in_chinese():
                           "revenue": [10.0, 20.0, 30.0]})
     html = seg.table(table, CTX_ZH).to_html()
     assert "细分群体" in html and "客户数" in html and "收入（CNY）" in html
-    assert "重要挽留客户" in html and "重点选择" in html and "A类客户" in html
+    assert "重要挽留客户" in html and "重点选择" in html and "A 类客户" in html
     shown = seg.readable(pd.DataFrame({"region": ["East", seg.ALL_REGIONS], "cluster": ["1", seg.NO_PURCHASE]}),
                          CTX_ZH)
     assert shown["region"].tolist() == ["East", "全部地区"] and shown["cluster"].tolist() == ["1", "未购买客户"]

@@ -27,9 +27,7 @@ def test_segment_kpis():
 
 def test_pareto_and_named_kpis():
     revenue = pd.Series([10.0, 100.0, 0.0, 50.0, 30.0, 10.0], index=list("abcdef"))
-    top20, top40 = seg.pareto_kpis(revenue, CTX, top_share=0.4)
+    (top20,) = seg.pareto_kpis(revenue, CTX)  # one record: the parameter-free headline
     assert (top20["name"], top20["value"], top20["unit"]) == ("top20_revenue_share", 50.0, "%")
-    assert (top40["name"], top40["value"]) == ("top_share_revenue", 75.0)
-    assert top40["label"] == "Share of annual revenue from the top 40% of customers (class A by revenue)"
     assert seg.kpi("clusters_k", 3, "clusters", CTX_ZH) == {"name": "clusters_k", "value": 3, "unit": "clusters",
                                                             "label": "行为群组数（轮廓系数最优）"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -49,3 +50,23 @@ def test_penetration_interpretation_and_kpis():
     assert "market share" not in seg.penetration_interpretation(no_rev, CTX)[0]
     with pytest.raises(ValueError, match="All regions"):
         seg.penetration_interpretation(p[p["region"] != "All regions"], CTX)
+
+
+def test_headroom_and_market_share_decomposition():
+    c, o, market = _penetration_case()
+    p = seg.market_penetration(CustomerFacts(c, o, AS_OF), market).set_index("region")
+    # East: 3 customers of 30 potential -> headroom 27; revenue 150 over 3 customers = 50 each, the market
+    # 1500 / 30 = 50 per potential customer -> relative spend 1; share 150 / 1500 = 0.1 = 0.1 x 1
+    assert p.loc["East", "headroom"] == 27 and p.loc["East", "relative_spend"] == pytest.approx(1.0)
+    # West: 1 of 10, revenue 0 in the last 12 months -> relative spend 0, share 0; North: no customer
+    assert p.loc["West", "headroom"] == 9 and p.loc["West", "relative_spend"] == 0.0
+    assert p.loc["North", "headroom"] == 20 and np.isnan(p.loc["North", "relative_spend"])
+    known = p.dropna(subset=["relative_spend"])
+    assert (known["penetration"] * known["relative_spend"]).tolist() == pytest.approx(known["market_share"].tolist())
+    f = seg.penetration_facts(p.reset_index())
+    assert (f["roomiest"], f["roomiest_headroom"], f["lowest"]) == ("East", 27.0, "North")
+    text = seg.penetration_interpretation(p.reset_index(), CTX)
+    assert text[2] == ("A low rate is not the most room: **East** (penetration 10.0%) still has 27 potential "
+                       "customers not won, against 20 in North.")
+    assert text[3].startswith("Market share = penetration x relative spend per customer: in **West** we reach "
+                              "10.0% of the potential customers but hold 0.0% of the market")

@@ -3,7 +3,9 @@ r"""ABC classes as taught in the course (ABC 分类), and the Pareto curve of re
 - **A**: the top ``top_share`` of buying customers by annual revenue :math:`y_0`, plus every key account
   or agent;
 - **B**: customers who grew by at least ``growth`` in each of the last two years,
-  :math:`y_1 \ge (1+g)\,y_2` and :math:`y_0 \ge (1+g)\,y_1` with :math:`y_2 > 0`;
+  :math:`y_1 \ge (1+g)\,y_2` and :math:`y_0 \ge (1+g)\,y_1` with :math:`y_2 > 0`, **and** show high
+  cooperation and loyalty (合作度高、忠诚度高), read from the data (:func:`abc_classes`: regular ordering,
+  and satisfaction and complaints where surveys and contacts exist);
 - **C**: everyone else.
 
 :math:`y_0, y_1, y_2` are the revenues of the 12-month windows ending at ``as_of``
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.context import as_date
-from crmbook.facts import CustomerFacts
+from crmbook.facts import CustomerFacts, year_window
 from crmbook.playbook import load_playbook
 from crmbook.tables import require_columns
 
@@ -31,6 +33,8 @@ __all__ = [
     "ABC_TOP_SHARE",
     "ABC_GROWTH",
     "ABC_KEY_ACCOUNT_TYPES",
+    "ABC_MAX_GAP_DAYS",
+    "ABC_MIN_CSAT",
     "ABC_PLAYBOOK",
     "ABC_REASONS",
     "yearly_revenue",
@@ -51,8 +55,16 @@ ABC_GROWTH = 0.10
 ABC_KEY_ACCOUNT_TYPES: tuple[str, ...] = ("key_account", "agent")
 #: The ABC playbook (``playbooks/abc.yaml``): label and strategy per class.
 ABC_PLAYBOOK = load_playbook("crmbook.segmentation", "abc")
+#: ABC, loyalty half of B: the longest gap allowed between two orders (and from the last order to ``as_of``)
+#: in the three years, in days: 365 = the customer never let a whole year pass without ordering (the
+#: course's "high cooperation and loyalty" read from the orders as regular ordering). On the sample, where
+#: consumers order a few times a year, 180 days would leave class B empty.
+ABC_MAX_GAP_DAYS = 365
+#: ABC, loyalty half of B (when surveys exist): the lowest acceptable latest satisfaction ``csat`` (1-5).
+ABC_MIN_CSAT = 3
 #: Reason codes of :func:`abc_classes`, in the order the rules are tried.
-ABC_REASONS: tuple[str, ...] = ("top_revenue", "key_account", "growth", "rest", "no_revenue")
+ABC_REASONS: tuple[str, ...] = ("top_revenue", "key_account", "key_account_dormant", "growth", "growth_not_loyal",
+                                "rest", "no_revenue")
 
 
 def yearly_revenue(facts: CustomerFacts, *, years: int = 3) -> pd.DataFrame:
@@ -70,19 +82,68 @@ def yearly_revenue(facts: CustomerFacts, *, years: int = 3) -> pd.DataFrame:
     return facts.yearly_revenue(years).copy()
 
 
+def _loyalty(facts: CustomerFacts, ids: pd.Series, *, max_gap_days: int | None, surveys: pd.DataFrame | None,
+             contacts: pd.DataFrame | None, min_csat: float) -> tuple[pd.Series, pd.Series, list[str]]:
+    """The loyalty proxy of class B for each of ``ids``: (loyal, longest gap in days, the evidence used)."""
+    as_of = facts.as_of
+    loyal = pd.Series(True, index=ids.index)
+    gap = pd.Series(np.nan, index=ids.index)
+    used: list[str] = []
+    if max_gap_days is not None:
+        start = year_window(as_of, 2)[0]
+        o = facts.orders.loc[facts.orders["order_date"] > start, ["customer_id", "order_date"]]
+        o = o.sort_values(["customer_id", "order_date"], kind="stable")
+        same = o["customer_id"].eq(o["customer_id"].shift())
+        between = o["order_date"].diff().dt.days.where(same)
+        longest = between.groupby(o["customer_id"]).max()
+        to_end = (as_of - o.groupby("customer_id")["order_date"].max()).dt.days
+        longest = pd.concat([longest, to_end], axis=1).max(axis=1)
+        gap = ids.map(longest).astype(float)
+        loyal &= gap.le(max_gap_days).fillna(False)
+        used.append("order_gap")
+    if surveys is not None and {"customer_id", "response_date", "csat"} <= set(surveys.columns):
+        sv = surveys[["customer_id", "response_date", "csat"]].dropna()
+        sv = sv.assign(customer_id=sv["customer_id"].astype(str),
+                       response_date=pd.to_datetime(sv["response_date"], errors="coerce"))
+        sv = sv[sv["response_date"] <= as_of].sort_values(["customer_id", "response_date"], kind="stable")
+        latest = sv.groupby("customer_id")["csat"].last()
+        loyal &= ~ids.map(latest).lt(min_csat).fillna(False)  # no answer is no evidence against
+        used.append("satisfaction")
+    if contacts is not None and {"customer_id", "contact_date", "type"} <= set(contacts.columns):
+        ct = contacts[["customer_id", "contact_date", "type"]]
+        dates = pd.to_datetime(ct["contact_date"], errors="coerce")
+        start, end = year_window(as_of, 0)
+        recent = ct[(ct["type"].astype(str) == "complaint") & (dates > start) & (dates <= end)]
+        loyal &= ~ids.isin(set(recent["customer_id"].astype(str)))
+        used.append("complaints")
+    return loyal, gap, used
+
+
 def abc_classes(facts: CustomerFacts, *, top_share: float = ABC_TOP_SHARE, growth: float = ABC_GROWTH,
                 key_account_col: str | None = "account_type",
-                key_account_types: Iterable[str] = ABC_KEY_ACCOUNT_TYPES) -> pd.DataFrame:
+                key_account_types: Iterable[str] = ABC_KEY_ACCOUNT_TYPES,
+                max_gap_days: int | None = ABC_MAX_GAP_DAYS, surveys: pd.DataFrame | None = None,
+                contacts: pd.DataFrame | None = None, min_csat: float = ABC_MIN_CSAT) -> pd.DataFrame:
     r"""ABC classes as taught in the course (first rule that applies wins).
 
     - **A** - the top ``top_share`` of customers by annual revenue, plus every key account / agent:
       rank the :math:`n` customers with annual revenue :math:`> 0` by it (ties broken by id); the first
       :math:`\lceil \text{top\_share} \cdot n \rceil` are A. Customers whose ``account_type`` is in
-      ``key_account_types`` are A whatever their revenue. Without an ``account_type`` column, A is by
-      revenue only (``attrs["key_account_types"]`` is then ``None``).
-    - **B** - customers who grew by at least ``growth`` in each of the last two years:
-      :math:`y_1 \ge (1+g)\,y_2` and :math:`y_0 \ge (1+g)\,y_1` with :math:`y_2 > 0`. Growth from zero
-      is not defined, so a customer without revenue in :math:`y_2` cannot be B by this rule.
+      ``key_account_types`` are A whatever their revenue; those of them without revenue in the last 12
+      months are flagged (``dormant_key_account``, reason ``key_account_dormant``): A by status, not by
+      what they buy. Without an ``account_type`` column, A is by revenue only
+      (``attrs["key_account_types"]`` is then ``None``).
+    - **B** - both halves of the course's rule:
+
+      1. *growth*: at least ``growth`` in each of the last two years, :math:`y_1 \ge (1+g)\,y_2` and
+         :math:`y_0 \ge (1+g)\,y_1` with :math:`y_2 > 0` (growth from zero is not defined);
+      2. *high cooperation and loyalty*, a proxy from the data: no gap longer than ``max_gap_days``
+         between two orders of the three years or since the last order (regular ordering); with
+         ``surveys`` (``csat``), a latest satisfaction of at least ``min_csat``; with ``contacts``, no
+         complaint in the last 12 months. A customer without a survey answer is not held back by it.
+         ``max_gap_days=None`` and no surveys or contacts: the growth half only.
+
+      A customer who grew but fails the proxy is C with reason ``growth_not_loyal``.
     - **C** - everyone else (including customers who bought nothing in the last 12 months).
 
     Returns
@@ -90,21 +151,28 @@ def abc_classes(facts: CustomerFacts, *, top_share: float = ABC_TOP_SHARE, growt
     DataFrame
         One row per customer: ``customer_id, revenue_y2, revenue_y1, revenue_y0`` (``revenue_y0`` is the
         annual revenue), ``growth_y1`` (:math:`y_1/y_2 - 1`), ``growth_y0`` (:math:`y_0/y_1 - 1`),
-        ``key_account`` (bool), ``revenue_rank`` (1 = largest annual revenue; missing without revenue),
-        ``abc_class`` (A/B/C) and ``abc_reason`` (a code of :data:`ABC_REASONS`). ``attrs`` holds
-        ``top_share``, ``growth``, ``key_account_col`` and ``key_account_types`` (sorted; ``None`` when
-        ``customers`` has no such column).
+        ``longest_gap_days``, ``loyal`` (the proxy), ``key_account`` and ``dormant_key_account`` (bool),
+        ``revenue_rank`` (1 = largest annual revenue; missing without revenue), ``abc_class`` (A/B/C) and
+        ``abc_reason`` (a code of :data:`ABC_REASONS`). ``attrs`` holds ``top_share``, ``growth``,
+        ``key_account_col``, ``key_account_types`` (sorted; ``None`` when ``customers`` has no such
+        column), ``max_gap_days``, ``min_csat`` and ``loyalty_evidence`` (the pieces of the proxy used:
+        ``order_gap``, ``satisfaction``, ``complaints``; empty = growth half only).
     """
     if not 0 < float(top_share) <= 1:
         raise ValueError(f"top_share must be a fraction in (0, 1], got {top_share!r}")
     if float(growth) < -1:
         raise ValueError(f"growth must be a fraction such as 0.10, got {growth!r}")
+    if max_gap_days is not None and float(max_gap_days) <= 0:
+        raise ValueError(f"max_gap_days must be a positive number of days or None, got {max_gap_days!r}")
     c = facts.customers
     out = facts.yearly_revenue_all(3)
     y0, y1, y2 = out["revenue_y0"], out["revenue_y1"], out["revenue_y2"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["growth_y1"] = np.where(y2 > 0, y1 / y2.where(y2 > 0) - 1, np.nan)
         out["growth_y0"] = np.where(y1 > 0, y0 / y1.where(y1 > 0) - 1, np.nan)
+    loyal, gap, used = _loyalty(facts, out["customer_id"], max_gap_days=max_gap_days, surveys=surveys,
+                                contacts=contacts, min_csat=min_csat)
+    out["longest_gap_days"], out["loyal"] = gap, loyal.astype(bool)
 
     types = set(key_account_types)
     has_types = bool(key_account_col) and key_account_col in c.columns
@@ -117,15 +185,19 @@ def abc_classes(facts: CustomerFacts, *, top_share: float = ABC_TOP_SHARE, growt
     top = out["revenue_rank"].le(n_top).fillna(False).astype(bool)
     eps = 1e-9
     grew = (y2 > 0) & (y1 >= (1 + growth) * y2 - eps) & (y0 >= (1 + growth) * y1 - eps)
+    key = out["key_account"].astype(bool)
+    out["dormant_key_account"] = key & ~top & (y0 <= 0)
 
-    out["abc_class"] = np.select([top, out["key_account"], grew], ["A", "A", "B"], default="C")
-    out["abc_reason"] = np.select([top, out["key_account"], grew, y0 > 0], list(ABC_REASONS[:4]),
-                                  default=ABC_REASONS[4])
-    cols = ["customer_id", "revenue_y2", "revenue_y1", "revenue_y0", "growth_y1", "growth_y0", "key_account",
-            "revenue_rank", "abc_class", "abc_reason"]
+    out["abc_class"] = np.select([top, key, grew & out["loyal"]], ["A", "A", "B"], default="C")
+    out["abc_reason"] = np.select(
+        [top, key & (y0 > 0), key, grew & out["loyal"], grew, y0 > 0], list(ABC_REASONS[:6]),
+        default=ABC_REASONS[6])
+    cols = ["customer_id", "revenue_y2", "revenue_y1", "revenue_y0", "growth_y1", "growth_y0", "longest_gap_days",
+            "loyal", "key_account", "dormant_key_account", "revenue_rank", "abc_class", "abc_reason"]
     out = out[cols].sort_values("customer_id").reset_index(drop=True)
     out.attrs.update(top_share=float(top_share), growth=float(growth), key_account_col=key_account_col,
-                     key_account_types=tuple(sorted(types)) if has_types else None)
+                     key_account_types=tuple(sorted(types)) if has_types else None,
+                     max_gap_days=max_gap_days, min_csat=float(min_csat), loyalty_evidence=tuple(used))
     return out
 
 
@@ -209,8 +281,8 @@ def abc_windows(as_of: Any, *, years: int = 3) -> pd.DataFrame:
     as_of = as_date(as_of)
     if int(years) < 1:
         raise ValueError(f"years must be at least 1, got {years!r}")
-    rows = [{"year": y, "start": as_of - pd.DateOffset(years=y + 1) + pd.Timedelta(days=1),
-             "end": as_of - pd.DateOffset(years=y)} for y in range(int(years))]
+    windows = [year_window(as_of, y) for y in range(int(years))]  # start is outside: the next day is the first
+    rows = [{"year": y, "start": start + pd.Timedelta(days=1), "end": end} for y, (start, end) in enumerate(windows)]
     return pd.DataFrame(rows)
 
 
@@ -240,13 +312,14 @@ def abc_reasons(abc: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def abc_exercise_table(abc: pd.DataFrame, *, n: int = 6) -> pd.DataFrame:
+def abc_exercise_table(abc: pd.DataFrame, *, n: int = 7) -> pd.DataFrame:
     """A small table for classifying customers by hand: some A (by revenue and, when present, key
-    accounts), some B and some C, with the three yearly revenues and the key-account flag.
+    accounts), some B and some C (first one who grew but fails the loyalty proxy), with the three yearly
+    revenues, the key-account flag and the longest gap between orders (when the B rule uses it).
 
     Customers are picked deterministically (the first ids of each kind), then sorted by id. The
     revenue cut-off for A is in ``attrs["a_cutoff"]`` (the annual revenue of the last customer ranked in
-    A by revenue) and the classes in ``attrs["answer"]``.
+    A by revenue), the classes in ``attrs["answer"]`` and the reason codes in ``attrs["reasons"]``.
     """
     require_columns(abc, "abc", ["customer_id", "revenue_y0", "revenue_y1", "revenue_y2", "key_account",
                                  "abc_class", "abc_reason"])
@@ -254,14 +327,21 @@ def abc_exercise_table(abc: pd.DataFrame, *, n: int = 6) -> pd.DataFrame:
     by_rev = a[a["abc_reason"] == "top_revenue"]
     key = a[a["abc_reason"] == "key_account"]
     b = a[a["abc_class"] == "B"]
-    # C customers with some growth but not enough, and plain ones: the instructive near-misses first
-    c_near = a[(a["abc_class"] == "C") & (a["revenue_y2"] > 0) & (a["revenue_y1"] > a["revenue_y2"])]
+    # C customers who grew but fail the loyalty proxy, then some growth but not enough, then plain ones:
+    # the instructive near-misses first
+    not_loyal = a[a["abc_reason"] == "growth_not_loyal"]
+    c_near = a[(a["abc_class"] == "C") & (a["revenue_y2"] > 0) & (a["revenue_y1"] > a["revenue_y2"])
+               & (a["abc_reason"] != "growth_not_loyal")]
     c_rest = a[(a["abc_class"] == "C") & ~a["customer_id"].isin(c_near["customer_id"])]
     k = max(1, n // 6)
-    picks = pd.concat([by_rev.head(k), key.head(k), b.head(2 * k), c_near.head(k), c_rest.head(k)])
+    picks = pd.concat([by_rev.head(k), key.head(k), b.head(2 * k), not_loyal.head(k), c_near.head(k), c_rest.head(k)])
     picks = picks.drop_duplicates("customer_id").head(n).sort_values("customer_id")
-    table = picks[["customer_id", "revenue_y2", "revenue_y1", "revenue_y0", "key_account"]].reset_index(drop=True)
+    cols = ["customer_id", "revenue_y2", "revenue_y1", "revenue_y0", "key_account"]
+    if "longest_gap_days" in picks.columns and abc.attrs.get("max_gap_days") is not None:
+        cols.append("longest_gap_days")
+    table = picks[cols].reset_index(drop=True)
     cut = by_rev["revenue_y0"].min() if len(by_rev) else float("nan")
     table.attrs["a_cutoff"] = float(cut)
     table.attrs["answer"] = dict(zip(picks["customer_id"], picks["abc_class"], strict=True))
+    table.attrs["reasons"] = dict(zip(picks["customer_id"], picks["abc_reason"], strict=True))
     return table

@@ -19,7 +19,7 @@ from .abc import ABC_TOP_SHARE
 from .clusters import CLUSTER_SEED
 from .narrative import PACKAGE, dimension_label, group_label
 from .penetration import ALL_REGIONS
-from .target import TARGET_PLAYBOOK, TARGET_QUADRANTS, TARGET_SPLIT
+from .target import TARGET_DORMANT, TARGET_PLAYBOOK, TARGET_QUADRANTS, TARGET_SPLIT
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -131,27 +131,42 @@ def plot_cluster_profile(profile: pd.DataFrame, ctx: Context, *, ax: Axes | None
     return finish(ax, _text("chart.profile.title", ctx), None, _text("chart.profile.y", ctx))
 
 
-def plot_target_matrix(matrix: pd.DataFrame, ctx: Context, *, split: float = TARGET_SPLIT,
-                       max_points: int = 4000, seed: int = CLUSTER_SEED, ax: Axes | None = None) -> Axes:
+def plot_target_matrix(matrix: pd.DataFrame, ctx: Context, *, max_points: int = 3000, seed: int = CLUSTER_SEED,
+                       ax: Axes | None = None) -> Axes:
     """Scatter of the target matrix: value percentile (x) against attractiveness (y), one colour per
-    quadrant, the split lines and the quadrant names (a seeded sample of ``max_points`` when larger)."""
+    quadrant, shaded quadrants with their name, size and share of buying customers, the split of
+    ``matrix.attrs["split"]``, and a note on the customers without revenue in the last 12 months (not on
+    the matrix). Above ``max_points`` customers a seeded sample is drawn (the counts stay those of all), so
+    the chart reads the same at 4,000 and at 100,000 customers."""
     from crmbook.plots import finish, get_ax
 
-    ax = get_ax(ax, figsize=(7.0, 6.0))
-    m = matrix if len(matrix) <= max_points else matrix.sample(max_points, random_state=seed)
+    split = float(matrix.attrs.get("split", TARGET_SPLIT))
+    ax = get_ax(ax, figsize=(7.5, 6.5))
+    on = matrix[matrix["quadrant"] != TARGET_DORMANT]
+    m = on if len(on) <= max_points else on.sample(max_points, random_state=seed)
+    size = 10 if len(m) < 1500 else 5
     colours = {"focus": "C2", "opportunistic": "C0", "passive": "C1", "abandon": "C7"}
-    for q, part in m.groupby("quadrant"):
-        ax.scatter(part["value"], part["attractiveness"], s=8, alpha=0.5, color=colours.get(q, "C4"),
-                   label=f"{TARGET_PLAYBOOK.label(q, ctx)} ({(matrix['quadrant'] == q).mean():.0%})")
+    for (hv, ha), name in TARGET_QUADRANTS.items():
+        x0, x1 = (split, 1) if hv else (0, split)
+        y0, y1 = (split, 1) if ha else (0, split)
+        ax.axhspan(y0, y1, xmin=x0, xmax=x1, color=colours[name], alpha=0.08, lw=0)
+        part = m[m["quadrant"] == name]
+        ax.scatter(part["value"], part["attractiveness"], s=size, alpha=0.45, color=colours[name], lw=0)
+        n = int((matrix["quadrant"] == name).sum())
+        ax.text(0.99 if hv else 0.01, 0.99 if ha else 0.01,
+                _text("chart.target.corner", ctx, quadrant=TARGET_PLAYBOOK.label(name, ctx), n=n,
+                      share=n / len(matrix) if len(matrix) else 0.0),
+                transform=ax.transAxes, ha="right" if hv else "left", va="top" if ha else "bottom",
+                fontweight="bold", color="black",
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": colours[name], "boxstyle": "round"})
     ax.axvline(split, color="black", lw=1)
     ax.axhline(split, color="black", lw=1)
-    for (hv, ha), name in TARGET_QUADRANTS.items():
-        ax.text(0.98 if hv else 0.02, 0.98 if ha else 0.02, TARGET_PLAYBOOK.label(name, ctx).upper(),
-                transform=ax.transAxes, ha="right" if hv else "left", va="top" if ha else "bottom",
-                fontweight="bold", alpha=0.7)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), title=_text("chart.target.legend", ctx))
+    dormant = int((matrix["quadrant"] == TARGET_DORMANT).sum())
+    if dormant:
+        ax.annotate(_text("chart.target.dormant", ctx, n=dormant, share=dormant / len(matrix)),
+                    xy=(0.5, -0.16), xycoords="axes fraction", ha="center", va="top", fontsize=9)
     return finish(ax, _text("chart.target.title", ctx), _text("chart.target.x", ctx), _text("chart.target.y", ctx))
 
 

@@ -15,15 +15,15 @@ import pandas as pd
 
 from crmbook.context import Context
 from crmbook.facts import CustomerFacts
-from crmbook.language import Narrative, catalogue
+from crmbook.language import Narrative, catalogue, join_names
 from crmbook.tables import column, require_columns
 
-from .abc import ABC_PLAYBOOK, ABC_TOP_SHARE, abc_windows, top_share_revenue
+from .abc import ABC_GROWTH, ABC_PLAYBOOK, ABC_TOP_SHARE, abc_windows, top_share_revenue
 from .clusters import BehaviourClusters
 from .penetration import ALL_REGIONS, penetration_total
 from .portrait import DEMOGRAPHIC_COLUMNS
 from .rfm import NO_PURCHASE, RFM_PLAYBOOK
-from .target import TARGET_PLAYBOOK
+from .target import TARGET_DORMANT, TARGET_PLAYBOOK, TARGET_SPLIT
 
 __all__ = [
     "PACKAGE",
@@ -101,7 +101,7 @@ def money(value: float, ctx: Context) -> str:
 
 
 def _names(names: Sequence[str], ctx: Context) -> str:
-    return ", ".join(names) if names else catalogue("crmbook").label("words.none", ctx)
+    return join_names(names, ctx) if names else catalogue("crmbook").label("words.none", ctx)
 
 
 def _labels(ctx: Context, *codes: str) -> dict[str, str]:
@@ -143,7 +143,7 @@ def describe_data(facts: CustomerFacts, ctx: Context | None = None, *, has_marke
     else:
         out.append(say("data.size", ctx, **size))
     # column names are crmbook's own identifiers, shown as they are
-    present, absent = _names(f["present"], ctx), ", ".join(f["absent"])
+    present, absent = _names(f["present"], ctx), join_names(f["absent"], ctx)
     out.append(cat.say("data.columns_absent" if absent else "data.columns", ctx, escape=False, present=present,
                        absent=absent))
     out.append(cat.say("data.details", ctx, escape=False, details=_names(f["details"], ctx)))
@@ -200,56 +200,81 @@ def rfm_interpretation(summary: pd.DataFrame, ctx: Context) -> Narrative:
         say("rfm.top_revenue", ctx, segment=group_label(f["top"], ctx), customer_share=f["top_customer_share"],
             revenue_share=f["top_revenue_share"]),
         say("rfm.slipping", ctx, f["slipping_customers"], revenue_share=f["slipping_revenue_share"], **names),
-        say("rfm.gone", ctx, customer_share=f["gone_customer_share"], revenue_share=f["gone_revenue_share"],
-            **names),
+        say("rfm.gone" if f["gone_revenue_share"] < f["gone_customer_share"] else "rfm.gone_weighty", ctx,
+            customer_share=f["gone_customer_share"], revenue_share=f["gone_revenue_share"], **names),
     ], lead=_lead(ctx), language=ctx.language)
 
 
 # -- ABC ----------------------------------------------------------------------------------------------
 
-def abc_facts(abc: pd.DataFrame, as_of: pd.Timestamp, *, top_share: float = ABC_TOP_SHARE,
-              first_order: Any = None) -> dict[str, Any]:
-    """The figures of the ABC interpretation, from :func:`crmbook.segmentation.abc_classes`: the Pareto
-    share, the class sizes, the key-account rule and whether class B can be complete (``first_order``,
-    the date of the first order, after the first day of year 2 means it cannot)."""
+def _abc_top_share(abc: pd.DataFrame) -> float:
+    return float(abc.attrs.get("top_share", ABC_TOP_SHARE))
+
+
+def abc_facts(abc: pd.DataFrame, as_of: pd.Timestamp, *, first_order: Any = None) -> dict[str, Any]:
+    """The figures of the ABC interpretation, from :func:`crmbook.segmentation.abc_classes` (its parameters
+    read from ``abc.attrs``): the Pareto share, the class sizes, the key-account rule, the dormant key
+    accounts in A, which halves of the B rule were applied, the customers who grew but failed the loyalty
+    proxy, and whether class B can be complete (``first_order``, the date of the first order, after the
+    first day of year 2 means it cannot)."""
     require_columns(abc, "abc", ["revenue_y0", "abc_class", "abc_reason", "key_account"])
     counts = abc["abc_class"].value_counts()
     start = abc_windows(as_of, years=3)["start"].iloc[-1]
     first = pd.Timestamp(first_order) if first_order is not None else None
+    top_share = _abc_top_share(abc)
+    reasons = abc["abc_reason"].value_counts()
     return {
-        "top_share": float(top_share), "share": top_share_revenue(abc["revenue_y0"], top_share),
+        "top_share": top_share, "share": top_share_revenue(abc["revenue_y0"], top_share),
         "buyers": int((abc["revenue_y0"] > 0).sum()),
         "a": int(counts.get("A", 0)), "b": int(counts.get("B", 0)), "c": int(counts.get("C", 0)),
         "key_account_col": abc.attrs.get("key_account_col") or "account_type",
         "key_account_types": abc.attrs.get("key_account_types"),
         "key_accounts": int(abc["key_account"].sum()),
-        "only_flag": int((abc["abc_reason"] == "key_account").sum()),
+        "only_flag": int(reasons.get("key_account", 0) + reasons.get("key_account_dormant", 0)),
+        "dormant": int(reasons.get("key_account_dormant", 0)),
+        "growth": float(abc.attrs.get("growth", ABC_GROWTH)),
+        "loyalty_evidence": tuple(abc.attrs.get("loyalty_evidence", ())),
+        "max_gap_days": abc.attrs.get("max_gap_days"),
+        "grew_not_loyal": int(reasons.get("growth_not_loyal", 0)),
         "first_order": first, "b_incomplete": first is not None and first > start,
     }
 
 
-def abc_interpretation(abc: pd.DataFrame, ctx: Context, *, top_share: float = ABC_TOP_SHARE,
-                       first_order: Any = None) -> Narrative:
-    """What the ABC classes say (three to five sentences, from :func:`abc_facts` at ``ctx.as_of``)."""
-    f = abc_facts(abc, ctx.as_of, top_share=top_share, first_order=first_order)
+def abc_interpretation(abc: pd.DataFrame, ctx: Context, *, first_order: Any = None) -> Narrative:
+    """What the ABC classes say (from :func:`abc_facts` at ``ctx.as_of``): the Pareto share, the classes,
+    the key-account rule and its dormant accounts, the B rule applied, and whether B is complete."""
+    f = abc_facts(abc, ctx.as_of, first_order=first_order)
     cat = catalogue(PACKAGE)
     out = [say("abc.pareto", ctx, top_share=f["top_share"], share=f["share"], buyers=f["buyers"]),
            say("abc.classes", ctx, a=f["a"], b=f["b"], c=f["c"])]
     if f["key_account_types"] is None:
         out.append(cat.say("abc.no_key_column", ctx, escape=False, column=f["key_account_col"]))
     else:
-        types = cat.say("abc.types_or", ctx, escape=False, first=", ".join(f["key_account_types"][:-1]),
-                    last=f["key_account_types"][-1]) if len(f["key_account_types"]) > 1 \
-            else ", ".join(f["key_account_types"])
-        out.append(cat.say("abc.key_rule", ctx, escape=False, column=f["key_account_col"], types=types))
+        types = list(f["key_account_types"])
+        joined = cat.say("abc.types_or", ctx, escape=False, first=join_names(types[:-1], ctx), last=types[-1]) \
+            if len(types) > 1 else join_names(types, ctx)
+        out.append(cat.say("abc.key_rule", ctx, escape=False, column=f["key_account_col"], types=joined))
     if f["key_accounts"]:
         out.append(say("abc.key_accounts", ctx, f["key_accounts"], only_flag=f["only_flag"]))
+    if f["dormant"]:
+        out.append(say("abc.dormant", ctx, f["dormant"], a=f["a"]))
+    evidence = [say(f"abc.evidence.{e}", ctx, days=f["max_gap_days"] or 0) for e in f["loyalty_evidence"]]
+    if evidence:
+        out.append(say("abc.b_rule", ctx, growth=f["growth"], evidence=join_names(evidence, ctx)))
+        missing = [say(f"abc.evidence_missing.{e}", ctx) for e in ("satisfaction", "complaints")
+                   if e not in f["loyalty_evidence"]]
+        if missing:
+            out.append(say("abc.b_missing", ctx, missing=join_names(missing, ctx)))
+        if f["grew_not_loyal"]:
+            out.append(say("abc.grew_not_loyal", ctx, f["grew_not_loyal"]))
+    else:
+        out.append(say("abc.b_growth_only", ctx, growth=f["growth"]))
     if f["b_incomplete"]:
         out.append(say("abc.b_incomplete", ctx, first_order=f"{f['first_order']:%Y-%m-%d}"))
     return Narrative(out, lead=_lead(ctx), language=ctx.language)
 
 
-def abc_reason_text(code: str, ctx: Context, *, top_share: float = ABC_TOP_SHARE, growth: float = 0.10) -> str:
+def abc_reason_text(code: str, ctx: Context, *, top_share: float = ABC_TOP_SHARE, growth: float = ABC_GROWTH) -> str:
     """The words for an ``abc_reason`` code (``"top_revenue"`` -> ``"top 20% by annual revenue"``)."""
     return say(f"abc.reason.{code}", ctx, top_share=top_share, growth=growth)
 
@@ -317,7 +342,7 @@ def demographic_notes(attributes: pd.DataFrame, ctx: Context, *,
     f = demographic_facts(attributes, dimensions=dimensions)
     out = []
     if f["missing"]:
-        out.append(catalogue(PACKAGE).say("demo.missing", ctx, escape=False, missing=", ".join(f["missing"])))
+        out.append(catalogue(PACKAGE).say("demo.missing", ctx, escape=False, missing=join_names(f["missing"], ctx)))
     if f["none_present"]:
         out.append(say("demo.none", ctx))
     return Narrative(out, language=ctx.language, bullets=True)
@@ -348,17 +373,18 @@ def demographic_interpretation(highlights: pd.DataFrame, ctx: Context, *, consum
 
 
 def portrait_sentence(row: Any, ctx: Context) -> str:
-    """The portrait of one segment in words, from a row of :func:`crmbook.segmentation.customer_portrait`."""
+    """The portrait of one segment in words, from a row of :func:`crmbook.segmentation.customer_portrait`:
+    what is over-represented in it (with its share and index), how it buys, what it is worth."""
     r = dict(row)
     cat = catalogue(PACKAGE)
 
     def part(key: str, col: str) -> str:
         return cat.say(key, ctx, escape=False, value=r[col], share=r[col + "_share"])
 
-    sep = say("portrait.sep", ctx)
-    who = [part(f"portrait.who.{col}", f"top_{col}") for col in ("age_band", "gender", "region",
-                                                                  "acquisition_channel")
-           if f"top_{col}" in r and pd.notna(r[f"top_{col}"])]
+    who = [cat.say(f"portrait.who.{col}", ctx, escape=False, value=r[f"over_{col}"], share=r[f"over_{col}_share"],
+                   index=r[f"over_{col}_index"])
+           for col in ("business", "age_band", "gender", "region", "acquisition_channel")
+           if f"over_{col}" in r and pd.notna(r[f"over_{col}"])]
     how = say("portrait.orders", ctx, orders=r["orders_per_customer"])
     if pd.notna(r["avg_order_value"]):
         how += say("portrait.aov", ctx, money=money(r["avg_order_value"], ctx))
@@ -368,51 +394,80 @@ def portrait_sentence(row: Any, ctx: Context) -> str:
     worth = say("portrait.worth", ctx, money=money(r["revenue_per_customer"], ctx))
     if pd.notna(r["revenue_share"]):
         worth += say("portrait.worth_share", ctx, share=r["revenue_share"])
-    head = cat.say("portrait.head", ctx, escape=False, who=sep.join(who)) if who else ""
+    head = (cat.say("portrait.head", ctx, escape=False, who=say("portrait.sep", ctx).join(who)) if who
+            else say("portrait.like_base", ctx))
     return head + cat.say("portrait.body", ctx, escape=False, how=how, worth=worth)
 
 
 # -- target matrix, penetration -----------------------------------------------------------------------
 
 def target_facts(summary: pd.DataFrame) -> dict[str, Any]:
-    """Each quadrant's customers and shares, and the share of buying customers on the diagonal (*focus*
-    or *abandon*), from :func:`crmbook.segmentation.target_summary`."""
+    """Each group's customers and shares (of buying customers), the split and the evidence of
+    attractiveness (from ``summary.attrs``), the *focus* customers' shares and the group without revenue
+    in the last 12 months, from :func:`crmbook.segmentation.target_summary`."""
     require_columns(summary, "summary", ["segment", "customers", "customer_share", "revenue_share"])
-    return {"quadrants": [{"quadrant": r["segment"], "customers": int(r["customers"]),
-                           "customer_share": float(r["customer_share"]), "revenue_share": float(r["revenue_share"])}
-                          for r in summary.to_dict("records")],
-            "diagonal": float(_rows(summary, ["focus", "abandon"])["customer_share"].sum())}
+    groups = [{"quadrant": r["segment"], "customers": int(r["customers"]),
+               "customer_share": float(r["customer_share"]), "revenue_share": float(r["revenue_share"])}
+              for r in summary.to_dict("records")]
+    by = {g["quadrant"]: g for g in groups}
+    none = {"customers": 0, "customer_share": 0.0, "revenue_share": 0.0}
+    return {"quadrants": [g for g in groups if g["quadrant"] != TARGET_DORMANT],
+            "dormant": by.get(TARGET_DORMANT, none), "focus": by.get("focus", none),
+            "active": int(summary.loc[summary["segment"] != TARGET_DORMANT, "customers"].sum()),
+            "split": float(summary.attrs.get("split", TARGET_SPLIT)),
+            "evidence": tuple(summary.attrs.get("evidence", ()))}
 
 
 def target_interpretation(summary: pd.DataFrame, ctx: Context) -> Narrative:
-    """What the target matrix says: one sentence per quadrant, then the diagonal and the judgement calls."""
+    """What the target matrix says: how the axes are read, one sentence per quadrant, the group without
+    revenue in the last 12 months, what *focus* selects, and the judgement calls."""
     f = target_facts(summary)
     names = _labels(ctx, *TARGET_PLAYBOOK.order)
-    out = [say("target.quadrant", ctx, q["customers"], quadrant=group_label(q["quadrant"], ctx),
-               customer_share=q["customer_share"], revenue_share=q["revenue_share"]) for q in f["quadrants"]]
-    out.append(say("target.diagonal", ctx, share=f["diagonal"], **names))
+    evidence = join_names([say(f"target.evidence.{e}", ctx) for e in f["evidence"]], ctx)
+    out = [say("target.rule", ctx, active=f["active"], evidence=evidence, top=1 - f["split"])]
+    out += [say("target.quadrant", ctx, q["customers"], quadrant=group_label(q["quadrant"], ctx),
+                customer_share=q["customer_share"], revenue_share=q["revenue_share"]) for q in f["quadrants"]]
+    if f["dormant"]["customers"]:
+        out.append(say("target.dormant", ctx, f["dormant"]["customers"], share=f["dormant"]["customer_share"],
+                       **names))
+    out.append(say("target.focus", ctx, share=f["focus"]["customer_share"],
+                   revenue_share=f["focus"]["revenue_share"], **names))
     out.append(say("target.judgement", ctx, **names))
     return Narrative(out, lead=_lead(ctx), language=ctx.language)
 
 
 def penetration_facts(penetration: pd.DataFrame) -> dict[str, Any]:
     """Penetration, active penetration and market share of all regions (``market_share`` ``None`` when
-    unknown), and the regions with the highest and lowest penetration (``None`` without any)."""
+    unknown); the regions with the highest and lowest penetration, the one with the most headroom
+    (potential customers not won) and, when the market revenue is known, the one whose customers spend
+    least relative to the market (``None`` without any region)."""
     total = penetration_total(penetration)
     regions = penetration[penetration["region"] != ALL_REGIONS].dropna(subset=["penetration"])
     out: dict[str, Any] = {"penetration": float(total["penetration"]),
                            "active_penetration": float(total["active_penetration"]),
                            "market_share": float(total["market_share"]) if pd.notna(total["market_share"]) else None,
-                           "highest": None, "lowest": None}
+                           "highest": None, "lowest": None, "roomiest": None, "weakest_spend": None}
     if len(regions):
         hi, lo = regions.loc[regions["penetration"].idxmax()], regions.loc[regions["penetration"].idxmin()]
+        room = regions.loc[regions["headroom"].idxmax()]
         out.update(highest=hi["region"], highest_penetration=float(hi["penetration"]),
-                   lowest=lo["region"], lowest_penetration=float(lo["penetration"]))
+                   lowest=lo["region"], lowest_penetration=float(lo["penetration"]),
+                   lowest_headroom=float(lo["headroom"]),
+                   roomiest=room["region"], roomiest_headroom=float(room["headroom"]),
+                   roomiest_penetration=float(room["penetration"]))
+        spend = regions.dropna(subset=["relative_spend"])
+        if len(spend):
+            w = spend.loc[spend["relative_spend"].idxmin()]
+            out.update(weakest_spend=w["region"], weakest_relative_spend=float(w["relative_spend"]),
+                       weakest_penetration=float(w["penetration"]), weakest_share=float(w["market_share"]))
     return out
 
 
 def penetration_interpretation(penetration: pd.DataFrame, ctx: Context) -> Narrative:
-    """What penetration says: the overall figures, and where penetration is highest and lowest."""
+    """What penetration says: the overall figures; where penetration is highest and lowest beside where
+    the most potential customers are left (headroom); and, with market revenue, the region whose share
+    trails its penetration because its customers spend less than the market's (share = penetration x
+    relative spend)."""
     f = penetration_facts(penetration)
     values = dict(penetration=f["penetration"], active=f["active_penetration"])
     if f["market_share"] is None:
@@ -422,6 +477,16 @@ def penetration_interpretation(penetration: pd.DataFrame, ctx: Context) -> Narra
     if f["highest"] is not None:
         out.append(say("pen.regions", ctx, high=str(f["highest"]), high_share=f["highest_penetration"],
                        low=str(f["lowest"]), low_share=f["lowest_penetration"]))
+        if f["roomiest"] == f["lowest"]:
+            out.append(say("pen.headroom_same", ctx, region=str(f["roomiest"]), headroom=f["roomiest_headroom"]))
+        else:
+            out.append(say("pen.headroom", ctx, region=str(f["roomiest"]), headroom=f["roomiest_headroom"],
+                           penetration=f["roomiest_penetration"], low=str(f["lowest"]),
+                           low_headroom=f["lowest_headroom"]))
+    if f["weakest_spend"] is not None:
+        key = "pen.spend_low" if f["weakest_relative_spend"] < 1 else "pen.spend_high"
+        out.append(say(key, ctx, region=str(f["weakest_spend"]), penetration=f["weakest_penetration"],
+                       relative=f["weakest_relative_spend"], share=f["weakest_share"]))
     return Narrative(out, lead=_lead(ctx), language=ctx.language)
 
 
@@ -456,15 +521,16 @@ def contact_reason(segment: Any, monetary: float, frequency: int, recency_days: 
 
 def export_note(paths: Sequence[Any], folder: Any, ctx: Context, *, masked: bool = True) -> Narrative:
     """Which segment lists :func:`crmbook.segmentation.export_segments` wrote, and whether they hold ids only."""
-    files = ", ".join(getattr(p, "name", str(p)) for p in paths)
+    files = join_names([getattr(p, "name", str(p)) for p in paths], ctx)
     return note("contact.exported_masked" if masked else "contact.exported", ctx, n=len(paths), folder=str(folder),
                 files=files)
 
 
 def summary_facts(rfm_summary: pd.DataFrame, abc: pd.DataFrame, clusters: BehaviourClusters,
-                  quadrants: pd.DataFrame, *, top_share: float = ABC_TOP_SHARE) -> dict[str, Any]:
-    """The figures of the summary: champions' shares, customers slipping away, the Pareto share and the
-    class sizes, the clusters, the share of *focus* customers."""
+                  quadrants: pd.DataFrame) -> dict[str, Any]:
+    """The figures of the summary: champions' shares, customers slipping away, the Pareto share (at the
+    ``top_share`` of ``abc.attrs``) and the class sizes with the dormant key accounts in A, the clusters,
+    the share of *focus* customers."""
     r = rfm_summary.set_index("segment")
     t = quadrants.set_index("segment")
     counts = abc["abc_class"].value_counts()
@@ -472,22 +538,24 @@ def summary_facts(rfm_summary: pd.DataFrame, abc: pd.DataFrame, clusters: Behavi
         "champion_share": float(r.loc["champions", "customer_share"]) if "champions" in r.index else 0.0,
         "champion_revenue": float(r.loc["champions", "revenue_share"]) if "champions" in r.index else 0.0,
         "slipping": int(_rows(rfm_summary, ["cant_lose", "at_risk"])["customers"].sum()),
-        "top_share": float(top_share), "share": top_share_revenue(abc["revenue_y0"], top_share),
+        "top_share": _abc_top_share(abc), "share": top_share_revenue(abc["revenue_y0"], _abc_top_share(abc)),
         "a": int(counts.get("A", 0)), "b": int(counts.get("B", 0)), "c": int(counts.get("C", 0)),
+        "dormant": int((abc["abc_reason"] == "key_account_dormant").sum()),
         "k": clusters.k_, "best_traits": clusters.profile_.iloc[0]["traits"],
         "focus_share": float(t.loc["focus", "customer_share"]) if "focus" in t.index else 0.0,
     }
 
 
 def summary_points(rfm_summary: pd.DataFrame, abc: pd.DataFrame, clusters: BehaviourClusters,
-                   quadrants: pd.DataFrame, ctx: Context, *, top_share: float = ABC_TOP_SHARE) -> Narrative:
+                   quadrants: pd.DataFrame, ctx: Context) -> Narrative:
     """The notebook's summary, one point per method (RFM, ABC, clusters, target matrix) and the next step."""
-    f = summary_facts(rfm_summary, abc, clusters, quadrants, top_share=top_share)
+    f = summary_facts(rfm_summary, abc, clusters, quadrants)
     names = _labels(ctx, "champions", "cant_lose", "at_risk", "focus")
     return Narrative([
         say("summary.rfm", ctx, share=f["champion_share"], revenue_share=f["champion_revenue"],
             slipping=f["slipping"], **names),
-        say("summary.abc", ctx, top_share=f["top_share"], share=f["share"], a=f["a"], b=f["b"], c=f["c"]),
+        say("summary.abc", ctx, top_share=f["top_share"], share=f["share"], a=f["a"], b=f["b"], c=f["c"],
+            dormant=f["dormant"]),
         say("summary.clusters", ctx, k=f["k"],
             description=cluster_description(f["best_traits"], ctx, capital=False)),
         say("summary.target", ctx, share=f["focus_share"], **names),

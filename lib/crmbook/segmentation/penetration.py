@@ -23,10 +23,21 @@ ALL_REGIONS = "All regions"
 
 def market_penetration(facts: CustomerFacts, market: pd.DataFrame, *, region_col: str = "region",
                        total: bool = True) -> pd.DataFrame:
-    r"""Penetration and market share by region.
+    r"""Penetration, headroom and market share by region, the share decomposed.
 
     .. math:: \text{penetration}_g = \frac{\text{customers}_g}{\text{potential customers}_g}, \qquad
-              \text{market share}_g = \frac{\text{our revenue}_g}{\text{market revenue}_g}
+              \text{headroom}_g = \text{potential customers}_g - \text{customers}_g
+
+    .. math:: \text{market share}_g = \frac{\text{our revenue}_g}{\text{market revenue}_g}
+              = \text{penetration}_g \times \text{relative spend}_g, \qquad
+              \text{relative spend}_g = \frac{\text{our revenue}_g / \text{customers}_g}
+                                           {\text{market revenue}_g / \text{potential customers}_g}
+
+    The *headroom* counts the potential customers not won yet: a rate says where we are weak, the headroom
+    how many customers are still there to win. The *relative spend* compares what our customers spend with
+    us to what a potential customer of the region spends in the market: below 1, our customers buy less
+    from us than the market average, so share grows by winning more of their spend (share of wallet), not
+    only by winning more customers.
 
     ``customers`` counts everyone signed up by ``as_of``; ``active_customers`` those with an order in the
     12 months ending at ``as_of`` (``active_penetration`` uses them). Our revenue is the revenue of those
@@ -36,8 +47,10 @@ def market_penetration(facts: CustomerFacts, market: pd.DataFrame, *, region_col
     Returns
     -------
     DataFrame
-        ``region, customers, active_customers, potential_customers, penetration, active_penetration,
-        revenue, market_revenue, market_share``; with ``total=True`` a last row :data:`ALL_REGIONS`.
+        ``region, customers, active_customers, potential_customers, headroom, penetration,
+        active_penetration, revenue, market_revenue, revenue_per_customer, market_revenue_per_potential,
+        relative_spend, market_share`` (``penetration x relative_spend == market_share``); with
+        ``total=True`` a last row :data:`ALL_REGIONS`.
     """
     c = facts.customers
     require_columns(c, "customers", [region_col])
@@ -73,10 +86,16 @@ def market_penetration(facts: CustomerFacts, market: pd.DataFrame, *, region_col
     out["penetration"] = out["customers"] / pot
     out["active_penetration"] = out["active_customers"] / pot
     out["market_share"] = out["revenue"] / out["market_revenue"].where(out["market_revenue"] > 0)
+    out["headroom"] = out["potential_customers"] - out["customers"]
+    out["revenue_per_customer"] = out["revenue"] / out["customers"].where(out["customers"] > 0)
+    out["market_revenue_per_potential"] = out["market_revenue"] / pot
+    out["relative_spend"] = out["revenue_per_customer"] / out["market_revenue_per_potential"].where(
+        out["market_revenue_per_potential"] > 0)
     out.index.name = "region"
     out[["customers", "active_customers"]] = out[["customers", "active_customers"]].astype(int)
-    cols = ["customers", "active_customers", "potential_customers", "penetration", "active_penetration",
-            "revenue", "market_revenue", "market_share"]
+    cols = ["customers", "active_customers", "potential_customers", "headroom", "penetration", "active_penetration",
+            "revenue", "market_revenue", "revenue_per_customer", "market_revenue_per_potential", "relative_spend",
+            "market_share"]
     return out[cols].reset_index()
 
 

@@ -30,6 +30,10 @@ __all__ = [
     "demographic_summary",
     "demographic_summaries",
     "demographic_highlights",
+    "MIN_GROUP_SIZE",
+    "PORTRAIT_MIN_INDEX",
+    "PORTRAIT_ATTRIBUTES",
+    "over_representation",
     "customer_portrait",
     "purchase_mix",
 ]
@@ -41,38 +45,16 @@ AGE_BANDS: tuple[int, ...] = (0, 25, 35, 45, 55, 65)
 CONSUMER_ACCOUNT_TYPES: tuple[str, ...] = ("retail",)
 #: Demographic dimensions, in ``customers`` (``age_band`` is derived from ``birth_date``).
 DEMOGRAPHIC_COLUMNS: tuple[str, ...] = ("age_band", "gender", "region", "acquisition_channel")
-
-
-def _group_codes(groups: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer code of each row's group (-1 where missing) and the groups, in order of appearance."""
-    codes, names = pd.factorize(groups)
-    return codes, pd.Index(names)
-
-
-def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer code of each value as text (-1 where missing) and the texts, sorted (alphabetical)."""
-    known = values.notna().to_numpy()
-    codes = np.full(len(values), -1, dtype=np.intp)
-    sub, texts = pd.factorize(values[known].astype(str).to_numpy(dtype=object), sort=True)
-    codes[known] = sub
-    return codes, np.asarray(texts, dtype=object)
-
-
-def _mode_shares(groups: pd.Series, values: pd.Series) -> dict[Any, tuple[Any, float]]:
-    """The most common value of ``values`` (as text; ties: alphabetical) in each group of ``groups``, with
-    its share of the group's non-missing values; a group without any value is absent."""
-    g, names = _group_codes(groups)
-    v, texts = _text_codes(values)
-    ok = (g >= 0) & (v >= 0)
-    counts = np.bincount(g[ok] * len(texts) + v[ok], minlength=len(names) * len(texts))
-    counts = counts.reshape(len(names), len(texts))
-    out = {}
-    for i, name in enumerate(names):
-        total = counts[i].sum()
-        if total:
-            j = int(counts[i].argmax())  # the first of the largest counts: ties go to the first text
-            out[name] = (texts[j], float(counts[i, j] / total))
-    return out
+#: The smallest group a portrait or a demographic highlight may name (customers): below it a share is
+#: noise (31 customers of gender "other" or 17 aged 65+ would otherwise "stand out").
+MIN_GROUP_SIZE = 50
+#: A portrait names an attribute value only when it is at least this over-represented (index = share in
+#: the segment / share in the whole base): 1.2 = 20% more common than in the base.
+PORTRAIT_MIN_INDEX = 1.2
+#: The attributes a portrait reads (those present in ``customers``): ``business`` ("yes" for an
+#: ``account_type`` outside :data:`CONSUMER_ACCOUNT_TYPES`: key accounts, agents, franchisees are too few
+#: one by one to pass :data:`MIN_GROUP_SIZE`), ``age_band`` (from ``birth_date``), gender, region, channel.
+PORTRAIT_ATTRIBUTES: tuple[str, ...] = ("business", "age_band", "gender", "region", "acquisition_channel")
 
 
 def age_bands(birth_dates: pd.Series, as_of: Any, *, bands: Sequence[int] = AGE_BANDS) -> pd.Series:
@@ -227,13 +209,17 @@ def demographic_summaries(attributes: pd.DataFrame, rfm: pd.DataFrame, *,
     return {d: _demographic_table(joined, d) for d in dims}
 
 
-def demographic_highlights(tables: Mapping[str, pd.DataFrame], *, unknown: str = "unknown") -> pd.DataFrame:
+def demographic_highlights(tables: Mapping[str, pd.DataFrame], *, unknown: str = "unknown",
+                           min_size: int = MIN_GROUP_SIZE, min_ratio: float = 1.05) -> pd.DataFrame:
     r"""The stand-out group of each demographic dimension: the one whose share of revenue most exceeds its
     share of customers,
 
     .. math:: g^* = \arg\max_g \left(\text{revenue share}_g - \text{customer share}_g\right)
 
-    (first group on ties; the ``unknown`` group is left out, and so is a dimension with no known group).
+    (first group on ties; the ``unknown`` group and groups of fewer than ``min_size`` customers are left
+    out, and so is a dimension where no such group brings at least ``min_ratio`` times its share of
+    customers in revenue: 1.05 = revenue per customer 5% above the average, so a group whose two shares
+    round to the same figure is not called a stand-out).
 
     Parameters
     ----------
@@ -250,16 +236,58 @@ def demographic_highlights(tables: Mapping[str, pd.DataFrame], *, unknown: str =
     for dim, table in tables.items():
         require_columns(table, f"demographic summary of {dim}", [dim, "customers", "customer_share", "revenue_share",
                                                           "revenue_per_customer"])
-        known = table[table[dim].astype(str) != unknown]
+        known = table[(table[dim].astype(str) != unknown) & (table["customers"] >= int(min_size))]
         if known.empty:
             continue
-        best = known.loc[(known["revenue_share"] - known["customer_share"]).idxmax()]
+        excess = known["revenue_share"] - known["customer_share"]
+        stands_out = known["revenue_share"] >= float(min_ratio) * known["customer_share"]
+        if not stands_out.any():
+            continue  # no group brings clearly more than its share: nothing stands out
+        best = known.loc[excess[stands_out].idxmax()]
         rows.append({"dimension": dim, "group": best[dim], "customers": int(best["customers"]),
                      "customer_share": float(best["customer_share"]),
                      "revenue_share": float(best["revenue_share"]),
                      "revenue_per_customer": float(best["revenue_per_customer"])})
     cols = ["dimension", "group", "customers", "customer_share", "revenue_share", "revenue_per_customer"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def over_representation(groups: pd.Series, values: pd.Series, *, min_size: int = MIN_GROUP_SIZE,
+                        unknown: str = "unknown") -> pd.DataFrame:
+    r"""How over-represented each value is in each group, against the whole base.
+
+    .. math:: \text{index}_{g,v} = \frac{n_{g,v} / n_g}{N_v / N}
+
+    :math:`n_{g,v}` customers of group :math:`g` have value :math:`v` (of :math:`n_g` in the group with a
+    known value); :math:`N_v` of the :math:`N` customers of the base (all rows). 1 = as common as in the
+    whole base, 2 = twice as common. Pairs with fewer than ``min_size`` customers are left out, so a tiny
+    group cannot top the list; the value ``unknown`` counts as missing.
+
+    Parameters
+    ----------
+    groups, values : Series
+        The group (segment) and the attribute of each customer, aligned; missing values are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``group, value, customers, share, base_share, index``, highest index first within each group
+        (ties: the larger group first).
+    """
+    d = pd.DataFrame({"group": groups.to_numpy(), "value": values.astype(object).to_numpy()}).dropna()
+    d["value"] = d["value"].astype(str)
+    d = d[d["value"] != unknown]
+    cols = ["group", "value", "customers", "share", "base_share", "index"]
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    counts = d.groupby(["group", "value"], sort=True).size().rename("customers").reset_index()
+    counts["share"] = counts["customers"] / counts["group"].map(d.groupby("group").size())
+    counts["base_share"] = counts["value"].map(d["value"].value_counts(normalize=True))
+    counts["index"] = counts["share"] / counts["base_share"]
+    counts = counts[counts["customers"] >= int(min_size)]
+    counts = counts.sort_values(["group", "index", "customers", "value"], ascending=[True, False, False, True],
+                                kind="stable")
+    return counts[cols].reset_index(drop=True)
 
 
 def _segments_of(assignments: pd.DataFrame, segment_col: str) -> pd.DataFrame:
@@ -270,11 +298,15 @@ def _segments_of(assignments: pd.DataFrame, segment_col: str) -> pd.DataFrame:
 
 
 def customer_portrait(facts: CustomerFacts, assignments: pd.DataFrame, *, segment_col: str = "segment",
-                      bands: Sequence[int] = AGE_BANDS, order: Sequence[str] | None = None) -> pd.DataFrame:
+                      bands: Sequence[int] = AGE_BANDS, order: Sequence[str] | None = None,
+                      min_size: int = MIN_GROUP_SIZE, min_index: float = PORTRAIT_MIN_INDEX) -> pd.DataFrame:
     r"""Customer portrait (客户画像) of each segment: who they are, how they buy, what they are worth.
 
-    - *who*: the most common age band, gender, region and acquisition channel, each with its share of
-      the segment (columns absent from ``customers`` are left out);
+    - *who*: for each attribute of :data:`PORTRAIT_ATTRIBUTES` (account type, age band, gender, region,
+      acquisition channel; those absent from ``customers`` are left out), the value most
+      **over-represented** in the segment against the whole base (:func:`over_representation`), when it
+      concerns at least ``min_size`` customers of the segment and its index is at least ``min_index``;
+      the most common value would describe the whole base, not the segment;
     - *how they buy*: orders per customer, average order value
       :math:`\text{AOV} = \sum \text{revenue} / \#\text{orders}` and the main sales channel and product
       category with their share of the segment's revenue (when ``orders`` has those columns);
@@ -291,15 +323,24 @@ def customer_portrait(facts: CustomerFacts, assignments: pd.DataFrame, *, segmen
     require_columns(assignments, "assignments", ["customer_id", segment_col])
     customer_col, revenue_col = "customer_id", "revenue"
     seg = _segments_of(assignments, segment_col)
-    attrs = customer_attributes(facts, bands=bands, columns=("gender", "region", "acquisition_channel"))
+    attrs = customer_attributes(facts, bands=bands, columns=("account_type", "gender", "region",
+                                                             "acquisition_channel"))
     extra = [c for c in ("channel", "category") if c in facts.orders.columns]
     o = facts.orders[[customer_col, "order_date", revenue_col, *extra]]
     d = seg.merge(attrs, on=customer_col, how="left")
+    if "account_type" in d.columns:
+        known = d["account_type"].notna()
+        d["business"] = np.where(~d["account_type"].astype(str).isin(set(CONSUMER_ACCOUNT_TYPES)), "yes", "no")
+        d["business"] = d["business"].where(known)
     o = o.merge(seg, on=customer_col, how="inner")
     total_rev = float(o[revenue_col].sum())
     # one pass per attribute over all segments (not one per segment and attribute), one split of the orders
-    who = [c for c in ("age_band", "gender", "region", "acquisition_channel") if c in d.columns]
-    modes = {col: _mode_shares(d[segment_col], d[col]) for col in who}
+    who = [c for c in PORTRAIT_ATTRIBUTES if c in d.columns]
+    over = {}
+    for col in who:
+        table = over_representation(d[segment_col], d[col], min_size=min_size)
+        table = table[table["index"] >= float(min_index)].drop_duplicates("group")  # the highest per segment
+        over[col] = table.set_index("group")
     parts = dict(tuple(o.groupby(segment_col, sort=False)))
     rows = []
     for name, size in d.groupby(segment_col, sort=False).size().items():
@@ -307,7 +348,10 @@ def customer_portrait(facts: CustomerFacts, assignments: pd.DataFrame, *, segmen
         po = parts.get(name, o.iloc[:0])
         row: dict[str, Any] = {"segment": name, "customers": n, "customer_share": n / len(d)}
         for col in who:
-            row[f"top_{col}"], row[f"top_{col}_share"] = modes[col].get(name, (np.nan, np.nan))
+            hit = over[col].loc[name] if name in over[col].index else None
+            row[f"over_{col}"] = hit["value"] if hit is not None else np.nan
+            for key, src in (("share", "share"), ("base", "base_share"), ("index", "index")):
+                row[f"over_{col}_{key}"] = float(hit[src]) if hit is not None else np.nan
         n_orders, rev = len(po), float(po[revenue_col].sum())
         row["orders_per_customer"] = n_orders / n
         row["avg_order_value"] = rev / n_orders if n_orders else np.nan
