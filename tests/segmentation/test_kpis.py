@@ -14,7 +14,7 @@ def test_segment_kpis():
                             "customer_share": [0.75, 0.25]})
     kpis = seg.segment_kpis(summary, CTX)
     assert kpis[0] == {"name": "rfm_champions_customers", "value": 3, "unit": "customers",
-                       "label": "RFM Champions: customers"}
+                       "label": "RFM Champions: customers", "language": "en"}
     assert kpis[3]["name"] == "rfm_at_risk_share" and kpis[3]["value"] == 25.0 and kpis[3]["unit"] == "%"
     assert kpis[3]["label"] == "RFM at risk: share of customers"
     from crmbook.kpis import record_kpi  # the records are valid record_kpi arguments
@@ -30,4 +30,4 @@ def test_pareto_and_named_kpis():
     (top20,) = seg.pareto_kpis(revenue, CTX)  # one record: the parameter-free headline
     assert (top20["name"], top20["value"], top20["unit"]) == ("top20_revenue_share", 50.0, "%")
     assert seg.kpi("clusters_k", 3, "clusters", CTX_ZH) == {"name": "clusters_k", "value": 3, "unit": "clusters",
-                                                            "label": "行为群组数（轮廓系数最优）"}
+                                                            "label": "行为群组数（轮廓系数最优）", "language": "zh"}

@@ -43,8 +43,8 @@ def test_penetration_interpretation_and_kpis():
     # East 3/30 = 10% and West 1/10 = 10% tie: the first (East); North 0/20 = 0%
     assert text[1].startswith("Penetration is highest in **East** (10.0%) and lowest in **North** (0.0%)")
     assert seg.penetration_kpis(p, CTX) == [
-        {"name": "penetration", "value": 6.67, "unit": "%", "label": "Penetration, all regions"},
-        {"name": "market_share", "value": 5.0, "unit": "%", "label": "Market share, all regions"}]
+        {"name": "penetration", "value": 6.67, "unit": "%", "label": "Penetration, all regions", "language": "en"},
+        {"name": "market_share", "value": 5.0, "unit": "%", "label": "Market share, all regions", "language": "en"}]
     no_rev = seg.market_penetration(CustomerFacts(customers, orders, AS_OF), market.drop(columns="market_revenue"))
     assert [k["name"] for k in seg.penetration_kpis(no_rev, CTX)] == ["penetration"]
     assert "market share" not in seg.penetration_interpretation(no_rev, CTX)[0]

@@ -64,7 +64,7 @@ def test_target_summary_interpretation_and_kpis():
     assert seg.target_interpretation(summary, CTX_ZH)[0].endswith("某个轴上位于前 40% 即为“高”。")
     kpis = seg.target_kpis(summary, CTX)
     assert kpis[0] == {"name": "target_focus_share", "value": 25.0, "unit": "%",
-                       "label": "Target matrix: Focus, share of buying customers"}
+                       "label": "Target matrix: Focus, share of buying customers", "language": "en"}
     assert seg.target_kpis(summary, CTX_ZH)[0]["label"] == "客户选择矩阵：重点选择，占购买客户的比例"
     assert [k["name"] for k in kpis][1:] == ["target_opportunistic_share", "target_passive_share",
                                              "target_dormant_share"]

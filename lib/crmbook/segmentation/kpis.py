@@ -23,8 +23,10 @@ __all__ = ["kpi", "segment_kpis", "pareto_kpis", "target_kpis", "penetration_kpi
 
 
 def kpi(name: str, value: Any, unit: str, ctx: Context, **values: Any) -> dict[str, Any]:
-    """One KPI record: ``name``, ``value``, ``unit`` and the label ``kpi.<name>`` of the catalogue."""
-    return {"name": name, "value": value, "unit": unit, "label": say(f"kpi.{name}", ctx, **values)}
+    """One KPI record: ``name``, ``value``, ``unit``, the label ``kpi.<name>`` of the catalogue and the
+    language its card is shown in (:func:`crmbook.kpis.record_kpi`)."""
+    return {"name": name, "value": value, "unit": unit, "label": say(f"kpi.{name}", ctx, **values),
+            "language": ctx.language}
 
 
 def segment_kpis(summary: pd.DataFrame, ctx: Context, *, prefix: str = "rfm") -> list[dict[str, Any]]:
@@ -40,9 +42,9 @@ def segment_kpis(summary: pd.DataFrame, ctx: Context, *, prefix: str = "rfm") ->
         key = f"{_slug(prefix)}_{_slug(seg)}"
         names = dict(method=prefix.upper(), segment=group_label(seg, ctx))
         kpis.append({"name": f"{key}_customers", "value": int(n), "unit": "customers",
-                     "label": say("kpi.segment_customers", ctx, **names)})
+                     "label": say("kpi.segment_customers", ctx, **names), "language": ctx.language})
         kpis.append({"name": f"{key}_share", "value": round(float(share) * 100, 1), "unit": "%",
-                     "label": say("kpi.segment_share", ctx, **names)})
+                     "label": say("kpi.segment_share", ctx, **names), "language": ctx.language})
     return kpis
 
 
@@ -57,7 +59,7 @@ def target_kpis(summary: pd.DataFrame, ctx: Context) -> list[dict[str, Any]]:
     decimal), from :func:`crmbook.segmentation.target_summary`."""
     require_columns(summary, "summary", ["segment", "customer_share"])
     return [{"name": f"target_{_slug(q)}_share", "value": round(100 * float(s), 1), "unit": "%",
-             "label": say("kpi.target_share", ctx, quadrant=group_label(q, ctx))}
+             "label": say("kpi.target_share", ctx, quadrant=group_label(q, ctx)), "language": ctx.language}
             for q, s in summary[["segment", "customer_share"]].itertuples(index=False)]
 
 
