@@ -95,8 +95,10 @@ def test_index_never_compares_runs_whose_parameters_differ() -> None:
 
 def test_comparable_names_what_differs_and_shares_as_fractions_change_in_points() -> None:
     assert index.comparable(_kpi("rfm_lost_share", 1.0), _run("r2"), _run("r1")) == []
-    assert index.comparable(_kpi("rfm_lost_share", 1.0), _run("r2"), _run("r1", as_of="2025-06-30")) == [
-        ("as_of", "2025-06-30", "2025-12-31")]
+    # the analysis date is the time axis of a trend: a nightly run a day later is compared
+    assert index.comparable(_kpi("rfm_lost_share", 1.0), _run("r2"), _run("r1", as_of="2025-06-30")) == []
+    assert index.comparable(_kpi("rfm_lost_share", 1.0), _run("r2"), _run("r1", rfm_bins=4)) == [
+        ("rfm_bins", 4, 5)]
     fraction = {**_kpi("rfm_lost_share", 0.05, ""), "unit": ""}
     page = index.run_index_html({**_run("r2"), "previous_run": "r1"}, [fraction],
                                 [{"run": _run("r1"), "kpis": [{**fraction, "value": 0.03}]}])

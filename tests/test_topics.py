@@ -96,4 +96,4 @@ def test_kpi_declarations_are_checked() -> None:
         topics.KpiSpec("a", "ratio")
     spec = topics.get("segmentation")
     assert spec.kpi("rfm_lost_share").better == "down" and spec.kpi("rfm_new_share").pattern == "rfm_*_share"
-    assert spec.kpi("rfm_new_share").compared_on == ("as_of", "data", "mapping", "rfm_bins")
+    assert spec.kpi("rfm_new_share").compared_on == ("data", "mapping", "rfm_bins")  # as_of: the time axis

@@ -41,8 +41,10 @@ KPI_KINDS: tuple[str, ...] = ("share", "count", "money", "number")
 #: Which way a figure should move: ``up`` is good, ``down`` is good, or ``neutral`` (neither).
 KPI_BETTER: tuple[str, ...] = ("up", "down", "neutral")
 
-#: Parameters every figure depends on: two runs whose values of these differ are never compared.
-ALWAYS_COMPARED: tuple[str, ...] = ("as_of", "data", "mapping")
+#: Parameters every figure depends on: two runs whose values of these differ are never compared. The
+#: analysis date is not one of them: it is the time axis of a trend (a nightly run moves it by a day, and
+#: that change is the business moving); the index names the date of the run it compares with.
+ALWAYS_COMPARED: tuple[str, ...] = ("data", "mapping")
 
 #: The report languages: every title and label is given in each of them.
 LANGUAGES: tuple[str, ...] = ("en", "zh")

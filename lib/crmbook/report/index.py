@@ -256,7 +256,9 @@ def run_index_html(meta: Mapping[str, Any], kpis: Sequence[Mapping[str, Any]],
         title = esc(_topic_title(topic, lang, members[0].get("notebook")))
         groups.append(f'<tbody><tr><th class="group" colspan="4" scope="rowgroup">{title}</th></tr>{"".join(body)}</tbody>')
     previous_id = meta.get("previous_run")
-    prev_note = _t("change_since", lang, run=esc(previous_id)) if previous_id else _t("no_previous", lang)
+    previous_as_of = (previous[0].get("as_of") if previous else None) or meta.get("as_of") or ""
+    prev_note = (_t("change_since", lang, run=esc(previous_id), as_of=esc(str(previous_as_of))) if previous_id
+                 else _t("no_previous", lang))
     status = _t("complete", lang) if meta["status"] == "ok" else f'<span class="failed">{_t("FAILED", lang)}</span>'
     params = ", ".join(f"{esc(k)}={esc(str(v))}" for k, v in sorted(meta.get("parameters", {}).items()))
     unmasked = (f'<p class="failed">{_t("unmasked", lang)}</p>'
