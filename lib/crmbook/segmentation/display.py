@@ -15,8 +15,16 @@ from crmbook.context import Context
 from crmbook.tables import format_table
 
 from .abc import ABC_GROWTH, ABC_TOP_SHARE
-from .narrative import (PACKAGE, cluster_description, cluster_label, contact_reason, group_label, orientation_label,
-                        portrait_sentence, say)
+from .narrative import (
+    PACKAGE,
+    cluster_description,
+    cluster_label,
+    contact_reason,
+    group_label,
+    orientation_label,
+    portrait_sentence,
+    say,
+)
 from .penetration import ALL_REGIONS
 from .rfm import NO_PURCHASE, RFM_PLAYBOOK
 
