@@ -11,7 +11,7 @@ import pytest
 from crmbook import segmentation as seg
 from crmbook.facts import CustomerFacts
 
-from .cases import AS_OF, CTX, _three_groups
+from .cases import AS_OF, CTX, CTX_ZH, _three_groups
 
 
 def test_kmeans_is_reproducible_by_seed_and_finds_the_groups():
@@ -61,10 +61,35 @@ def test_describe_clusters_from_profile():
         seg.describe_clusters(pd.DataFrame({"a": [1]}))
 
 
+def test_cluster_names_follow_the_profile():
+    # a hand-made profile: z of log recency, frequency, revenue, tenure per cluster
+    profile = pd.DataFrame({"z_recency_days": [-0.7, 0.9, -0.8, 0.8, 0.1, 0.0],
+                            "z_frequency": [1.4, -0.2, -0.6, 0.2, -0.9, 0.2],
+                            "z_monetary": [1.2, -0.3, -0.1, 0.9, -0.7, 0.1],
+                            "z_tenure_days": [0.4, 0.4, -1.4, 0.1, 0.2, -0.3]}, index=[1, 2, 3, 4, 5, 6])
+    traits = seg.describe_clusters(profile)
+    assert traits[1] == "high_frequency,high_monetary,low_recency_days"
+    names = traits.map(seg.cluster_name).tolist()
+    # 1 buys often and much; 2 stopped buying; 3 new, few orders; 4 spent much but stopped (lapsed first);
+    # 5 rarely buys, little; 6 close to the average on every feature
+    assert names == ["frequent_big_spenders", "lapsed", "new_low_value", "lapsed_big_spenders",
+                     "occasional_low_spenders", "average"]
+    assert seg.cluster_name("low_tenure_days") == "newcomers" and seg.cluster_name("high_tenure_days") == "long_standing"
+    assert seg.cluster_label("frequent_big_spenders", CTX) == "frequent big spenders"
+    assert seg.cluster_label("new_low_value", CTX_ZH) == "低价值新客户"
+    assert seg.cluster_name("high_monetary", rules=(("whales", ("high_monetary",), ()),)) == "whales"
+    profile["customers"] = 10
+    profile["name"] = names
+    for f in ("recency_days", "frequency", "monetary", "tenure_days"):
+        profile[f"mean_{f}"] = 1.0
+    ax = seg.plot_cluster_profile(profile, CTX)
+    assert ax.get_yticklabels()[0].get_text() == "1 frequent big spenders (10)"
+
+
 def test_cluster_table_crosstab_and_interpretation():
     model = seg.BehaviourClusters(2, 5, seed=7).fit(_three_groups())
     table = seg.cluster_table(model.profile_)
-    assert table.columns.tolist() == ["cluster", "customers", "customer_share", "revenue_share",
+    assert table.columns.tolist() == ["cluster", "cluster_name", "customers", "customer_share", "revenue_share",
                                       "mean_recency_days", "mean_frequency", "mean_monetary", "mean_tenure_days",
                                       "traits"]
     assert table["cluster"].tolist() == [1, 2, 3] and table["customers"].tolist() == [40, 40, 40]
@@ -72,10 +97,11 @@ def test_cluster_table_crosstab_and_interpretation():
     sil = model.silhouette_.set_index("k")["silhouette"]
     assert len(text) == 5 and text[0].startswith(f"The silhouette is highest for **k = 3** ({sil[3]:.2f}; ")
     assert text[0].endswith("over k = 2 to 5), so the customers fall into 3 behavioural groups.")
-    assert text[1] == (f"Cluster 1 (33% of buying customers, {model.profile_.loc[1, 'revenue_share']:.0%} of "
+    name = seg.cluster_label(model.profile_.loc[1, "name"], CTX)
+    assert text[1] == (f"Cluster 1, *{name}* (33% of buying customers, {model.profile_.loc[1, 'revenue_share']:.0%} of "
                        f"revenue): {seg.cluster_description(model.profile_.loc[1, 'traits'], CTX).lower()}.")
     best = model.profile_.loc[1]
-    assert text[-1] == (f"Cluster 1 is the most valuable: on average {best['mean_monetary']:,.0f} CNY over "
+    assert text[-1] == (f"Cluster 1 (*{name}*) is the most valuable: on average {best['mean_monetary']:,.0f} CNY over "
                         f"{best['mean_frequency']:.1f} orders.")
     with pytest.raises(RuntimeError):
         seg.cluster_interpretation(seg.BehaviourClusters(), CTX)

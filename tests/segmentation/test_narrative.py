@@ -101,7 +101,7 @@ def test_summary_points():
                          "are slipping away (*Can't lose*, *At risk*).")
     assert points[1] == ("**ABC:** the top 20% of buying customers bring 65.3% of annual revenue; A = 4 (1 of them "
                          "key accounts or agents without revenue in the last 12 months), B = 2, C = 5 customers.")
-    assert points[2] == f"**Clusters:** 3 behavioural groups; the most valuable: " \
+    assert points[2] == f"**Clusters:** 3 behavioural groups; the most valuable, *frequent big spenders*: " \
                         f"{seg.cluster_description(model.profile_.loc[1, 'traits'], CTX).lower()}."
     assert points[3] == "**Target matrix:** *Focus* selects 25.0% of buying customers."
     assert len(points) == 5

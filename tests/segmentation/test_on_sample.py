@@ -83,3 +83,21 @@ def test_abc_on_the_sample_flags_dormant_key_accounts_and_applies_both_halves(sa
     growth_only = seg.abc_classes(facts, max_gap_days=None)
     assert 0 < reasons["growth"] < (growth_only["abc_class"] == "B").sum()
     assert pd.api.types.is_bool_dtype(abc["loyal"])
+
+
+def test_survey_rating_loadings_are_recognisable_in_the_orientations(sample):
+    """The generator has no value orientation per customer: every rating is 3.5 + w_k x + noise, with x the
+    answer's satisfaction and loadings w (truth.json). Relative to the customer's own mean the ratings
+    therefore lean towards the highest loading when x > 0 and towards the lowest when x < 0. So the
+    orientations, ordered by their group's mean own rating, must follow the loadings (quality 0.9 >
+    service 0.7 > delivery 0.5 > price 0.3), and the happiest and unhappiest raters name the extremes."""
+    ds, _ = sample
+    truth = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))
+    loadings = truth["satisfaction"]["survey"]["ratings"]
+    assert len(set(loadings.values())) == len(loadings)  # they differ by attribute, so an order exists
+    o = seg.value_orientation(ds["surveys"], as_of="2025-12-31")
+    by_mean = seg.orientation_summary(o).query("orientation != @seg.NO_PREFERENCE").sort_values("own_mean")
+    assert by_mean["orientation"].tolist() == sorted(loadings, key=loadings.get)
+    clear = o[o["orientation"] != seg.NO_PREFERENCE]
+    assert clear.loc[clear["own_mean"] >= 4, "orientation"].value_counts().index[0] == max(loadings, key=loadings.get)
+    assert clear.loc[clear["own_mean"] <= 2.5, "orientation"].value_counts().index[0] == min(loadings, key=loadings.get)

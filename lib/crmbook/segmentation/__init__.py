@@ -1,6 +1,7 @@
-"""Customer segmentation (客户细分): RFM, ABC, behavioural clusters, portraits, target customers, penetration.
+"""Customer segmentation (客户细分): RFM, ABC, behavioural clusters, portraits, psychographics, target
+customers, penetration.
 
-One module per method (``rfm``, ``abc``, ``clusters``, ``portrait``, ``target``, ``penetration``,
+One module per method (``rfm``, ``abc``, ``clusters``, ``portrait``, ``psychographic``, ``target``, ``penetration``,
 ``contacts``), its charts in ``charts``, its sentences in ``narrative`` (facts, then words), its tables for
 readers in ``display``, its KPI records in ``kpis`` and the exercises of notebook ``01_segmentation`` in
 ``exercises``; texts, column labels and playbooks are data files (``text/``, ``playbooks/``).
@@ -35,10 +36,12 @@ from .penetration import *  # noqa: F403
 from .penetration import __all__ as _penetration
 from .portrait import *  # noqa: F403
 from .portrait import __all__ as _portrait
+from .psychographic import *  # noqa: F403
+from .psychographic import __all__ as _psychographic
 from .rfm import *  # noqa: F403
 from .rfm import __all__ as _rfm
 from .target import *  # noqa: F403
 from .target import __all__ as _target
 
-__all__ = ["action_plan", *_rfm, *_abc, *_clusters, *_portrait, *_target, *_penetration, *_contacts, *_kpis,
+__all__ = ["action_plan", *_rfm, *_abc, *_clusters, *_portrait, *_psychographic, *_target, *_penetration, *_contacts, *_kpis,
            *_narrative, *_display, *_charts, *_exercises]

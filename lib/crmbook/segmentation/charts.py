@@ -17,8 +17,9 @@ from crmbook.language import catalogue
 
 from .abc import ABC_TOP_SHARE
 from .clusters import CLUSTER_SEED
-from .narrative import PACKAGE, dimension_label, group_label
+from .narrative import PACKAGE, cluster_label, dimension_label, group_label, orientation_label
 from .penetration import ALL_REGIONS
+from .psychographic import NO_PREFERENCE
 from .target import TARGET_DORMANT, TARGET_PLAYBOOK, TARGET_QUADRANTS, TARGET_SPLIT
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ __all__ = [
     "plot_silhouette",
     "plot_cluster_profile",
     "plot_target_matrix",
+    "plot_orientations",
     "plot_penetration",
     "plot_demographic",
     "plot_demographics",
@@ -123,7 +125,9 @@ def plot_cluster_profile(profile: pd.DataFrame, ctx: Context, *, ax: Axes | None
              "monetary": "{:,.0f}" + (f" {ctx.currency}" if ctx.currency else ""), "tenure_days": "{:,.0f} " + days}
     annot = np.array([[units.get(f, "{:,.1f}").format(profile.loc[i, f"mean_{f}"]) for f in feats]
                       for i in profile.index])
-    labels = [f"{i} ({int(n)})" for i, n in zip(profile.index, profile["customers"], strict=True)]
+    names = profile["name"] if "name" in profile.columns else pd.Series("", index=profile.index)
+    labels = [f"{i} {cluster_label(name, ctx)} ({int(n)})" if name else f"{i} ({int(n)})"
+              for i, name, n in zip(profile.index, names, profile["customers"], strict=True)]
     sns.heatmap(z.to_numpy(), annot=annot, fmt="", cmap="RdBu_r", center=0, vmin=-2, vmax=2, ax=ax,
                 xticklabels=[_text(f"chart.profile.feature.{f}", ctx) if f in units else f for f in feats],
                 yticklabels=labels, cbar_kws={"label": _text("chart.profile.colour", ctx)})
@@ -168,6 +172,38 @@ def plot_target_matrix(matrix: pd.DataFrame, ctx: Context, *, max_points: int = 
         ax.annotate(_text("chart.target.dormant", ctx, n=dormant, share=dormant / len(matrix)),
                     xy=(0.5, -0.16), xycoords="axes fraction", ha="center", va="top", fontsize=9)
     return finish(ax, _text("chart.target.title", ctx), _text("chart.target.x", ctx), _text("chart.target.y", ctx))
+
+
+def plot_orientations(by_segment: pd.DataFrame, ctx: Context, *, segment_col: str = "segment",
+                      ax: Axes | None = None) -> Axes:
+    """100 % bars of the value orientations per behavioural segment (a
+    :func:`crmbook.segmentation.orientation_by_segment`; the row ``"all"`` drawn last, apart), each bar
+    labelled with its surveyed customers; *no clear preference* in grey."""
+    from crmbook.plots import finish, get_ax, percent_formatter
+
+    require = [segment_col, "customers"]
+    missing = [c for c in require if c not in by_segment.columns]
+    if missing:
+        raise ValueError(f"by_segment: column(s) {missing} missing (expected orientation_by_segment's table)")
+    ax = get_ax(ax, figsize=(8.5, 0.42 * len(by_segment) + 2.0))
+    kinds = [c for c in by_segment.columns if c not in require]
+    y = np.arange(len(by_segment))
+    left = np.zeros(len(by_segment))
+    for i, kind in enumerate(kinds):
+        width = by_segment[kind].to_numpy(dtype=float)
+        colour = "#c8c8c8" if kind == NO_PREFERENCE else f"C{i}"
+        ax.barh(y, width, left=left, color=colour, label=orientation_label(kind, ctx), height=0.7)
+        left += width
+    names = [_text("chart.psycho.all", ctx) if s == "all" else group_label(s, ctx) for s in by_segment[segment_col]]
+    ax.set_yticks(y, [f"{n} ({int(c):,})" for n, c in zip(names, by_segment["customers"], strict=True)])
+    if len(by_segment) > 1 and by_segment[segment_col].iloc[-1] == "all":
+        ax.axhline(len(by_segment) - 1.5, color="black", lw=1)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(percent_formatter())
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(kinds), 5), frameon=False)
+    ax.grid(False, axis="y")
+    return finish(ax, _text("chart.psycho.title", ctx), _text("chart.psycho.x", ctx), None)
 
 
 def plot_penetration(penetration: pd.DataFrame, ctx: Context, *, ax: Axes | None = None) -> Axes:

@@ -3,8 +3,10 @@ r"""Behavioural clusters (行为聚类): k-means on standardized log RFM and ten
 .. math:: \min \sum_c \sum_{i \in c} \lVert x_i - \mu_c \rVert^2, \qquad x_i = \mathrm{std}(\log(1 + f_i))
 
 The number of clusters is chosen by the mean silhouette. Each cluster is described by *trait codes*
-(``high_monetary``, ``low_recency_days`` ...: :func:`describe_clusters`); the words for them are in the
-package's text catalogue (:func:`crmbook.segmentation.narrative.cluster_description`).
+(``high_monetary``, ``low_recency_days`` ...: :func:`describe_clusters`) and named from them
+(``frequent_big_spenders``, ``lapsed`` ...: :func:`cluster_name`); the words for both are in the
+package's text catalogue (:func:`crmbook.segmentation.narrative.cluster_description`,
+:func:`crmbook.segmentation.narrative.cluster_label`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ __all__ = [
     "CLUSTER_THREADS",
     "CLUSTER_THRESHOLD",
     "BehaviourClusters",
+    "CLUSTER_NAMES",
     "describe_clusters",
+    "cluster_name",
     "cluster_table",
     "segment_cluster_crosstab",
 ]
@@ -53,6 +57,39 @@ CLUSTER_THREADS = 1
 CLUSTER_FEATURES: tuple[str, ...] = ("recency_days", "frequency", "monetary", "tenure_days")
 #: A cluster is *high* (*low*) on a feature when its mean standardized value is above (below -) this.
 CLUSTER_THRESHOLD = 0.5
+
+
+#: Cluster names from trait codes: the first rule whose traits the cluster all has (and, for an entry with a
+#: set of alternatives, at least one of those) names it. Lapsed first: a cluster that stopped buying is lapsed
+#: whatever it spent; then the value-and-frequency combinations, the newcomers, single traits; a cluster
+#: with no trait is ``average``.
+CLUSTER_NAMES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("lapsed_big_spenders", ("high_recency_days", "high_monetary"), ()),
+    ("lapsed", ("high_recency_days",), ()),
+    ("frequent_big_spenders", ("high_frequency", "high_monetary"), ()),
+    ("new_low_value", ("low_tenure_days",), ("low_monetary", "low_frequency")),
+    ("newcomers", ("low_tenure_days",), ()),
+    ("big_spenders", ("high_monetary",), ()),
+    ("frequent_buyers", ("high_frequency",), ()),
+    ("occasional_low_spenders", (), ("low_monetary", "low_frequency")),
+    ("long_standing", ("high_tenure_days",), ()),
+    ("recent_buyers", ("low_recency_days",), ()),
+)
+
+
+def cluster_name(traits: str, *, rules: Sequence[tuple[str, Sequence[str], Sequence[str]]] = CLUSTER_NAMES) -> str:
+    """A short name code for a cluster from its trait codes (:func:`describe_clusters`).
+
+    ``rules`` are ``(name, all_of, any_of)``: the first rule such that the cluster has every trait of
+    ``all_of`` and, when ``any_of`` is not empty, at least one of it gives the name (default
+    :data:`CLUSTER_NAMES`). ``"high_frequency,high_monetary,low_recency_days"`` -> ``"frequent_big_spenders"``;
+    ``"high_recency_days"`` -> ``"lapsed"``; ``""`` (close to the average) -> ``"average"``.
+    """
+    have = {t for t in str(traits).split(",") if t}
+    for name, all_of, any_of in rules:
+        if set(all_of) <= have and (not any_of or have & set(any_of)):
+            return name
+    return "average"
 
 
 def describe_clusters(profile: pd.DataFrame, *, threshold: float = CLUSTER_THRESHOLD,
@@ -128,7 +165,7 @@ class BehaviourClusters:
         Cluster number (1..k) per customer id; customers without orders are not clustered.
     profile_ : DataFrame
         Per cluster: ``customers, customer_share, revenue_share``, the mean of each feature, ``z_<feature>``
-        (mean standardized feature) and ``traits`` (:func:`describe_clusters`).
+        (mean standardized feature), ``traits`` (:func:`describe_clusters`) and ``name`` (:func:`cluster_name`).
     """
 
     def __init__(self, k_min: int = K_RANGE[0], k_max: int = K_RANGE[1], *, seed: int = CLUSTER_SEED,
@@ -215,6 +252,7 @@ class BehaviourClusters:
         for f in self.features:
             prof[f"z_{f}"] = zm[f]
         prof["traits"] = describe_clusters(prof)
+        prof["name"] = prof["traits"].map(cluster_name)
         prof.index.name = "cluster"
         return prof
 
@@ -237,11 +275,14 @@ class BehaviourClusters:
 
 
 def cluster_table(profile: pd.DataFrame) -> pd.DataFrame:
-    """The readable columns of ``BehaviourClusters.profile_``: ``cluster, customers, customer_share,
-    revenue_share``, the plain means ``mean_<feature>`` and ``traits`` (the ``z_`` columns left out)."""
+    """The readable columns of ``BehaviourClusters.profile_``: ``cluster``, ``cluster_name`` (when the
+    profile has ``name``), ``customers, customer_share, revenue_share``, the plain means ``mean_<feature>``
+    and ``traits`` (the ``z_`` columns left out)."""
     require_columns(profile, "profile", ["customers", "customer_share", "revenue_share", "traits"])
     means = [c for c in profile.columns if str(c).startswith("mean_")]
-    out = profile[["customers", "customer_share", "revenue_share", *means, "traits"]].reset_index()
+    named = ["name"] if "name" in profile.columns else []
+    out = profile[[*named, "customers", "customer_share", "revenue_share", *means, "traits"]].reset_index()
+    out = out.rename(columns={"name": "cluster_name"})
     return out.rename(columns={out.columns[0]: "cluster"})
 
 

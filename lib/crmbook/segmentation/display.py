@@ -15,18 +15,28 @@ from crmbook.context import Context
 from crmbook.tables import format_table
 
 from .abc import ABC_GROWTH, ABC_TOP_SHARE
-from .narrative import PACKAGE, cluster_description, contact_reason, group_label, portrait_sentence, say
+from .narrative import (
+    PACKAGE,
+    cluster_description,
+    cluster_label,
+    contact_reason,
+    group_label,
+    orientation_label,
+    portrait_sentence,
+    say,
+)
 from .penetration import ALL_REGIONS
 from .rfm import NO_PURCHASE, RFM_PLAYBOOK
 
-__all__ = ["readable", "table", "contact_table", "portrait_table", "crosstab_table", "mix_table"]
+__all__ = ["readable", "table", "contact_table", "portrait_table", "crosstab_table", "mix_table", "orientation_table"]
 
 _GROUP_COLUMNS = ("segment", "abc_class", "quadrant")
 
 
 def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """A copy of ``df`` with its code columns in words: ``segment``, ``abc_class`` and ``quadrant`` as the
-    playbooks' labels, ``abc_reason`` and ``traits`` / ``cluster_traits`` as sentences, the total row of
+    playbooks' labels, ``abc_reason`` and ``traits`` / ``cluster_traits`` as sentences, ``cluster_name`` and
+    ``orientation`` as their names, the total row of
     ``region`` and ``cluster`` ``no_purchase`` in the report language. Other columns are left as they are."""
     out = df.copy()
     for col in _GROUP_COLUMNS:
@@ -39,6 +49,10 @@ def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     for col in ("traits", "cluster_traits"):
         if col in out.columns:
             out[col] = out[col].map(lambda v: cluster_description(v, ctx))
+    if "cluster_name" in out.columns:
+        out["cluster_name"] = out["cluster_name"].map(lambda v: cluster_label(v, ctx))
+    if "orientation" in out.columns:
+        out["orientation"] = out["orientation"].map(lambda v: orientation_label(v, ctx))
     if "region" in out.columns:
         out["region"] = out["region"].replace({ALL_REGIONS: say("pen.all_regions", ctx)})
     if "cluster" in out.columns:
@@ -81,3 +95,13 @@ def mix_table(mix: pd.DataFrame, ctx: Context):
     """:func:`crmbook.segmentation.purchase_mix` shown with segment names and the shares in %."""
     out = mix.rename_axis(None, axis=1).reset_index()
     return table(out, ctx, kinds={str(c): "share" for c in out.columns if c != "segment"})
+
+
+def orientation_table(by_segment: pd.DataFrame, ctx: Context, *, segment_col: str = "segment"):
+    """:func:`crmbook.segmentation.orientation_by_segment` shown with segment names, orientation names as
+    headers and the shares in %; the row ``"all"`` reads "All surveyed"."""
+    out = by_segment.copy()
+    out[segment_col] = [say("chart.psycho.all", ctx) if s == "all" else s for s in out[segment_col]]
+    shares = [c for c in out.columns if c not in (segment_col, "customers")]
+    out = out.rename(columns={c: orientation_label(c, ctx) for c in shares})
+    return table(out, ctx, kinds={orientation_label(c, ctx): "share" for c in shares})

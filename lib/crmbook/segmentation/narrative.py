@@ -22,6 +22,7 @@ from .abc import ABC_GROWTH, ABC_PLAYBOOK, ABC_TOP_SHARE, abc_windows, top_share
 from .clusters import BehaviourClusters
 from .penetration import ALL_REGIONS, penetration_total
 from .portrait import DEMOGRAPHIC_COLUMNS
+from .psychographic import NO_PREFERENCE, PSYCHO_MIN_GAP
 from .rfm import NO_PURCHASE, RFM_PLAYBOOK
 from .target import TARGET_DORMANT, TARGET_PLAYBOOK, TARGET_SPLIT
 
@@ -43,8 +44,15 @@ __all__ = [
     "abc_interpretation",
     "abc_reason_text",
     "cluster_description",
+    "cluster_label",
     "cluster_facts",
     "cluster_interpretation",
+    "PSYCHO_MIN_SEGMENT",
+    "PSYCHO_MIN_LIFT",
+    "PSYCHO_SEGMENTS",
+    "orientation_label",
+    "psychographic_facts",
+    "psychographic_interpretation",
     "demographic_facts",
     "demographic_notes",
     "demographic_interpretation",
@@ -67,6 +75,16 @@ PACKAGE = "crmbook.segmentation"
 #: Optional columns of ``customers`` that the segmentation uses (reported by :func:`describe_data`).
 OPTIONAL_CUSTOMER_COLUMNS: tuple[str, ...] = ("account_type", "birth_date", "gender", "region",
                                               "acquisition_channel")
+
+#: Psychographics: the behavioural segments whose orientations the interpretation names.
+PSYCHO_SEGMENTS: tuple[str, ...] = ("champions", "at_risk")
+#: Psychographics: a segment's orientations are put into words only with at least this many surveyed
+#: customers (fewer make a share of one orientation too noisy to read).
+PSYCHO_MIN_SEGMENT = 30
+#: Psychographics: an orientation *stands out* in a segment when its share there is at least this much
+#: (0.05 = 5 percentage points) above its share among all surveyed customers; smaller differences are noise
+#: at a few hundred surveyed customers per segment.
+PSYCHO_MIN_LIFT = 0.05
 
 _PLAYBOOKS = (RFM_PLAYBOOK, ABC_PLAYBOOK, TARGET_PLAYBOOK)
 
@@ -296,6 +314,14 @@ def cluster_description(traits: str, ctx: Context, *, capital: bool = True) -> s
     return text[:1].upper() + text[1:] if capital else text[:1].lower() + text[1:]
 
 
+def cluster_label(name: str, ctx: Context | str) -> str:
+    """The words for a cluster name code (:func:`crmbook.segmentation.cluster_name`):
+    ``"frequent_big_spenders"`` -> ``"frequent big spenders"`` (高频高消费客户); an unknown code as it is."""
+    if f"cluster.name.{name}" in catalogue(PACKAGE).keys("cluster.name"):
+        return say(f"cluster.name.{name}", ctx)
+    return str(name)
+
+
 def cluster_facts(clusters: BehaviourClusters) -> dict[str, Any]:
     """The figures of the cluster interpretation: the chosen k and the silhouettes, each cluster's shares
     and traits, and the most valuable cluster's mean revenue and orders."""
@@ -307,9 +333,10 @@ def cluster_facts(clusters: BehaviourClusters) -> dict[str, Any]:
         "k": clusters.k_, "silhouette": float(sil[clusters.k_]), "low": float(sil.min()), "high": float(sil.max()),
         "k_min": int(sil.index.min()), "k_max": int(sil.index.max()),
         "clusters": [{"cluster": c, "customer_share": float(r["customer_share"]),
-                      "revenue_share": float(r["revenue_share"]), "traits": r["traits"]}
+                      "revenue_share": float(r["revenue_share"]), "traits": r["traits"],
+                      "name": r.get("name", "average")}
                      for c, r in clusters.profile_.iterrows()],
-        "best": clusters.profile_.index[0], "best_monetary": float(best["mean_monetary"]),
+        "best": clusters.profile_.index[0], "best_name": best.get("name", "average"), "best_monetary": float(best["mean_monetary"]),
         "best_frequency": float(best["mean_frequency"]),
     }
 
@@ -319,11 +346,103 @@ def cluster_interpretation(clusters: BehaviourClusters, ctx: Context) -> Narrati
     f = cluster_facts(clusters)
     out = [say("cluster.k", ctx, k=f["k"], silhouette=f["silhouette"], low=f["low"], high=f["high"],
                k_min=f["k_min"], k_max=f["k_max"])]
-    out += [say("cluster.one", ctx, cluster=c["cluster"], customer_share=c["customer_share"],
-                revenue_share=c["revenue_share"], description=cluster_description(c["traits"], ctx, capital=False))
+    out += [say("cluster.one", ctx, cluster=c["cluster"], name=cluster_label(c["name"], ctx),
+                customer_share=c["customer_share"], revenue_share=c["revenue_share"],
+                description=cluster_description(c["traits"], ctx, capital=False))
             for c in f["clusters"]]
-    out.append(say("cluster.best", ctx, cluster=f["best"], money=money(f["best_monetary"], ctx),
+    out.append(say("cluster.best", ctx, cluster=f["best"], name=cluster_label(f["best_name"], ctx),
+                   money=money(f["best_monetary"], ctx),
                    orders=f["best_frequency"]))
+    return Narrative(out, lead=_lead(ctx), language=ctx.language)
+
+
+# -- psychographics -----------------------------------------------------------------------------------
+
+def orientation_label(code: str, ctx: Context | str) -> str:
+    """The name of a value orientation (``"quality"`` -> ``"quality-minded"``, 重质量型;
+    :data:`crmbook.segmentation.NO_PREFERENCE` -> ``"no clear preference"``); an attribute without its own
+    name reads ``"<attribute>-minded"``."""
+    if f"psycho.orientation.{code}" in catalogue(PACKAGE).keys("psycho.orientation"):
+        return say(f"psycho.orientation.{code}", ctx)
+    return say("psycho.other", ctx, attribute=str(code).replace("_", " "))
+
+
+def psychographic_facts(summary: pd.DataFrame, by_segment: pd.DataFrame, *, customers: int,
+                        segments: Sequence[str] = PSYCHO_SEGMENTS, min_segment: int = PSYCHO_MIN_SEGMENT,
+                        min_lift: float = PSYCHO_MIN_LIFT, segment_col: str = "segment") -> dict[str, Any]:
+    """The figures of the psychographic interpretation, from
+    :func:`crmbook.segmentation.orientation_summary` and :func:`crmbook.segmentation.orientation_by_segment`
+    (``customers``: the size of the whole base): how many customers are classified, the largest clear
+    orientation, the share without clear preference, the clear orientations rating lowest and highest
+    overall (``own_mean``); for each of ``segments`` with at least ``min_segment`` surveyed customers the
+    orientation most over-represented against all surveyed customers (``None`` unless it is ``min_lift``
+    above), and ``standout``: the segment (any, same minimum size) with the largest such lift when it is not
+    one of ``segments`` and reaches ``min_lift`` (else ``None``)."""
+    require_columns(summary, "summary", ["orientation", "customers", "customer_share", "own_mean"])
+    require_columns(by_segment, "by_segment", [segment_col, "customers"])
+    surveyed = int(summary["customers"].sum())
+    clear = summary[summary["orientation"] != NO_PREFERENCE]
+    none = summary.loc[summary["orientation"] == NO_PREFERENCE, "customer_share"]
+    out: dict[str, Any] = {
+        "surveyed": surveyed, "coverage": surveyed / customers if customers else 0.0,
+        "none_share": float(none.sum()), "clear_share": float(clear["customer_share"].sum()),
+        "top": None, "top_share": 0.0, "low": None, "high": None, "segments": [], "standout": None,
+        "min_lift": float(min_lift),
+    }
+    if len(clear):
+        top = clear.iloc[0]
+        out.update(top=top["orientation"], top_share=float(top["customer_share"]))
+    if len(clear) >= 2:
+        lo, hi = clear.loc[clear["own_mean"].idxmin()], clear.loc[clear["own_mean"].idxmax()]
+        out.update(low=lo["orientation"], low_mean=float(lo["own_mean"]), high=hi["orientation"],
+                   high_mean=float(hi["own_mean"]))
+    orientations = [c for c in by_segment.columns if c not in (segment_col, "customers") and c != NO_PREFERENCE]
+    rows = by_segment.set_index(segment_col)
+    if "all" in rows.index and orientations:
+        base = rows.loc["all", orientations].astype(float)
+        found = []
+        for s in rows.index:
+            if s == "all" or int(rows.loc[s, "customers"]) < min_segment:
+                continue
+            lift = rows.loc[s, orientations].astype(float) - base
+            best = lift.idxmax()
+            found.append({"segment": s, "customers": int(rows.loc[s, "customers"]),
+                          "orientation": best if lift[best] >= min_lift - 1e-9 else None, "lift": float(lift[best]),
+                          "share": float(rows.loc[s, best]), "base": float(base[best])})
+        out["segments"] = [f for s in segments for f in found if f["segment"] == s]
+        others = [f for f in found if f["segment"] not in set(segments) and f["orientation"] is not None]
+        if others:
+            out["standout"] = max(others, key=lambda f: f["lift"])
+    return out
+
+
+def psychographic_interpretation(summary: pd.DataFrame, by_segment: pd.DataFrame, ctx: Context, *,
+                                 customers: int, min_gap: float = PSYCHO_MIN_GAP,
+                                 segments: Sequence[str] = PSYCHO_SEGMENTS) -> Narrative:
+    """What the value orientations say (from :func:`psychographic_facts`): who is covered, the rule and the
+    customers without clear preference, the largest orientation, what the named segments value more than
+    the surveyed base, and which orientation rates lowest overall (a rating is performance, not
+    importance). ``min_gap``: the gap the orientations were computed with, for the rule sentence."""
+    f = psychographic_facts(summary, by_segment, customers=customers, segments=segments)
+    out = [say("psycho.coverage", ctx, surveyed=f["surveyed"], share=f["coverage"]),
+           say("psycho.rule", ctx, gap=float(min_gap), none_share=f["none_share"],
+               none=orientation_label(NO_PREFERENCE, ctx))]
+    if f["top"] is not None:
+        out.append(say("psycho.largest", ctx, orientation=orientation_label(f["top"], ctx), share=f["top_share"]))
+    for s in f["segments"]:
+        if s["orientation"] is None:
+            out.append(say("psycho.segment_none", ctx, s["customers"], segment=group_label(s["segment"], ctx),
+                           points=100 * f["min_lift"]))
+        else:
+            out.append(say("psycho.segment", ctx, s["customers"], segment=group_label(s["segment"], ctx),
+                           orientation=orientation_label(s["orientation"], ctx), share=s["share"], base=s["base"]))
+    if f["standout"] is not None:
+        s = f["standout"]
+        out.append(say("psycho.standout", ctx, s["customers"], segment=group_label(s["segment"], ctx),
+                       orientation=orientation_label(s["orientation"], ctx), share=s["share"], base=s["base"]))
+    if f["low"] is not None and f["high_mean"] - f["low_mean"] >= min_gap:
+        out.append(say("psycho.level", ctx, low=orientation_label(f["low"], ctx), low_mean=f["low_mean"],
+                       high=orientation_label(f["high"], ctx), high_mean=f["high_mean"]))
     return Narrative(out, lead=_lead(ctx), language=ctx.language)
 
 
@@ -527,10 +646,11 @@ def export_note(paths: Sequence[Any], folder: Any, ctx: Context, *, masked: bool
 
 
 def summary_facts(rfm_summary: pd.DataFrame, abc: pd.DataFrame, clusters: BehaviourClusters,
-                  quadrants: pd.DataFrame) -> dict[str, Any]:
+                  quadrants: pd.DataFrame, orientations: pd.DataFrame | None = None) -> dict[str, Any]:
     """The figures of the summary: champions' shares, customers slipping away, the Pareto share (at the
     ``top_share`` of ``abc.attrs``) and the class sizes with the dormant key accounts in A, the clusters,
-    the share of *focus* customers."""
+    the share of *focus* customers and, given an :func:`crmbook.segmentation.orientation_summary`, the
+    surveyed customers, the share with a clear orientation and the largest one (``surveyed`` 0 without)."""
     r = rfm_summary.set_index("segment")
     t = quadrants.set_index("segment")
     counts = abc["abc_class"].value_counts()
@@ -542,23 +662,40 @@ def summary_facts(rfm_summary: pd.DataFrame, abc: pd.DataFrame, clusters: Behavi
         "a": int(counts.get("A", 0)), "b": int(counts.get("B", 0)), "c": int(counts.get("C", 0)),
         "dormant": int((abc["abc_reason"] == "key_account_dormant").sum()),
         "k": clusters.k_, "best_traits": clusters.profile_.iloc[0]["traits"],
+        "best_name": clusters.profile_.iloc[0].get("name", "average"),
         "focus_share": float(t.loc["focus", "customer_share"]) if "focus" in t.index else 0.0,
+        **_summary_orientations(orientations),
     }
 
 
+def _summary_orientations(summary: pd.DataFrame | None) -> dict[str, Any]:
+    if summary is None or summary.empty:
+        return {"surveyed": 0}
+    clear = summary[summary["orientation"] != NO_PREFERENCE]
+    top = clear.iloc[0] if len(clear) else None
+    return {"surveyed": int(summary["customers"].sum()), "clear_share": float(clear["customer_share"].sum()),
+            "top_orientation": None if top is None else top["orientation"],
+            "top_orientation_share": 0.0 if top is None else float(top["customer_share"])}
+
+
 def summary_points(rfm_summary: pd.DataFrame, abc: pd.DataFrame, clusters: BehaviourClusters,
-                   quadrants: pd.DataFrame, ctx: Context) -> Narrative:
-    """The notebook's summary, one point per method (RFM, ABC, clusters, target matrix) and the next step."""
-    f = summary_facts(rfm_summary, abc, clusters, quadrants)
+                   quadrants: pd.DataFrame, ctx: Context, *, orientations: pd.DataFrame | None = None) -> Narrative:
+    """The notebook's summary, one point per method (RFM, ABC, clusters, target matrix; the value
+    orientations when ``orientations`` is given and has a clear one) and the next step."""
+    f = summary_facts(rfm_summary, abc, clusters, quadrants, orientations)
     names = _labels(ctx, "champions", "cant_lose", "at_risk", "focus")
+    psycho = ([say("summary.psycho", ctx, surveyed=f["surveyed"], clear_share=f["clear_share"],
+                   top=orientation_label(f["top_orientation"], ctx), top_share=f["top_orientation_share"])]
+              if f["surveyed"] and f["top_orientation"] is not None else [])
     return Narrative([
         say("summary.rfm", ctx, share=f["champion_share"], revenue_share=f["champion_revenue"],
             slipping=f["slipping"], **names),
         say("summary.abc", ctx, top_share=f["top_share"], share=f["share"], a=f["a"], b=f["b"], c=f["c"],
             dormant=f["dormant"]),
-        say("summary.clusters", ctx, k=f["k"],
+        say("summary.clusters", ctx, k=f["k"], name=cluster_label(f["best_name"], ctx),
             description=cluster_description(f["best_traits"], ctx, capital=False)),
         say("summary.target", ctx, share=f["focus_share"], **names),
+        *psycho,
         say("summary.next", ctx, **names),
     ], language=ctx.language, bullets=True)
 
