@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -19,14 +20,17 @@ def test_sample_command_writes_a_valid_data_set(tmp_path, capsys):
     assert cli.main(["sample", "--customers", "60", "--seed", "3", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out.split()
     assert {Path(p).name for p in printed} >= {"customers.csv", "orders.csv", "truth.json"}
-    assert len(pd.read_csv(tmp_path / "customers.csv")) == 60
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    assert len(truth["prospects"]["customer_id"]) == 1  # 1.5 % of 60 customers, at least one
+    assert len(pd.read_csv(tmp_path / "customers.csv")) == 60 + 1
     ds = check(tmp_path, as_of="2025-12-31")
-    assert ds.usable and ds.rejected.empty
+    aside = sorted((d["table"], d["row"], d["reason"]) for d in truth["defects"] if d["reason"] != "out of range")
+    assert ds.usable and sorted(ds.rejected[["table", "row", "reason"]].itertuples(index=False, name=None)) == aside
 
 
 def test_sample_command_in_parquet(tmp_path):
     assert cli.main(["sample", "--customers", "50", "--out", str(tmp_path), "--format", "parquet"]) == 0
-    assert len(pd.read_parquet(tmp_path / "customers.parquet")) == 50
+    assert len(pd.read_parquet(tmp_path / "customers.parquet")) == 50 + 1  # and one prospect who never ordered
 
 
 def test_sample_command_rejects_a_too_small_company(tmp_path, capsys):

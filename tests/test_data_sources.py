@@ -17,6 +17,8 @@ def test_open_source_picks_the_reader_for_each_kind_of_source(tmp_path: Path) ->
     assert folder == FolderSource(tmp_path.resolve())
     assert folder.describe() == f"folder {tmp_path.resolve()}"
     assert folder.expected("orders") == "a file orders.csv, orders.xlsx or orders.parquet"
+    sample = open_source("sample")  # named, not by this machine's path
+    assert sample.describe() == "the bundled sample (datasets/sample)" and sample.path.is_dir()
     book = open_source(workbook)
     assert book == WorkbookSource(workbook.resolve())
     assert book.expected("orders") == "a sheet named orders"

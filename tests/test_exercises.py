@@ -107,3 +107,13 @@ def test_exercise_set_access():
     assert list(ex) == ["q1", "q2"] and len(ex) == 2
     with pytest.raises(AttributeError):
         ex.q3  # noqa: B018
+
+
+def test_number_traps_name_the_mistake_and_never_hide_the_right_answer():
+    q = NumberExercise("Q", "Orders per buying customer?", 2.5, rel_tol=0.01,
+                       traps={"you divided by all customers": 5 / 3, "the same as the answer": 2.5})
+    assert q.check(1.67).message.startswith("you divided by all customers")
+    assert q.check(2.5).correct  # a trap equal to the right answer never fires
+    assert "too high" in q.check(4).message.lower()
+    lazy = NumberExercise("Q", "?", 10, traps=lambda: {"rows read": 12})
+    assert lazy.check(12).status == "wrong" and lazy.check(12).message.startswith("rows read")

@@ -583,7 +583,8 @@ def test_rejected_rows_whole_list_lands_in_the_run_folder(tmp_path: Path) -> Non
     assert code == 0, stderr
     folder = Path(stdout.strip())
     whole = folder / "00_data_check_files" / "rejected_rows.csv"
-    assert whole.exists() and len(whole.read_text(encoding="utf-8").splitlines()) == 26
+    # a header, the 25 rows added here and the sample's own 10 rows set aside (its defects)
+    assert whole.exists() and len(whole.read_text(encoding="utf-8").splitlines()) == 1 + 25 + 10
     page = (folder / "00_data_check.html").read_text(encoding="utf-8")
-    assert "20 of 25 rows shown; the whole list is in" in page
+    assert "20 of 35 rows shown; the whole list is in" in page
     assert '<a href="00_data_check_files/rejected_rows.csv">rejected_rows.csv</a>' in page

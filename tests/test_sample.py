@@ -29,6 +29,26 @@ def large() -> sample.SampleData:
     return sample.generate(20_000, seed=11)
 
 
+def _clean(data: sample.SampleData) -> dict[str, pd.DataFrame]:
+    """The tables as the data check keeps them: the defect rows listed in the truth dropped, the values out
+    of range blanked (the prospects are real customers and stay)."""
+    if id(data) in _CLEANED:
+        return _CLEANED[id(data)]
+    tables = {name: frame.copy() for name, frame in data.tables.items()}
+    for name in tables:
+        listed = [d for d in data.truth["defects"] if d["table"] == name]
+        blank = [d["position"] for d in listed if d["reason"] == "out of range"]
+        if blank:
+            tables[name].loc[blank, "nps"] = np.nan
+        drop = [d["position"] for d in listed if d["reason"] != "out of range"]
+        tables[name] = tables[name].drop(index=drop).reset_index(drop=True)
+    _CLEANED[id(data)] = tables
+    return tables
+
+
+_CLEANED: dict[int, dict[str, pd.DataFrame]] = {}
+
+
 # ---- determinism ---------------------------------------------------------------------------------
 
 def test_same_seed_gives_identical_tables_and_truth(small):
@@ -62,7 +82,7 @@ def test_sample_dir_is_anchored_on_the_package():
 # ---- conformity to SCHEMAS ----------------------------------------------------------------------
 
 def _check_conforms(data: sample.SampleData) -> None:
-    tables = data.tables
+    tables = _clean(data)
     assert set(tables) == set(SCHEMAS)
     for name, schema in SCHEMAS.items():
         frame = tables[name]
@@ -117,7 +137,7 @@ def test_default_sample_conforms_to_schemas():
 
 
 def test_customers_details(small):
-    customers = small.tables["customers"]
+    customers = _clean(small)["customers"]
     assert customers["phone"].str.fullmatch(r"1[358]\d{9}").all()
     assert customers["email"].str.endswith("@example.com").all()
     assert set(customers["account_type"]) >= {"retail"}
@@ -126,9 +146,68 @@ def test_customers_details(small):
     assert len(referred) > 0
     signup = customers.set_index("customer_id")["signup_date"]
     assert (signup.loc[referred["referred_by"]].to_numpy() < referred["signup_date"].to_numpy()).all()
-    # every customer's first order is on the sign-up day
-    first = small.tables["orders"].groupby("customer_id")["order_date"].min()
-    assert first.reindex(customers["customer_id"]).tolist() == customers["signup_date"].tolist()
+    # every buying customer's first order is on the sign-up day; the prospects never ordered
+    prospects = small.truth["prospects"]["customer_id"]
+    assert len(prospects) == round(SMALL * 0.015) and set(prospects) <= set(customers["customer_id"])
+    buyers = customers[~customers["customer_id"].isin(prospects)]
+    assert buyers["customer_id"].tolist() == small.truth["customers"]["customer_id"]
+    first = _clean(small)["orders"].groupby("customer_id")["order_date"].min()
+    assert first.reindex(buyers["customer_id"]).tolist() == buyers["signup_date"].tolist()
+    assert not small.tables["orders"]["customer_id"].isin(prospects).any()
+
+
+# ---- the defects of a real export --------------------------------------------------------------
+
+def test_defects_are_found_by_the_data_check_and_nothing_else(tmp_path, small):
+    from crmbook.data import load
+
+    sample.write_sample(tmp_path, n_customers=SMALL, seed=7)
+    ds = load(tmp_path, as_of=sample.END)
+    defects = pd.DataFrame(small.truth["defects"])
+    aside = defects[defects["reason"] != "out of range"]
+    got = ds.rejected[["table", "row", "reason"]].sort_values(["table", "row"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, aside[["table", "row", "reason"]].sort_values(["table", "row"])
+                                  .reset_index(drop=True), check_dtype=False)
+    warned = [(p.table, p.rows) for p in ds.problems if p.severity == "warning" and p.rows]
+    blanked = defects[defects["reason"] == "out of range"]
+    assert warned == [("surveys", blanked["row"].tolist())]
+    recon = ds.reconciliation().set_index("table")
+    assert (recon["rows_rejected"] / recon["rows_read"]).max() < 0.05
+    # the prospects are usable customers without an order
+    prospects = small.truth["prospects"]["customer_id"]
+    assert set(prospects) <= set(ds["customers"]["customer_id"])
+    assert not ds["orders"]["customer_id"].isin(prospects).any()
+
+
+@pytest.mark.parametrize("n", [60, 4000, 20_000])
+def test_defects_grow_in_proportion(n):
+    counts = sample.defects._defect_counts(n)
+    assert all(k >= 1 for k in counts.values())
+    assert counts["prospects"] == max(1, round(0.015 * n))
+    if n >= 4000:
+        assert counts["unknown_customer_orders"] == round(n / 800) and counts["duplicate_orders"] == round(n / 4000)
+
+
+def test_defects_leave_the_clean_tables_as_they_were(monkeypatch, small):
+    from crmbook.sample import generator
+
+    def none(seed, tables, n, history):
+        return sample.defects._Defects(tables=tables, prospects=[], records=[])
+
+    monkeypatch.setattr(generator, "_add_defects", none)
+    plain = sample.generate(SMALL, seed=7)
+    clean = _clean(small)
+    prospects = small.truth["prospects"]["customer_id"]
+    for name, frame in plain.tables.items():
+        mine = clean[name]
+        if name == "customers":
+            mine = mine[~mine["customer_id"].isin(prospects)].reset_index(drop=True)
+        if name == "surveys":
+            frame = frame.copy()
+            frame.loc[frame["nps"].isna() | mine["nps"].isna(), "nps"] = np.nan
+        pd.testing.assert_frame_equal(mine, frame, check_dtype=False, obj=name)
+    truth = {k: v for k, v in small.truth.items() if k not in ("prospects", "defects", "market")}
+    assert truth == {k: v for k, v in plain.truth.items() if k not in ("prospects", "defects", "market")}
 
 
 # ---- the committed sample ----------------------------------------------------------------------
@@ -184,7 +263,7 @@ def test_bgnbd_purchases_follow_the_story():
 
 
 def test_campaign_uplift_is_recovered(large):
-    members = large.tables["campaign_members"]
+    members = _clean(large)["campaign_members"]
     for truth in large.truth["campaigns"]:
         rows = members[members["campaign_id"] == truth["campaign_id"]]
         assert len(rows) == truth["members"]
@@ -198,10 +277,10 @@ def test_campaign_uplift_is_recovered(large):
 
 
 def test_campaign_response_matches_orders(small):
-    orders = small.tables["orders"]
-    campaign = small.tables["campaigns"].iloc[-1]
+    orders = _clean(small)["orders"]
+    campaign = _clean(small)["campaigns"].iloc[-1]
     window = orders[orders["order_date"].between(campaign["start_date"], campaign["end_date"])]
-    members = small.tables["campaign_members"]
+    members = _clean(small)["campaign_members"]
     members = members[members["campaign_id"] == campaign["campaign_id"]]
     revenue = window.groupby("customer_id")["revenue"].sum().reindex(members["customer_id"]).fillna(0.0)
     np.testing.assert_allclose(members["revenue"].to_numpy(), revenue.to_numpy(), atol=0.011)
@@ -209,7 +288,7 @@ def test_campaign_response_matches_orders(small):
 
 
 def test_mean_order_value_matches_gamma_gamma(large):
-    orders = large.tables["orders"].merge(large.tables["customers"][["customer_id", "account_type"]])
+    orders = _clean(large)["orders"].merge(_clean(large)["customers"][["customer_id", "account_type"]])
     retail = orders.loc[orders["account_type"] == "retail", "revenue"]
     gg = sample.GAMMA_GAMMA
     implied = gg["p"] * gg["gamma"] / (gg["q"] - 1)
@@ -226,27 +305,27 @@ def test_low_satisfaction_customers_churn_more(large):
     alive = truth.groupby(quartile)["alive_at_end"].mean()
     assert alive.is_monotonic_increasing and alive.iloc[-1] - alive.iloc[0] > 0.15
     # visible in the tables too: detractors (mean NPS <= 6) less often still buy in the last year
-    customers = large.tables["customers"]
+    customers = _clean(large)["customers"]
     early = customers.loc[customers["signup_date"] < "2024-01-01", "customer_id"]
-    nps = large.tables["surveys"].groupby("customer_id")["nps"].mean().reindex(early).dropna()
-    recent = set(large.tables["orders"].loc[large.tables["orders"]["order_date"] >= "2025-01-01", "customer_id"])
+    nps = _clean(large)["surveys"].groupby("customer_id")["nps"].mean().reindex(early).dropna()
+    recent = set(_clean(large)["orders"].loc[_clean(large)["orders"]["order_date"] >= "2025-01-01", "customer_id"])
     still = nps.index.isin(list(recent))
     assert still[nps.to_numpy() >= 9].mean() > still[nps.to_numpy() <= 6].mean() + 0.1
     # and they complain more
-    complaints = large.tables["contacts"].query("type == 'complaint'").groupby("customer_id").size()
+    complaints = _clean(large)["contacts"].query("type == 'complaint'").groupby("customer_id").size()
     per_customer = complaints.reindex(truth["customer_id"]).fillna(0).to_numpy()
     assert per_customer[quartile == 0].mean() > 2 * per_customer[quartile == 3].mean()
 
 
 def test_no_repeat_orders_after_dropout(small):
     truth = pd.DataFrame(small.truth["customers"]).dropna(subset=["dropout_date"])
-    orders = small.tables["orders"].merge(truth[["customer_id", "dropout_date"]])
+    orders = _clean(small)["orders"].merge(truth[["customer_id", "dropout_date"]])
     late = orders["order_date"] > orders["dropout_date"]
     assert late.sum() <= small.truth["summary"]["campaign_orders"]  # only campaign conversions
 
 
 def test_some_customers_cost_more_to_serve_than_they_earn(large):
-    orders, contacts = large.tables["orders"], large.tables["contacts"]
+    orders, contacts = _clean(large)["orders"], _clean(large)["contacts"]
     margin = (orders["revenue"] - orders["cost_of_goods"]).groupby(orders["customer_id"]).sum()
     serve = contacts.groupby("customer_id")["cost"].sum().reindex(margin.index).fillna(0.0)
     contribution = margin - serve
@@ -261,23 +340,23 @@ def test_some_customers_cost_more_to_serve_than_they_earn(large):
 
 def test_revenue_grows_year_over_year(small, large):
     for data in (small, large):
-        orders = data.tables["orders"]
+        orders = _clean(data)["orders"]
         by_year = orders.groupby(orders["order_date"].str[:4])["revenue"].sum()
         assert list(by_year.index) == ["2022", "2023", "2024", "2025"]
         assert by_year.is_monotonic_increasing
 
 
 def test_market_and_costs_are_consistent(large):
-    market = large.tables["market"].set_index("region")
-    customers = large.tables["customers"]
+    market = _clean(large)["market"].set_index("region")
+    customers = _clean(large)["customers"]
     assert set(customers["region"]) == set(market.index)
     penetration = customers["region"].value_counts() / market["potential_customers"]
     for region, row in large.truth["market"].items():
         assert penetration[region] == pytest.approx(row["penetration"], abs=1e-6)
-    costs = large.tables["costs"]
+    costs = _clean(large)["costs"]
     assert len(costs) == 48 * len(sample.COST_POOLS)
     logistics = costs[costs["pool"] == "logistics"].set_index("period")["amount"]
-    orders = large.tables["orders"]
+    orders = _clean(large)["orders"]
     month = orders["order_date"].str[:7]
     implied = sample.COST_POOLS["logistics"]["per_order"] * month.value_counts() + \
         sample.COST_POOLS["logistics"]["revenue_share"] * orders.groupby(month)["revenue"].sum()

@@ -102,7 +102,9 @@ def test_segmentation_finds_the_structure_the_generator_put_in():
     abc = seg.abc_classes(facts)
     d = (rfm.merge(truth, on="customer_id").merge(abc[["customer_id", "abc_class"]], on="customer_id")
          .merge(ds["customers"][["customer_id", "account_type"]], on="customer_id"))
-    assert len(d) == len(rfm)
+    prospects = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))["prospects"]["customer_id"]
+    assert len(d) == len(rfm) - len(prospects) == len(truth)  # every buying customer has its truth
+    assert (rfm.loc[rfm["customer_id"].isin(prospects), "segment"] == "no_purchase").all()
     # key accounts and agents are class A
     assert (d.loc[d["account_type"].isin(seg.ABC_KEY_ACCOUNT_TYPES), "abc_class"] == "A").all()
     # true expected orders in the next year: alive x lambda x 365

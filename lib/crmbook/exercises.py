@@ -195,14 +195,22 @@ class NumberExercise(Exercise):
     """An exercise whose answer is a number, right within ``rel_tol`` (relative) or ``abs_tol``.
 
     Shares may be given either as a fraction (0.42) or as a percentage (42) when ``percent_ok`` is set.
+    ``traps`` names known mistakes: a mapping (or a zero-argument callable returning one, evaluated when
+    an answer is judged) from the sentence that names the mistake to the value the mistake gives, e.g.
+    ``{"you divided by all customers, not buying ones": 4.64}``. A wrong answer within the tolerance of a
+    trap gets that sentence instead of "too high"/"too low"; the right answer always wins, so a trap that
+    equals the right answer on some data never fires there.
     """
 
     def __init__(self, name: str, question: str, expected: Any, *, rel_tol: float = 0.005,
-                 abs_tol: float = 0.0, percent_ok: bool = False, **kwargs: Any) -> None:
+                 abs_tol: float = 0.0, percent_ok: bool = False,
+                 traps: Mapping[str, float] | Callable[[], Mapping[str, float]] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(name, question, expected, **kwargs)
         self.rel_tol = rel_tol
         self.abs_tol = abs_tol
         self.percent_ok = percent_ok
+        self._traps = traps
 
     def judge(self, answer: Any, expected: Any) -> str | None:
         try:
@@ -215,6 +223,10 @@ class NumberExercise(Exercise):
         candidates = [got, got / 100] if self.percent_ok else [got]
         if any(math.isclose(c, want, rel_tol=self.rel_tol, abs_tol=self.abs_tol) for c in candidates):
             return None
+        traps = self._traps() if callable(self._traps) else (self._traps or {})
+        for message, value in traps.items():
+            if any(math.isclose(c, float(value), rel_tol=self.rel_tol, abs_tol=self.abs_tol) for c in candidates):
+                return message
         nearest = min(candidates, key=lambda c: abs(c - want))  # 40 read as 40% when shares are asked for
         return _say("too_high" if nearest > want else "too_low", self.language, answer=f"{got:g}")
 

@@ -34,6 +34,7 @@ def test_chart_titles_and_labels_in_chinese(ds, ctx_zh):
     ax = dc.plot_reconciliation(dc.tables_overview(ds), ctx_zh)
     assert ax.get_title() == "各表读取的行数：可用与剔除"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["可用", "剔除"]
+    assert [t.get_text() for t in ax.texts] == ["剔除 1 行"]  # O6 of the orders, beside its bar
 
 
 def test_order_values_under_the_theme_draws_no_hidden_minor_ticks(ctx):
@@ -67,6 +68,7 @@ def test_reconciliation_labels_each_present_table_top_down(ctx):
     assert ax.get_xscale() == "symlog"
     widths = [p.get_width() for p in ax.patches]
     assert widths == [3, 5, 0, 1]  # used, then set aside
+    assert [(t.get_text(), t.xy) for t in ax.texts] == [("1 set aside", (6, 1))]  # at the end of the orders bar
     # the same limits as bars on a categorical axis of table names: margins taken on the log scale
     _, ref = plt.subplots()
     ref.barh(["customers", "orders"], [3, 5])

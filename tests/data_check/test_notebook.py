@@ -49,7 +49,8 @@ def test_notebook_00_on_the_sample(tmp_path):
     kpis = _kpis(nb)
     assert kpis["customers_used"] == len(ds["customers"])
     assert kpis["orders_used"] == len(ds["orders"])
-    assert kpis["rows_set_aside"] == 0
+    recon = ds.reconciliation()
+    assert kpis["rows_set_aside"] == int(recon["rows_rejected"].sum()) == 10  # 8 orders + 2 contacts (the defects)
     assert kpis["revenue_total"] == pytest.approx(float(ds["orders"]["revenue"].sum()))
     assert kpis["history_months"] == 48
     assert "not attempted yet" in _text(nb).lower()
@@ -83,6 +84,6 @@ def test_notebook_00_fails_loudly_on_unusable_data(tmp_path):
 def test_notebook_00_in_chinese(tmp_path):
     nb = _run(tmp_path, language="zh")
     text = _text(nb)
-    assert "读取的 43,381 行全部可用，没有剔除任何行。" in text
+    assert "共读取 43,451 行，其中 10 行（0.023%）被剔除" in text  # the sample's defects
     assert "尚未作答" in text  # exercise feedback in Chinese
     assert _kpis(nb)["history_months"] == 48

@@ -104,7 +104,8 @@ def plot_order_values(orders: pd.DataFrame, ctx: Context, *, revenue_col: str = 
 
 
 def plot_reconciliation(overview: pd.DataFrame, ctx: Context, *, ax: Axes | None = None) -> Axes:
-    """Stacked bars of rows used and rows rejected per present table.
+    """Stacked bars of rows used and rows rejected per present table; the tables with rows set aside say
+    how many beside their bar (a few rows of thousands do not show on the log scale).
 
     ``overview`` is the table of :func:`~crmbook.data_check.overview.tables_overview`.
     """
@@ -120,6 +121,11 @@ def plot_reconciliation(overview: pd.DataFrame, ctx: Context, *, ax: Axes | None
     ax.set_xscale("symlog")
     ax.xaxis.set_major_formatter(number_formatter())  # 10, 100, 1k rather than 10^1, 10^2, 10^3
     ax.set_yticks(positions, shown["table"].tolist())  # after set_xscale: it fixes the margins
+    # a few rows set aside of thousands read are too thin a bar on a log scale: say how many beside it
+    for pos, (used, rejected) in enumerate(zip(shown["rows_used"], shown["rows_rejected"], strict=True)):
+        if rejected:
+            ax.annotate(_label("reconciliation.note", ctx, rows=f"{int(rejected):,}"), (used + rejected, pos),
+                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=8, color="#c44e52")
     ax.invert_yaxis()
     ax.legend(loc="lower right")
     _drop_hidden_minor_ticks(ax.xaxis)

@@ -80,7 +80,7 @@ def findings(ds: Dataset, ctx: Context, topics: Iterable[Any] | None = None) -> 
             say("reason", table=table_label(t, ctx), reason=r, rows=n) for t, r, n in f["reasons"])
         out.append(text.say("findings.set_aside", ctx, escape=False,  # the reasons are escaped already
                             rejected=f["rows_rejected"], read=f["rows_read"],
-                            share=f["rows_rejected"] / f["rows_read"], reasons=reasons))
+                            share=_share_text(f["rows_rejected"] / f["rows_read"]), reasons=reasons))
     else:
         out.append(say("all_usable", read=f["rows_read"]))
     if f["absent"]:  # table names are the schema's (no markup in them), shown as written
@@ -101,6 +101,14 @@ def findings(ds: Dataset, ctx: Context, topics: Iterable[Any] | None = None) -> 
             out.append(text.say("findings.blocked", ctx, escape=False,  # the items are escaped already
                                 blocked=len(f["blocked"]), total=f["analyses"], items=items))
     return Narrative(out, language=ctx.language, bullets=True)
+
+
+def _share_text(share: float) -> str:
+    """A share as a percentage that never reads 0.0 % for rows that were set aside: one decimal from 1 %,
+    two significant digits below (10 of 43,451 rows -> 0.023 %)."""
+    if share >= 0.01 or share == 0:
+        return f"{share:.1%}"
+    return f"{share * 100:.2g}%"
 
 
 def kpi_label(name: str, ctx: Context) -> str:

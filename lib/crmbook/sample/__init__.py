@@ -11,6 +11,9 @@ each docstring opening with the process it draws from:
   for names, phones, e-mails), :mod:`~crmbook.sample.orders` (BG/NBD, Gamma-Gamma, margins),
   :mod:`~crmbook.sample.campaigns`, :mod:`~crmbook.sample.contacts`, :mod:`~crmbook.sample.surveys`,
   :mod:`~crmbook.sample.costs`, :mod:`~crmbook.sample.market`, :mod:`~crmbook.sample.truth`;
+- :mod:`~crmbook.sample.defects`: what a real export holds besides the clean history (prospects who never
+  ordered, orders of customers missing from the export, refunds booked as orders, a duplicated order,
+  contacts dated after the history, an answer out of range), listed in ``truth["defects"]``;
 - :mod:`~crmbook.sample.processes`: the Poisson, BG/NBD and gamma draws they share;
 - :mod:`~crmbook.sample.generator` (:func:`generate`, the order of the draws) and
   :mod:`~crmbook.sample.write` (:func:`write_sample`).

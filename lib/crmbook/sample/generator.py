@@ -9,7 +9,11 @@ module; moving a step, or a draw inside it, changes every table drawn after it):
 4. the customers table: gender, age, region, personal data (:mod:`.customers`, :mod:`.personal`);
 5. contacts (:mod:`.contacts`);
 6. surveys (:mod:`.surveys`);
-7. cost pools (:mod:`.costs`).
+7. cost pools (:mod:`.costs`);
+8. the defects of a real export (:mod:`.defects`): prospects who never ordered, orders of customers missing
+   from the export, refunds booked as orders, a duplicated order, contacts dated after the history, an
+   answer out of range. They come from a second generator seeded with ``[seed, 1]``, so the clean tables
+   keep every value they had without them.
 
 The other tables (orders, campaigns, campaign members, market) and the truth (:mod:`.truth`) are read
 off these draws.
@@ -29,6 +33,7 @@ from crmbook.sample.contacts import _contacts_table, _draw_contacts
 from crmbook.sample.costs import _draw_costs
 from crmbook.sample.customers import _customer_ids, _customers_table, _draw_customer_base
 from crmbook.sample.days import _day0, _History
+from crmbook.sample.defects import _add_defects
 from crmbook.sample.market import _market_table
 from crmbook.sample.orders import (
     _draw_buying,
@@ -124,6 +129,12 @@ def generate(n_customers: int = DEFAULT_N_CUSTOMERS, seed: int = DEFAULT_SEED, s
         "campaign_members": _campaign_members_table(campaigns, orders, cust_ids, end_idx),
         "market": _market_table(n),
     }
+    defects = _add_defects(seed, tables, n, history)
     truth = _truth(seed=seed, history=history, base=base, buying=buying, orders=orders, contacts=contacts,
-                   campaign_truth=campaigns.truth, tables=tables, cust_ids=cust_ids)
-    return SampleData(tables=tables, truth=truth)
+                   campaign_truth=campaigns.truth, tables=tables, cust_ids=cust_ids,
+                   customers=defects.tables["customers"])
+    truth["prospects"] = {"customer_id": defects.prospects,
+                          "note": "signed up, never ordered: not part of the BG/NBD population, no truth under "
+                                  "'customers'"}
+    truth["defects"] = defects.records
+    return SampleData(tables=defects.tables, truth=truth)

@@ -57,12 +57,16 @@ def _rounded(values: np.ndarray, digits: int = 6) -> list:
 
 def _truth(*, seed: int, history: _History, base: _CustomerBase, buying: _Buying, orders: _OrderLines,
            contacts: _ContactDraws, campaign_truth: list[dict[str, Any]], tables: dict[str, pd.DataFrame],
-           cust_ids: np.ndarray) -> dict[str, Any]:
-    """The truth as a JSON-serialisable dict (see :class:`crmbook.sample.SampleData`)."""
+           cust_ids: np.ndarray, customers: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The truth as a JSON-serialisable dict (see :class:`crmbook.sample.SampleData`).
+
+    ``tables`` are the clean tables; ``customers`` the customers table as written (prospects included),
+    which the market's customer counts are read from (the clean one when not given).
+    """
     n, d0 = base.n, history.d0
     o_cust, o_value, o_cogs = orders.cust, orders.value, orders.cogs
     contacts_raw, costs = contacts.raw, tables["costs"]
-    region = tables["customers"]["region"]
+    region = (tables["customers"] if customers is None else customers)["region"]
     potential = _potential(n)
     margin = np.bincount(o_cust, weights=o_value - o_cogs, minlength=n)
     serve = np.bincount(contacts_raw["_c"].to_numpy(), weights=contacts_raw["cost"].to_numpy(), minlength=n)

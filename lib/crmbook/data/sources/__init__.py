@@ -52,7 +52,8 @@ def open_source(source: str | os.PathLike, *, password_env: str = DEFAULT_PASSWO
                 "not exist. The sample ships with the crmbook repository, not inside the package: install "
                 "crmbook from a clone with `pip install -e .` (as the README says), or pass the path of a "
                 "data folder instead of \"sample\"")
-        return FolderSource(Path(SAMPLE_DIR).resolve())
+        # named, not by its path: reports and stored notebook outputs do not carry this machine's folders
+        return FolderSource(Path(SAMPLE_DIR).resolve(), label="the bundled sample (datasets/sample)")
     if isinstance(source, str) and _looks_like_url(source.strip()):
         return DatabaseSource.from_url(source.strip(), password_env)
     path = Path(source).expanduser()

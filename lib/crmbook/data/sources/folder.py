@@ -24,9 +24,10 @@ class FolderSource:
     """A data folder (:class:`~crmbook.data.sources.base.Source`); ``path`` is absolute."""
 
     path: Path
+    label: str | None = None  # how messages name it, when not by its path (the bundled sample)
 
     def describe(self) -> str:
-        return f"folder {self.path}"
+        return self.label or f"folder {self.path}"
 
     def expected(self, table: str) -> str:
         return f"a file {table}.csv, {table}.xlsx or {table}.parquet"
