@@ -93,3 +93,12 @@ def test_kpi_records_carry_label_and_language(ds, ctx_zh):
     record = dc.kpi("customers_used", 3, "customers", ctx_zh)
     assert record == {"name": "customers_used", "value": 3, "unit": "customers",
                       "label": dc.kpi_label("customers_used", ctx_zh), "language": "zh"}
+
+
+def test_actions_are_the_catalogues_advice_in_both_languages(ctx_zh):
+    from crmbook.context import Context
+
+    en = dc.actions(Context("2025-12-31"))
+    assert en.lead == "Actions" and len(en) == len(dc.ACTIONS) and en[0].startswith("Fix rows set aside")
+    zh = dc.actions(ctx_zh)
+    assert zh.lead == "行动" and len(zh) == len(en) and zh[0].startswith("在源头")

@@ -12,7 +12,7 @@ from crmbook.data_check.activity import monthly_activity
 from crmbook.data_check.charts import plot_monthly_activity, plot_order_values, plot_reconciliation
 from crmbook.data_check.display import table
 from crmbook.data_check.exercises import exercises
-from crmbook.data_check.narrative import findings, findings_facts, kpi, kpi_label, note
+from crmbook.data_check.narrative import ACTIONS, actions, findings, findings_facts, kpi, kpi_label, note
 from crmbook.data_check.overview import (
     DATA_KINDS,
     ORDER_VALUE_STATISTICS,
@@ -31,6 +31,8 @@ __all__ = [
     "ORDER_VALUE_STATISTICS",
     "order_value_summary",
     "note",
+    "ACTIONS",
+    "actions",
     "tables_overview",
     "date_coverage",
     "missing_values",

@@ -17,7 +17,7 @@ from crmbook.data_check.overview import _date_span
 from crmbook.data_check.readiness import readiness_facts, readiness_reason, table_label
 from crmbook.language import Narrative, catalogue
 
-__all__ = ["TOP_REASONS", "findings_facts", "findings", "kpi", "kpi_label", "note"]
+__all__ = ["TOP_REASONS", "ACTIONS", "actions", "findings_facts", "findings", "kpi", "kpi_label", "note"]
 
 #: How many reasons for rows set aside the findings name.
 TOP_REASONS = 3
@@ -114,6 +114,17 @@ def _share_text(share: float) -> str:
 def kpi_label(name: str, ctx: Context) -> str:
     """The label of headline figure ``name`` (``"customers_used"`` -> "Usable customers") in ``ctx``'s language."""
     return catalogue(_TEXT).label(f"kpi.{name}", ctx)
+
+
+#: The data check's fixed advice, in order (texts ``actions.<key>`` of the catalogue: an author edits them there).
+ACTIONS: tuple[str, ...] = ("fix_at_source", "ask_owner", "recheck")
+
+
+def actions(ctx: Context) -> Narrative:
+    """What to do after a data check, as bullet points in ``ctx``'s language (fixed advice, kept as data)."""
+    text = catalogue(_TEXT)
+    return Narrative([text.label(f"actions.{key}", ctx) for key in ACTIONS], lead=text.label("actions.lead", ctx),
+                     language=ctx.language, bullets=True)
 
 
 def kpi(name: str, value: Any, unit: str, ctx: Context) -> dict[str, Any]:
