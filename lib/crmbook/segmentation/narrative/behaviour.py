@@ -1,9 +1,4 @@
-"""Sentences of the behavioural analyses: RFM, ABC, clusters, the contact list and the summary.
-
-Part of :mod:`crmbook.segmentation.narrative` (facts, then words): each ``*_facts`` function returns numbers
-and names, tested without text; the interpretation turns them into a :class:`~crmbook.language.Narrative`
-through the templates in ``text/en.yaml`` and ``text/zh.yaml``.
-"""
+"""Sentences of the behavioural analyses: RFM, ABC, clusters, the contact list and the summary (part of :mod:`crmbook.segmentation.narrative`)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""The segmentation's shared words: the catalogue, group labels, money, and the description of the data.
-
-Part of :mod:`crmbook.segmentation.narrative` (facts, then words): each ``*_facts`` function returns numbers
-and names, tested without text; the interpretation turns them into a :class:`~crmbook.language.Narrative`
-through the templates in ``text/en.yaml`` and ``text/zh.yaml``.
-"""
+"""The segmentation's shared words: the catalogue, group labels, money, and the description of the data (part of :mod:`crmbook.segmentation.narrative`)."""
 
 from __future__ import annotations
 

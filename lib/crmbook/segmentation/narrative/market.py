@@ -1,9 +1,4 @@
-"""Sentences of the target-customer matrix and of penetration and market share.
-
-Part of :mod:`crmbook.segmentation.narrative` (facts, then words): each ``*_facts`` function returns numbers
-and names, tested without text; the interpretation turns them into a :class:`~crmbook.language.Narrative`
-through the templates in ``text/en.yaml`` and ``text/zh.yaml``.
-"""
+"""Sentences of the target-customer matrix and of penetration and market share (part of :mod:`crmbook.segmentation.narrative`)."""
 
 from __future__ import annotations
 
