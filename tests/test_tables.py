@@ -94,3 +94,22 @@ def test_long_list_shows_top_rows_and_links_the_whole_list(tmp_path, monkeypatch
     assert "<caption" not in format_table(frame, Context(as_of="2025-12-31"), max_rows=40).to_html()
     with pytest.raises(ValueError, match="name must be"):
         save_full_list(frame, "../x")
+
+
+def test_exports_neutralise_spreadsheet_formulas(tmp_path, monkeypatch) -> None:
+    from crmbook import outputs
+    from crmbook.tables import save_full_list, without_formulas
+
+    hostile = pd.DataFrame({"customer_id": ["=HYPERLINK(\"http://x.example\",\"click\")", "+cmd|' /C calc'!A0",
+                                            "-2+3", "@SUM(A1)", "\tx", "C00001"],
+                            "revenue": [-3.5, 1.0, 2.0, 3.0, 4.0, 5.0]})
+    safe = without_formulas(hostile)
+    assert safe["customer_id"].tolist() == ["'=HYPERLINK(\"http://x.example\",\"click\")", "'+cmd|' /C calc'!A0",
+                                            "'-2+3", "'@SUM(A1)", "'\tx", "C00001"]
+    assert safe["revenue"].tolist() == hostile["revenue"].tolist()  # numbers stay numbers
+    assert hostile["customer_id"][5] == "C00001" and hostile["customer_id"][0].startswith("=")  # not changed
+    monkeypatch.setenv(outputs.OUTPUT_DIR_ENV, str(tmp_path / "01_x_files"))
+    href = save_full_list(hostile, "contacts")
+    written = (tmp_path / href).read_text(encoding="utf-8")
+    assert "\n\"'=HYPERLINK" in written or "\n'=HYPERLINK" in written
+    assert "\n=" not in written and "\n+" not in written and "\n@" not in written

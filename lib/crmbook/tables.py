@@ -31,7 +31,7 @@ from crmbook.language import catalogue
 from crmbook.outputs import link, output_dir
 
 __all__ = ["KINDS", "Column", "columns", "column", "format_table", "group_summary", "require_columns",
-           "save_full_list"]
+           "save_full_list", "without_formulas", "FORMULA_PREFIXES"]
 
 #: The kinds of column and the format of each (``None``: shown as is).
 KINDS: dict[str, str | None] = {
@@ -186,6 +186,31 @@ def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = Non
     return styler if index else styler.hide(axis="index")
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"): ``=``, ``+``,
+#: ``-``, ``@``, tab and carriage return.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def without_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` that a spreadsheet cannot run: text cells starting with a formula character get a
+    leading ``'`` (OWASP's advice for CSV exports), so ``=HYPERLINK(...)`` in a name is shown, not followed.
+
+    Only text cells change: numbers stay numbers (``-3`` is a number in a numeric column, not text), and a
+    text that does not start with one of :data:`FORMULA_PREFIXES` is written as it is.
+    """
+    out = table.copy()
+    for name in out.columns:
+        col = out[name]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col) or \
+                pd.api.types.is_bool_dtype(col):
+            continue
+        risky = col.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES), na_action="ignore")
+        risky = risky.fillna(False).astype(bool)
+        if risky.any():
+            out[name] = col.astype(object).where(~risky, "'" + col[risky].astype(str))
+    return out
+
+
 def save_full_list(table: pd.DataFrame, name: str, *, mask_personal: bool = True) -> str | None:
     """Write the whole of a long list as ``<name>.csv`` beside the report; return its link (or None).
 
@@ -217,7 +242,7 @@ def save_full_list(table: pd.DataFrame, name: str, *, mask_personal: bool = True
         return None
     keep = [c for c in table.columns if not (mask_personal and str(c) in PERSONAL_COLUMNS)]
     path = folder / f"{name}.csv"
-    table[keep].to_csv(path, index=False, encoding="utf-8")
+    without_formulas(table[keep]).to_csv(path, index=False, encoding="utf-8")
     return link(path)
 
 

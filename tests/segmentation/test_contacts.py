@@ -53,3 +53,11 @@ def test_contact_list_orders_by_urgency_then_value():
         "Lost: 20 CNY over 1 order, last order 400 days ago"
     assert lst.loc[0, "action"] == seg.RFM_PLAYBOOK["cant_lose"]
     assert seg.contact_list(scored, segments=()).empty
+
+
+def test_exported_segment_lists_cannot_run_formulas(tmp_path):
+    assignments = pd.DataFrame({"customer_id": ["=1+1", "C2"], "segment": ["at risk", "at risk"]})
+    customers = pd.DataFrame({"customer_id": ["=1+1", "C2"], "name": ["@SUM(A1)", "Ann"]})
+    (path,) = seg.export_segments(assignments, tmp_path, mask_personal=False, customers=customers)
+    text = path.read_text(encoding="utf-8-sig")
+    assert "'=1+1" in text and "'@SUM(A1)" in text and "\n=" not in text

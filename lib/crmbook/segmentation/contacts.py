@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from crmbook.tables import require_columns
+from crmbook.tables import require_columns, without_formulas
 
 __all__ = ["CONTACT_SEGMENTS", "contact_list", "export_segments"]
 
@@ -97,6 +97,6 @@ def export_segments(assignments: pd.DataFrame, out_dir: str | Path, *, mask_pers
     for seg, part in a.groupby(segment_col, sort=True):
         path = out_dir / f"{prefix}_{_slug(seg)}.csv"
         keep = [customer_col] if mask_personal else [c for c in part.columns if c != segment_col]
-        part[keep].sort_values(customer_col).to_csv(path, index=False, encoding="utf-8-sig")
+        without_formulas(part[keep].sort_values(customer_col)).to_csv(path, index=False, encoding="utf-8-sig")
         paths.append(path)
     return paths
