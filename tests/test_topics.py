@@ -97,3 +97,9 @@ def test_kpi_declarations_are_checked() -> None:
     spec = topics.get("segmentation")
     assert spec.kpi("rfm_lost_share").better == "down" and spec.kpi("rfm_new_share").pattern == "rfm_*_share"
     assert spec.kpi("rfm_new_share").compared_on == ("data", "mapping", "rfm_bins")  # as_of: the time axis
+
+
+def test_the_registry_knows_the_same_languages_as_the_context() -> None:
+    from crmbook.context import LANGUAGES
+
+    assert topics.LANGUAGES == tuple(LANGUAGES)

@@ -47,7 +47,7 @@ KPI_BETTER: tuple[str, ...] = ("up", "down", "neutral")
 ALWAYS_COMPARED: tuple[str, ...] = ("data", "mapping")
 
 #: The report languages: every title and label is given in each of them.
-LANGUAGES: tuple[str, ...] = ("en", "zh")
+LANGUAGES: tuple[str, ...] = ("en", "zh")  # as crmbook.context.LANGUAGES (a test keeps them equal; no import)
 
 #: The tables every topic needs (the only required tables of the data model).
 _CORE_TABLES: tuple[str, ...] = ("customers", "orders")

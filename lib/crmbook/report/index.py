@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crmbook import topics as registry
+from crmbook.context import LANGUAGES
 from crmbook.kpis import format_value, unit_label
 from crmbook.language import catalogue
 
@@ -45,7 +46,7 @@ def _t(key: str, language: str, **values: Any) -> str:
 
 def _language(meta: Mapping[str, Any]) -> str:
     language = (meta.get("parameters") or {}).get("language") or "en"
-    return language if language in ("en", "zh") else "en"
+    return language if language in LANGUAGES else "en"
 
 
 def _spec(kpi: Mapping[str, Any]) -> registry.KpiSpec | None:
