@@ -117,3 +117,13 @@ def test_number_traps_name_the_mistake_and_never_hide_the_right_answer():
     assert "too high" in q.check(4).message.lower()
     lazy = NumberExercise("Q", "?", 10, traps=lambda: {"rows read": 12})
     assert lazy.check(12).status == "wrong" and lazy.check(12).message.startswith("rows read")
+
+
+def test_set_exercise_names_a_known_mistake():
+    q = SetExercise("E", "which?", ["a", "b"], traps={"you took only the first rule": {"a", "c"}})
+    assert q.check(["b", "a"]).correct
+    wrong = q.check(["c", "a"])
+    assert wrong.status == "wrong" and "you took only the first rule" in wrong.message
+    assert "missing" in q.check(["a"]).message  # another wrong answer: the general message
+    same = SetExercise("E", "which?", ["a"], traps={"never shown": {"a"}})
+    assert same.check(["a"]).correct  # a trap equal to the answer never fires

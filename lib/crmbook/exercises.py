@@ -258,7 +258,16 @@ class ChoiceExercise(Exercise):
 
 
 class SetExercise(Exercise):
-    """An exercise whose answer is a collection of items where order does not matter."""
+    """An exercise whose answer is a collection of items where order does not matter.
+
+    ``traps`` names known mistakes, as for :class:`NumberExercise`: sentence -> the collection the mistake
+    gives (``{"you applied only the growth half of the rule": {"C1", "C7"}}``); the right answer wins.
+    """
+
+    def __init__(self, name: str, question: str, expected: Any, *,
+                 traps: Mapping[str, Iterable[Any]] | None = None, **kwargs: Any) -> None:
+        super().__init__(name, question, expected, **kwargs)
+        self._traps = traps
 
     def judge(self, answer: Any, expected: Any) -> str | None:
         if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
@@ -267,6 +276,9 @@ class SetExercise(Exercise):
         missing, extra = sorted(want - got), sorted(got - want)
         if not missing and not extra:
             return None
+        for message, wrong in (self._traps or {}).items():
+            if got == {str(w) for w in wrong}:
+                return message
         parts = []
         if missing:
             parts.append(_say("items_missing", self.language, n=len(missing)))

@@ -44,11 +44,6 @@ def _rfm_judge(ctx: Context, bins: int):
     return judge
 
 
-def _with_judge(plain: Exercise, judge) -> Exercise:
-    """``plain`` (its question, answer, hint and solution) judged by ``judge`` instead."""
-    return Exercise(plain.name, plain.question, plain._expected, hint=plain._hint, solution=plain._solution,
-                    judge=judge, language=plain.language)
-
 
 def _rfm_exercise(scored: pd.DataFrame, ctx: Context) -> Exercise:
     buyers = scored[scored["frequency"] > 0].sort_values("customer_id")
@@ -77,31 +72,6 @@ def _rfm_exercise(scored: pd.DataFrame, ctx: Context) -> Exercise:
     )
 
 
-def _set_judge(ctx: Context, plain: SetExercise, traps: dict[str, set[str]]):
-    """A set judge that names a known mistake (``traps``: message key -> the wrong set it gives)."""
-    def judge(answer: Any, expected: Any) -> str | None:
-        problem = SetExercise.judge(plain, answer, expected)
-        if problem is None:
-            return None
-        got = {str(a) for a in answer} if not isinstance(answer, str | bytes) else None
-        for key, wrong in traps.items():
-            if got is not None and got == wrong and wrong != {str(e) for e in expected}:
-                return _text(key, ctx)
-        return problem
-    return judge
-
-
-def _share_judge(ctx: Context, plain: NumberExercise, traps: dict[str, float]):
-    """A number judge that names a known mistake (``traps``: message key -> the wrong value it gives)."""
-    def judge(answer: Any, expected: Any) -> str | None:
-        problem = NumberExercise.judge(plain, answer, expected)
-        if problem is None:
-            return None
-        for key, wrong in traps.items():
-            if NumberExercise.judge(plain, answer, wrong) is None:
-                return _text(key, ctx)
-        return problem
-    return judge
 
 
 def _all_customers_share(revenue: pd.Series, top_share: float) -> float:
@@ -151,19 +121,21 @@ def exercises(scored: pd.DataFrame, abc: pd.DataFrame, target: pd.DataFrame | No
         _text("q2.question" if gap is not None else "q2.question_growth", ctx, cutoff=table.attrs["a_cutoff"],
               growth=growth, days=gap or 0),
         b_ids, hint=_text("q2.hint" if gap is not None else "q2.hint_growth", ctx, days=gap or 0),
+        traps={_text("q2.growth_only", ctx): growth_only},
         solution=_text("q2.solution", ctx, b=", ".join(b_ids),
                        a=", ".join(c for c, k in answer.items() if k == "A")),
         language=ctx.language,
     )
-    items["q2"] = _with_judge(q2, _set_judge(ctx, q2, {"q2.growth_only": growth_only}))
+    items["q2"] = q2
     annual = abc.set_index("customer_id")["revenue_y0"]
     share = top_share_revenue(annual, top_share)
     q3 = NumberExercise(
         _text("name", ctx, n=3), _text("q3.question", ctx, top_share=top_share),
         share, rel_tol=0.01, percent_ok=True, hint=_text("q3.hint", ctx),
+        traps={_text("q3.all_customers", ctx): _all_customers_share(annual, top_share)},
         solution=_text("q3.solution", ctx, top_share=top_share, share=share), language=ctx.language,
     )
-    items["q3"] = _with_judge(q3, _share_judge(ctx, q3, {"q3.all_customers": _all_customers_share(annual, top_share)}))
+    items["q3"] = q3
     on = target[target["quadrant"] != TARGET_DORMANT] if target is not None else None
     if on is not None and len(on):
         t = on.sort_values("customer_id")
