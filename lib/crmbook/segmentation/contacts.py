@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from crmbook.data.schemas import PERSONAL_COLUMNS
 from crmbook.tables import require_columns, without_formulas
 
 __all__ = ["CONTACT_SEGMENTS", "contact_list", "export_segments"]
@@ -64,7 +65,7 @@ def contact_list(assignments: pd.DataFrame, *, segments: Sequence[str] = CONTACT
 
 def export_segments(assignments: pd.DataFrame, out_dir: str | Path, *, mask_personal: bool = True,
                     segment_col: str = "segment", customers: pd.DataFrame | None = None,
-                    personal_columns: Sequence[str] = ("name", "phone", "email"),
+                    personal_columns: Sequence[str] = PERSONAL_COLUMNS,
                     prefix: str | None = None) -> list[Path]:
     """Write one CSV per segment with the customers to contact.
 
