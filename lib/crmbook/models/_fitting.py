@@ -229,10 +229,13 @@ def standard_errors(neg_loglik: Callable[[np.ndarray], Any], theta: np.ndarray, 
     else:
         f = lambda t: float(neg_loglik(t))  # noqa: E731
         hess = np.empty((k, k))
-        for i, ei in enumerate(np.eye(k)):
-            for j, ej in enumerate(np.eye(k)):
-                hess[i, j] = (f(theta + h * ei + h * ej) - f(theta + h * ei - h * ej)
-                              - f(theta - h * ei + h * ej) + f(theta - h * ei - h * ej)) / (4 * h * h)
+        f0, eye = f(theta), np.eye(k)
+        for i in range(k):  # central differences; the matrix is symmetric, so j >= i only
+            hess[i, i] = (f(theta + 2 * h * eye[i]) - 2 * f0 + f(theta - 2 * h * eye[i])) / (4 * h * h)
+            for j in range(i + 1, k):
+                ei, ej = h * eye[i], h * eye[j]
+                hess[i, j] = hess[j, i] = (f(theta + ei + ej) - f(theta + ei - ej)
+                                           - f(theta - ei + ej) + f(theta - ei - ej)) / (4 * h * h)
     hess = (hess + hess.T) / 2
     try:
         cov = np.linalg.inv(hess)

@@ -89,8 +89,8 @@ def _occasions(codes, day, val):
 def _summarise(codes, day, val, ids: pd.Index, as_of_day: int, days_per_unit: float,
                with_value: bool) -> pd.DataFrame:
     cust, oday, oval = _occasions(codes, day, val)
-    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]]) if len(cust) else np.array([], dtype=int)
-    ends = np.r_[starts[1:], len(cust)] - 1
+    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]]) if len(cust) else np.zeros(0, dtype=np.intp)
+    ends = np.r_[starts[1:], len(cust)][: len(starts)] - 1
     first, last = oday[starts], oday[ends]
     freq = (ends - starts).astype(float)
     out = pd.DataFrame({"frequency": freq, "recency": (last - first) / days_per_unit,
