@@ -106,11 +106,13 @@ def _crmbook_side(s: pd.DataFrame, horizon: float, repeat: int) -> tuple[dict, d
 
 
 def _simulated(n: int) -> pd.DataFrame:
-    T = np.random.default_rng(0).uniform(1, 208, size=n)
-    sim = simulate_bgnbd({"r": 0.8, "alpha": 60 / 7, "a": 0.8, "b": 3.0}, T, seed=1, time_unit="W")
-    sim = sim.round({"recency": 2, "T": 2})  # weekly ages to 2 decimals, as in the CDNOW data
-    sim["monetary_value"] = simulate_gamma_gamma({"p": 6.0, "q": 4.0, "gamma": 175.0}, sim.frequency, seed=2)
-    out = sim[["frequency", "recency", "T", "monetary_value"]]
+    """n customers from the sample generator's BG/NBD and Gamma-Gamma truth, ages on a daily grid (as a
+    summary of real orders is), expressed in weeks."""
+    T_days = np.random.default_rng(0).integers(1, 1461, size=n).astype(float)
+    sim = simulate_bgnbd({"r": 0.8, "alpha": 60.0, "a": 0.8, "b": 3.0}, T_days, seed=1, time_unit="D")
+    recency_days = np.minimum(np.ceil(sim["recency"]), T_days)  # a repeat purchase on a later day
+    out = pd.DataFrame({"frequency": sim["frequency"], "recency": recency_days / 7, "T": T_days / 7})
+    out["monetary_value"] = simulate_gamma_gamma({"p": 6.0, "q": 4.0, "gamma": 175.0}, out.frequency, seed=2)
     out.attrs["time_unit"] = "W"
     return out
 

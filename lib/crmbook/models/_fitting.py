@@ -3,7 +3,9 @@
 Private to :mod:`crmbook.models`. Every fit maximises a log-likelihood over the logarithms of its
 (positive) parameters with :func:`scipy.optimize.minimize` (L-BFGS-B, bounded in log space), from several
 starting points; the best optimum wins. Identical customer rows are fitted once with a weight (their
-count), which is what makes a fit on 100,000 customers take a fraction of a second.
+count), terms that depend on one column only are computed once per distinct value, and with many
+distinct rows the multi-start search runs on a systematic subsample whose best optimum is then refined
+on all rows: a BG/NBD fit on 100,000 customers takes a fraction of a second (benchmarks/bench_models.py).
 """
 
 from __future__ import annotations
