@@ -52,7 +52,7 @@ def plot_stages(summary: pd.DataFrame, ctx: Context, *, ax: Axes | None = None) 
     ax.set_xlim(0, top * 1.12)
     ax.xaxis.set_major_formatter(number_formatter())
     ax.legend(handles=[Patch(color=PHASE_COLOURS[p], label=_text(f"phase.{p}", ctx)) for p in PHASES],
-              loc="lower right", fontsize=8, frameon=False)
+              loc="upper right", fontsize=8, frameon=False)
     ax.grid(axis="y", visible=False)
     return finish(ax, _text("chart.stages.title", ctx), _text("chart.stages.x", ctx))
 
@@ -68,7 +68,7 @@ def plot_flow(matrix: pd.DataFrame, ctx: Context, *, ax: Axes | None = None, min
 
     from crmbook.plots import get_ax
 
-    ax = get_ax(ax, figsize=(9.0, 6.0))
+    ax = get_ax(ax, figsize=(10.0, 7.0))
     joined = matrix.attrs.get("joined", pd.Series(0, index=matrix.columns)).reindex(matrix.columns, fill_value=0)
     order = list(STAGES)
     left = matrix.sum(axis=1).reindex(order, fill_value=0).astype(float)
@@ -129,7 +129,7 @@ def plot_flow(matrix: pd.DataFrame, ctx: Context, *, ax: Axes | None = None, min
     ax.set_ylim(0, total + gap * (len(left_all) + 3))
     ax.axis("off")
     ax.set_title(_text("chart.flow.title", ctx, start=f"{pd.Timestamp(a['start']):%Y-%m-%d}",
-                       end=f"{pd.Timestamp(a['end']):%Y-%m-%d}"))
+                       end=f"{pd.Timestamp(a['end']):%Y-%m-%d}"), pad=14)
     return ax
 
 
@@ -226,6 +226,7 @@ def plot_p_alive(agreement: pd.DataFrame, ctx: Context, *, ax: Axes | None = Non
         left += v
     ax.set_yticks(y, [stage_label(s, ctx) for s in a.index])
     ax.xaxis.set_major_formatter(number_formatter())
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.set_xlim(0, float(left.max() or 1) * 1.05)
+    ax.legend(fontsize=8, frameon=False, loc="upper right")
     ax.grid(axis="y", visible=False)
     return finish(ax, _text("chart.palive.title", ctx), _text("chart.palive.x", ctx))

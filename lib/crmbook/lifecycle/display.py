@@ -22,7 +22,7 @@ from .stages import STAGE_PHASE, STAGES
 from .survival import survival_at
 
 __all__ = ["readable", "table", "rates_display", "transition_display", "plan_display", "strategy_table",
-           "survival_table", "phase_display"]
+           "survival_table", "phase_display", "plan_summary_display"]
 
 
 def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
@@ -77,6 +77,16 @@ def phase_display(matrix: pd.DataFrame, ctx: Context):
     out = out.rename(columns=names).rename_axis(None, axis=1)
     out.insert(0, "phase", [phase_label(p, ctx) for p in out.index])
     return format_table(out.reset_index(drop=True), ctx, package=PACKAGE, kinds={n: "count" for n in names.values()})
+
+
+def plan_summary_display(summary: pd.DataFrame, ctx: Context):
+    """:func:`crmbook.lifecycle.plan_summary` with each action's name, channel and what to do
+    (:data:`crmbook.lifecycle.ACTION_PLAYBOOK`)."""
+    from .actions import ACTION_PLAYBOOK
+
+    out = summary.copy()
+    out["what_to_do"] = [ACTION_PLAYBOOK.action(a, ctx) for a in summary["action"]]
+    return table(out, ctx)
 
 
 def plan_display(plan: pd.DataFrame, ctx: Context) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from crmbook.tables import require_columns
 from .flow import ACTIVE_STAGES
 from .narrative import say, stage_label
 
-__all__ = ["kpi", "at_risk_revenue", "lifecycle_kpis", "stage_kpis"]
+__all__ = ["kpi", "at_risk_revenue", "lifecycle_kpis", "stage_kpis", "headline_kpis"]
 
 
 def kpi(name: str, value: Any, unit: str, ctx: Context, **values: Any) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def lifecycle_kpis(stages: pd.DataFrame, rates: Mapping[str, Any], ctx: Context,
            kpi("repeat_purchase_rate", _pct(rates["repeat_rate"]), "%", ctx),
            kpi("reactivation_rate", _pct(rates["reactivation"]), "%", ctx)]
     if median_lifetime is not None:
-        out.append(kpi("median_lifetime_days", float(median_lifetime) if math.isfinite(median_lifetime) else None,
+        out.append(kpi("median_lifetime_days", int(median_lifetime) if math.isfinite(median_lifetime) else None,
                        "days", ctx))
     if revenue_at_risk is not None:
         out.append(kpi("at_risk_revenue", round(float(revenue_at_risk), 2), ctx.currency, ctx))
@@ -72,3 +72,12 @@ def stage_kpis(summary: pd.DataFrame, ctx: Context) -> list[dict[str, Any]]:
     return [{"name": f"stage_{s}_customers", "value": int(n), "unit": "customers",
              "label": say("kpi.stage_customers", ctx, stage=stage_label(s, ctx)), "language": ctx.language}
             for s, n in summary[["stage", "customers"]].itertuples(index=False)]
+
+
+def headline_kpis(records: list[dict[str, Any]], *, headline: bool = True) -> list[dict[str, Any]]:
+    """The records among ``records`` that are (``headline=True``) or are not the topic's headline figures
+    (:data:`crmbook.topics.TOPICS`, topic ``lifecycle``): the first are shown as cards, the rest only recorded."""
+    from crmbook.topics import get
+
+    names = set(get("lifecycle").headline)
+    return [r for r in records if (r["name"] in names) == headline]

@@ -227,6 +227,6 @@ def summary_points(summary: pd.DataFrame, rates: Mapping[str, Any], curve: pd.Da
         first = plan_summary[plan_summary["customers"] > 0].iloc[0]
         out.append(say("summary.plan", ctx, rows=int(plan_summary["customers"].sum()),
                        first=action_label(first["action"], ctx), n=int(first["customers"])))
-    return Narrative(out, lead=_lead(ctx, "summary"), language=ctx.language, bullets=True)
+    return Narrative(out, language=ctx.language, bullets=True)
 
 
