@@ -93,7 +93,7 @@ def simulate_gamma_gamma(params: Mapping[str, float], frequency: Any, *, seed: i
 
     Examples
     --------
-    >>> simulate_gamma_gamma({"p": 6.0, "q": 4.0, "gamma": 175.0}, [0, 2], seed=1)[0]
+    >>> float(simulate_gamma_gamma({"p": 6.0, "q": 4.0, "gamma": 175.0}, [0, 2], seed=1)[0])
     0.0
     """
     rng = np.random.default_rng(seed)
