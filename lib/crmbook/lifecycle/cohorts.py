@@ -24,23 +24,28 @@ import pandas as pd
 from crmbook.facts import CustomerFacts
 from crmbook.tables import require_columns
 
+from ._coded import Coded, coded, group_starts
+
 __all__ = ["cohort_orders", "cohort_retention", "retention_curves"]
 
 
-def _month_number(dates: pd.Series) -> np.ndarray:
-    d = dates.to_numpy(dtype="datetime64[M]").astype(np.int64)
-    return d
+def _months(c: Coded) -> tuple[np.ndarray, np.ndarray]:
+    """Month number of each order and the first-order month of each order's customer."""
+    month = c.day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    first = np.zeros(c.n, dtype=np.int64)
+    starts = group_starts(c.code)
+    first[c.code[starts]] = month[starts]  # orders are sorted by customer then day
+    return month, first[c.code]
 
 
 def cohort_orders(facts: CustomerFacts) -> pd.DataFrame:
     """Orders with their customer's cohort: ``customer_id, cohort, month, revenue`` (``cohort`` a period
     ``YYYY-MM``, ``month`` the months since the cohort's month, 0 for the first month)."""
-    o = facts.orders
-    m = _month_number(o["order_date"])
-    first = pd.Series(m, index=o["customer_id"].to_numpy()).groupby(level=0).min()
-    cohort = first.reindex(o["customer_id"].to_numpy()).to_numpy()
-    return pd.DataFrame({"customer_id": o["customer_id"].to_numpy(), "cohort_m": cohort, "month": m - cohort,
-                         "revenue": o["revenue"].to_numpy(dtype=float)})
+    c = coded(facts)
+    month, cohort = _months(c)
+    return pd.DataFrame({"customer_id": c.ids[c.code].astype(str),
+                         "cohort": cohort.astype("datetime64[M]").astype(str), "month": month - cohort,
+                         "revenue": c.revenue})
 
 
 def cohort_retention(facts: CustomerFacts, *, max_months: int | None = None) -> dict[str, pd.DataFrame]:
@@ -54,27 +59,36 @@ def cohort_retention(facts: CustomerFacts, *, max_months: int | None = None) -> 
         a Series, customers per cohort; ``"active"``: the counts behind ``"customers"``. Unobserved cells
         are missing.
     """
-    co = cohort_orders(facts)
-    if co.empty:
+    c = coded(facts)
+    if len(c.code) == 0:
         raise ValueError("orders: no order up to as_of, so there is no cohort")
+    month, cohort = _months(c)
     end_m = int(np.datetime64(facts.as_of, "M").astype(np.int64))
-    cohorts = np.arange(co["cohort_m"].min(), end_m + 1)
-    width = int(end_m - cohorts[0] + 1) if max_months is None else int(max_months) + 1
-    labels = pd.Index([str(np.datetime64(int(c), "M")) for c in cohorts], name="cohort")
-    active = (co.drop_duplicates(["customer_id", "month"]).groupby(["cohort_m", "month"]).size()
-              .unstack(fill_value=0).reindex(index=cohorts, columns=range(width), fill_value=0))
-    revenue = (co.groupby(["cohort_m", "month"])["revenue"].sum().unstack(fill_value=0.0)
-               .reindex(index=cohorts, columns=range(width), fill_value=0.0))
-    size = co.drop_duplicates("customer_id").groupby("cohort_m").size().reindex(cohorts, fill_value=0)
-    observed = (cohorts[:, None] + np.arange(width)[None, :]) <= end_m
-    observed &= size.to_numpy()[:, None] > 0
-    share = (active.to_numpy() / np.where(size.to_numpy() > 0, size.to_numpy(), np.nan)[:, None])
-    base = revenue[0].to_numpy()
-    rev = revenue.to_numpy() / np.where(base > 0, base, np.nan)[:, None]
-    frame = lambda a: pd.DataFrame(np.where(observed, a, np.nan), index=labels, columns=range(width))  # noqa: E731
+    first_m = int(cohort.min())
+    rows = end_m - first_m + 1
+    width = rows if max_months is None else int(max_months) + 1
+    labels = pd.Index([str(np.datetime64(int(m), "M")) for m in range(first_m, end_m + 1)], name="cohort")
+    k = month - cohort
+    inside = k < width
+    r, kk = cohort[inside] - first_m, k[inside]
+    # one count per customer and month: orders are sorted by customer then day, so a month repeats only
+    # in consecutive rows of one customer
+    code, mon = c.code[inside], month[inside]
+    new = np.r_[True, (code[1:] != code[:-1]) | (mon[1:] != mon[:-1])]
+    active = np.bincount(r[new] * width + kk[new], minlength=rows * width).reshape(rows, width)
+    revenue = np.bincount(r * width + kk, weights=c.revenue[inside], minlength=rows * width).reshape(rows, width)
+    starts = group_starts(c.code)
+    size = np.bincount(cohort[starts] - first_m, minlength=rows)
+    observed = (np.arange(rows)[:, None] + np.arange(width)[None, :]) <= (end_m - first_m)
+    observed &= size[:, None] > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = active / np.where(size > 0, size, np.nan)[:, None]
+        rev = revenue / np.where(revenue[:, 0] > 0, revenue[:, 0], np.nan)[:, None]
+    cols = pd.Index(range(width))
+    frame = lambda a: pd.DataFrame(np.where(observed, a, np.nan), index=labels, columns=cols)  # noqa: E731
     out = {"customers": frame(share), "revenue": frame(rev),
-           "active": pd.DataFrame(np.where(observed, active.to_numpy(), 0), index=labels, columns=range(width)),
-           "size": pd.Series(size.to_numpy(), index=labels, name="customers")}
+           "active": pd.DataFrame(np.where(observed, active, 0), index=labels, columns=cols),
+           "size": pd.Series(size, index=labels, name="customers")}
     last_day = facts.as_of + pd.offsets.MonthEnd(0)
     for table in out.values():
         table.attrs.update(as_of=facts.as_of, partial_last_month=bool(facts.as_of.normalize() != last_day))
@@ -95,29 +109,39 @@ def retention_curves(facts: CustomerFacts, *, by: str = "acquisition_channel", m
         ``group, month, retention, customers`` (``customers``: the group's buying customers, its n, the same on
         every row of the group; ``observed``: customers of the cohorts observed at that month).
     """
-    c = facts.customers
-    require_columns(c, "customers", [by])
-    co = cohort_orders(facts)
+    require_columns(facts.customers, "customers", [by])
+    c = coded(facts)
+    month, cohort = _months(c)
     end_m = int(np.datetime64(facts.as_of, "M").astype(np.int64))
-    group = c.set_index("customer_id")[by].astype("object").where(lambda s: s.notna(), "unknown").astype(str)
-    co["group"] = group.reindex(co["customer_id"]).to_numpy()
-    firsts = co.drop_duplicates("customer_id")[["customer_id", "cohort_m", "group"]]
-    act = co[co["month"] <= max_months].drop_duplicates(["customer_id", "month"])
-    active = act.groupby(["group", "month"]).size()
+    values = facts.customers[by].astype("object").where(facts.customers[by].notna(), "unknown").astype(str)
+    gcode, names = pd.factorize(values.to_numpy())
+    starts = group_starts(c.code)
+    buyer_group = gcode[c.code[starts]]
+    horizon_all = end_m - cohort[starts]
+    k = month - cohort
+    inside = k <= max_months
+    code, mon, kk = c.code[inside], month[inside], k[inside]
+    new = np.r_[True, (code[1:] != code[:-1]) | (mon[1:] != mon[:-1])] if len(code) else np.zeros(0, bool)
+    g_orders = gcode[code[new]]
+    width = max_months + 1
+    active = np.bincount(g_orders * width + kk[new], minlength=len(names) * width).reshape(len(names), width)
     rows, left_out = [], {}
-    for g, members in firsts.groupby("group"):
-        n = len(members)
-        if n < min_customers:
-            left_out[g] = n
+    for gi, g in enumerate(names):
+        member = buyer_group == gi
+        n = int(member.sum())
+        if n == 0:
             continue
-        horizon = end_m - members["cohort_m"].to_numpy()
-        for k in range(max_months + 1):
-            observed = int((horizon >= k).sum())
+        if n < min_customers:
+            left_out[str(g)] = n
+            continue
+        horizon = horizon_all[member]
+        for m in range(max_months + 1):
+            observed = int((horizon >= m).sum())
             if observed < min_customers:
                 break
-            # active customers of the cohorts observed at k (a younger cohort cannot be active at k)
-            a = int(active.get((g, k), 0))
-            rows.append({"group": g, "month": k, "retention": a / observed, "customers": n, "observed": observed})
+            # active customers of the cohorts observed at m (a younger cohort cannot be active at m)
+            rows.append({"group": str(g), "month": m, "retention": int(active[gi, m]) / observed, "customers": n,
+                         "observed": observed})
     out = pd.DataFrame(rows, columns=["group", "month", "retention", "customers", "observed"])
     out.attrs.update(by=by, left_out=left_out, min_customers=min_customers)
     return out

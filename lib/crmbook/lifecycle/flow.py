@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crmbook.context import as_date
 from crmbook.facts import CustomerFacts
 
-from .stages import PHASES, STAGE_PHASE, STAGES, stages_at
+from ._coded import coded
+from .stages import PHASES, STAGE_PHASE, STAGES, _check_rules, _stage_codes
 
 __all__ = ["ACTIVE_STAGES", "transition_matrix", "transition_rates", "flow_facts", "phase_matrix"]
 
@@ -48,14 +50,20 @@ def transition_matrix(facts: CustomerFacts, start: Any, end: Any | None = None, 
     if d1 > facts.as_of:
         raise ValueError(f"end ({d1.date()}) is after the analysis date {facts.as_of.date()}")
     rules = dict(at_risk_days=at_risk_days, inactive_days=inactive_days, loyal_orders=loyal_orders)
-    s0 = stages_at(facts.customers, facts.orders, d0, **rules).set_index("customer_id")["stage"]
-    s1 = stages_at(facts.customers, facts.orders, d1, **rules).set_index("customer_id")["stage"]
-    both = s1.reindex(s0.index)
+    _check_rules(at_risk_days, inactive_days, loyal_orders)
+    c = coded(facts)
+    args = (int(at_risk_days), int(inactive_days), int(loyal_orders))
+    s0, s1 = _stage_codes(c, d0, *args), _stage_codes(c, d1, *args)
     order = list(STAGES)
-    counts = pd.crosstab(pd.Categorical(s0, order), pd.Categorical(both, order), dropna=False)
-    counts = counts.reindex(index=order, columns=order, fill_value=0).astype(int)
-    counts.index.name, counts.columns.name = "from", "to"
-    joined = s1[~s1.index.isin(s0.index)].value_counts().reindex(order, fill_value=0).astype(int)
+    pos = {st: i for i, st in enumerate(order)}
+    k0 = pd.Series(s0["stage"]).map(pos).to_numpy()
+    k1 = pd.Series(s1["stage"]).map(pos).to_numpy()
+    at0, at1 = s0["member"], s1["member"]
+    both = at0 & at1
+    n = len(order)
+    cells = np.bincount(k0[both] * n + k1[both], minlength=n * n).reshape(n, n)
+    counts = pd.DataFrame(cells.astype(int), index=pd.Index(order, name="from"), columns=pd.Index(order, name="to"))
+    joined = pd.Series(np.bincount(k1[at1 & ~at0], minlength=n).astype(int), index=pd.Index(order, name="stage"))
     counts.attrs.update(start=d0, end=d1, joined=joined, **rules)
     return counts
 

@@ -26,9 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmbook.facts import CustomerFacts, window_mask, year_window
+from crmbook.facts import CustomerFacts, year_window
 
-from .stages import stages_at
+from ._coded import coded, day_number
+from .stages import _stage_codes
 
 __all__ = ["lifecycle_rates", "rates_table"]
 
@@ -44,31 +45,31 @@ def lifecycle_rates(facts: CustomerFacts, *, inactive_days: int, at_risk_days: i
         the counts behind each (``last_year_buyers, retained, churned, this_year_buyers, repeat_buyers,
         lapsed_at_start, reactivated, new_this_year``) and the period (``start``, ``end``, ``previous_start``).
     """
-    o = facts.orders
+    c = coded(facts)
     as_of = facts.as_of
-    this = o[window_mask(o["order_date"], as_of, 0).to_numpy()]
-    last = o[window_mask(o["order_date"], as_of, 1).to_numpy()]
-    b0, b1 = set(this["customer_id"]), set(last["customer_id"])
-    per = this.groupby("customer_id").size()
     start, end = year_window(as_of, 0)
     prev_start, _ = year_window(as_of, 1)
-    at_start = stages_at(facts.customers, o, start, at_risk_days=at_risk_days or inactive_days,
-                         inactive_days=inactive_days, loyal_orders=loyal_orders)
-    lapsed = set(at_start.loc[at_start["stage"] == "lapsed", "customer_id"])
-    before = set(o.loc[(o["order_date"] <= start).to_numpy(), "customer_id"])
-    retained, reactivated = len(b1 & b0), len(lapsed & b0)
+    d_start, d_end, d_prev = day_number(start), day_number(end), day_number(prev_start)
+    this = (c.day > d_start) & (c.day <= d_end)
+    last = (c.day > d_prev) & (c.day <= d_start)
+    per = np.bincount(c.code[this], minlength=c.n)
+    b0, b1 = per > 0, np.bincount(c.code[last], minlength=c.n) > 0
+    before = np.bincount(c.code[c.day <= d_start], minlength=c.n) > 0
+    at_start = _stage_codes(c, start, int(at_risk_days or inactive_days), int(inactive_days), int(loyal_orders))
+    lapsed = at_start["member"] & (at_start["stage"] == "lapsed")
+    retained, reactivated = int((b1 & b0).sum()), int((lapsed & b0).sum())
+    n0, n1, repeat = int(b0.sum()), int(b1.sum()), int((per >= 2).sum())
 
     def share(num: int, den: int) -> float:
         return num / den if den else float("nan")
 
     return {
         "start": start, "end": end, "previous_start": prev_start, "inactive_days": int(inactive_days),
-        "last_year_buyers": len(b1), "retained": retained, "churned": len(b1) - retained,
-        "retention": share(retained, len(b1)), "churn": share(len(b1) - retained, len(b1)),
-        "this_year_buyers": len(b0), "repeat_buyers": int((per >= 2).sum()),
-        "repeat_rate": share(int((per >= 2).sum()), len(b0)),
-        "lapsed_at_start": len(lapsed), "reactivated": reactivated, "reactivation": share(reactivated, len(lapsed)),
-        "new_this_year": len(b0 - before),
+        "last_year_buyers": n1, "retained": retained, "churned": n1 - retained,
+        "retention": share(retained, n1), "churn": share(n1 - retained, n1),
+        "this_year_buyers": n0, "repeat_buyers": repeat, "repeat_rate": share(repeat, n0),
+        "lapsed_at_start": int(lapsed.sum()), "reactivated": reactivated,
+        "reactivation": share(reactivated, int(lapsed.sum())), "new_this_year": int((b0 & ~before).sum()),
     }
 
 

@@ -32,6 +32,8 @@ from crmbook.context import as_date
 from crmbook.facts import CustomerFacts
 from crmbook.tables import require_columns
 
+from ._coded import NO_DAY, Coded, code_frames, coded, per_customer_at
+
 __all__ = ["STAGES", "STAGE_PHASE", "PHASES", "AT_RISK_QUANTILE", "INACTIVE_QUANTILE", "LOYAL_ORDERS",
            "inter_purchase_days", "inactivity_thresholds", "stages_at", "lifecycle_stages", "stage_rules", "stage_summary"]
 
@@ -54,10 +56,19 @@ INACTIVE_QUANTILE: float = 0.90
 LOYAL_ORDERS: int = 5
 
 
-def _sorted_orders(orders: pd.DataFrame) -> pd.DataFrame:
+def _gaps(c: Coded) -> tuple[np.ndarray, np.ndarray]:
+    same = c.code[1:] == c.code[:-1]
+    gaps = np.diff(c.day)
+    keep = same & (gaps > 0)
+    gaps, owner = gaps[keep], c.code[1:][keep]
+    per_customer = np.bincount(owner, minlength=c.n)
+    return gaps, (1.0 / per_customer[owner]) if len(owner) else np.zeros(0)
+
+
+def _orders_only(orders: pd.DataFrame) -> Coded:
     require_columns(orders, "orders", ["customer_id", "order_date"])
-    o = orders[["customer_id", "order_date"]]
-    return o.sort_values(["customer_id", "order_date"], kind="stable")
+    ids = pd.Index(pd.unique(orders["customer_id"].astype(str)))
+    return code_frames(pd.DataFrame({"customer_id": ids}), orders, ids)
 
 
 def inter_purchase_days(orders: pd.DataFrame, *, weights: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -67,17 +78,8 @@ def inter_purchase_days(orders: pd.DataFrame, *, weights: bool = False) -> np.nd
     ``weights=True`` also the weight of each gap, ``1 / (the customer's number of gaps)``, so that each
     repeat customer weighs 1 in a quantile.
     """
-    o = _sorted_orders(orders)
-    days = o["order_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    cust = pd.factorize(o["customer_id"])[0]
-    same = cust[1:] == cust[:-1]
-    gaps = np.diff(days)
-    keep = same & (gaps > 0)
-    gaps, owner = gaps[keep], cust[1:][keep]
-    if not weights:
-        return gaps
-    per_customer = np.bincount(owner, minlength=cust.max() + 1 if len(cust) else 0)
-    return gaps, 1.0 / per_customer[owner]
+    gaps, w = _gaps(_orders_only(orders))
+    return (gaps, w) if weights else gaps
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -87,9 +89,31 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
     return float(v[min(np.searchsorted(cum, q - 1e-12), len(v) - 1)])
 
 
+def _check_quantiles(at_risk_quantile: float, inactive_quantile: float) -> None:
+    for name, q in (("at_risk_quantile", at_risk_quantile), ("inactive_quantile", inactive_quantile)):
+        if not 0 < float(q) < 1:
+            raise ValueError(f"{name} must be between 0 and 1, got {q!r}")
+    if at_risk_quantile > inactive_quantile:
+        raise ValueError(f"at_risk_quantile ({at_risk_quantile}) must not exceed inactive_quantile "
+                         f"({inactive_quantile})")
+
+
+def _thresholds(c: Coded, at_risk_quantile: float, inactive_quantile: float) -> dict[str, int]:
+    _check_quantiles(at_risk_quantile, inactive_quantile)
+    gaps, weights = _gaps(c)
+    if len(gaps) == 0:
+        raise ValueError("orders: no customer ordered on two different days, so the inactivity thresholds "
+                         "cannot be derived from the data; give at_risk_days and inactive_days")
+    risk = _weighted_quantile(gaps, weights, float(at_risk_quantile))
+    lapse = _weighted_quantile(gaps, weights, float(inactive_quantile))
+    return {"at_risk_days": int(math.ceil(risk)), "inactive_days": int(math.ceil(lapse)), "gaps": int(len(gaps)),
+            "repeat_customers": int(round(weights.sum()))}
+
+
 def inactivity_thresholds(orders: pd.DataFrame, *, at_risk_quantile: float = AT_RISK_QUANTILE,
                           inactive_quantile: float = INACTIVE_QUANTILE) -> dict[str, int]:
-    """``{"at_risk_days": ..., "inactive_days": ..., "gaps": n}`` from the base's inter-purchase times.
+    """``{"at_risk_days": ..., "inactive_days": ..., "gaps": n, "repeat_customers": m}`` from the base's
+    inter-purchase times.
 
     Each threshold is the customer-weighted quantile of :func:`inter_purchase_days` (every repeat customer
     weighs 1, spread over their gaps): the smallest gap ``g`` with at least the share ``q`` of the weight
@@ -101,20 +125,52 @@ def inactivity_thresholds(orders: pd.DataFrame, *, at_risk_quantile: float = AT_
         A quantile outside (0, 1), ``at_risk_quantile > inactive_quantile``, or no customer with two orders
         on different days (then give the thresholds yourself).
     """
-    for name, q in (("at_risk_quantile", at_risk_quantile), ("inactive_quantile", inactive_quantile)):
-        if not 0 < float(q) < 1:
-            raise ValueError(f"{name} must be between 0 and 1, got {q!r}")
-    if at_risk_quantile > inactive_quantile:
-        raise ValueError(f"at_risk_quantile ({at_risk_quantile}) must not exceed inactive_quantile "
-                         f"({inactive_quantile})")
-    gaps, weights = inter_purchase_days(orders, weights=True)
-    if len(gaps) == 0:
-        raise ValueError("orders: no customer ordered on two different days, so the inactivity thresholds "
-                         "cannot be derived from the data; give at_risk_days and inactive_days")
-    risk = _weighted_quantile(gaps, weights, float(at_risk_quantile))
-    lapse = _weighted_quantile(gaps, weights, float(inactive_quantile))
-    return {"at_risk_days": int(math.ceil(risk)), "inactive_days": int(math.ceil(lapse)), "gaps": int(len(gaps)),
-            "repeat_customers": int(round(weights.sum()))}
+    _check_quantiles(at_risk_quantile, inactive_quantile)
+    return _thresholds(_orders_only(orders), at_risk_quantile, inactive_quantile)
+
+
+def _check_rules(at_risk_days: int, inactive_days: int, loyal_orders: int) -> None:
+    if not 0 < int(at_risk_days) <= int(inactive_days):
+        raise ValueError(f"need 0 < at_risk_days <= inactive_days, got {at_risk_days!r} and {inactive_days!r}")
+    if int(loyal_orders) < 2:
+        raise ValueError(f"loyal_orders must be at least 2, got {loyal_orders!r}")
+
+
+def _stage_codes(c: Coded, date: pd.Timestamp, at_risk: int, inactive: int, loyal: int) -> dict[str, np.ndarray]:
+    """Per customer (all of ``c``): ``member`` (a customer at ``date``), ``stage`` and the facts behind it."""
+    p = per_customer_at(c, date)
+    has = p["orders"] > 0
+    since = np.where(has, p["day"] - p["last"], 0)
+    gap = np.where(has & (p["before"] != NO_DAY), p["last"] - p["before"], 0)
+    n = p["orders"]
+    conditions = [n == 0, since > inactive, since > at_risk, gap > inactive, n == 1, n >= loyal]
+    stage = np.select(conditions, ["prospect", "lapsed", "at_risk", "won_back", "new", "loyal"], "repeat")
+    return {**p, "since": since, "gap": gap, "has": has, "stage": stage}
+
+
+def _stages_frame(c: Coded, date: Any, at_risk_days: int, inactive_days: int, loyal_orders: int) -> pd.DataFrame:
+    d = as_date(date, name="date")
+    _check_rules(at_risk_days, inactive_days, loyal_orders)
+    s = _stage_codes(c, d, int(at_risk_days), int(inactive_days), int(loyal_orders))
+    m = s["member"]
+    has = s["has"][m]
+
+    def dates(values: np.ndarray) -> np.ndarray:
+        return np.where(has, values[m], 0).astype("datetime64[D]").astype("datetime64[ns]")
+
+    first, last = dates(s["first"]), dates(s["last"])
+    first[~has] = np.datetime64("NaT")
+    last[~has] = np.datetime64("NaT")
+    gap = np.where(has & (s["before"][m] != NO_DAY), s["gap"][m], np.nan).astype(float)
+    out = pd.DataFrame({"customer_id": c.ids[m].astype(str), "orders": s["orders"][m].astype(int),
+                        "first_order": first, "last_order": last,
+                        "days_since": np.where(has, s["since"][m], np.nan).astype(float),
+                        "gap_before_last": gap, "stage": s["stage"][m]})
+    out["phase"] = out["stage"].map(STAGE_PHASE)
+    out = out.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    out.attrs.update(date=d, at_risk_days=int(at_risk_days), inactive_days=int(inactive_days),
+                     loyal_orders=int(loyal_orders))
+    return out
 
 
 def stages_at(customers: pd.DataFrame, orders: pd.DataFrame, date: Any, *, at_risk_days: int,
@@ -139,47 +195,9 @@ def stages_at(customers: pd.DataFrame, orders: pd.DataFrame, date: Any, *, at_ri
     -------
     DataFrame
         ``customer_id, orders, first_order, last_order, days_since, gap_before_last, stage, phase``; one row
-        per customer of ``date``, in customer order.
+        per customer of ``date``, sorted by id.
     """
-    d = as_date(date, name="date")
-    if not 0 < int(at_risk_days) <= int(inactive_days):
-        raise ValueError(f"need 0 < at_risk_days <= inactive_days, got {at_risk_days!r} and {inactive_days!r}")
-    if int(loyal_orders) < 2:
-        raise ValueError(f"loyal_orders must be at least 2, got {loyal_orders!r}")
-    require_columns(customers, "customers", ["customer_id"])
-    c = customers[["customer_id"]].astype({"customer_id": str})
-    if "signup_date" in customers.columns:
-        signup = pd.to_datetime(customers["signup_date"], errors="coerce")
-        c = c[~(signup > d).to_numpy()]
-    o = _sorted_orders(orders)
-    o = o[(o["order_date"] <= d).to_numpy()]
-    o = o.astype({"customer_id": str})
-    g = o.groupby("customer_id", sort=False)["order_date"]
-    last = g.max()
-    # the gap before the last order: last order minus the latest earlier order on another day
-    days = o["order_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    cust = o["customer_id"].to_numpy()
-    last_day = pd.Series(last.to_numpy(dtype="datetime64[D]").astype(np.int64), index=last.index)
-    is_last_day = days == last_day.reindex(cust).to_numpy()
-    before = pd.Series(np.where(is_last_day, np.nan, days), index=cust).groupby(level=0, sort=False).max()
-    agg = pd.DataFrame({"orders": g.size(), "first_order": g.min(), "last_order": last})
-    agg["gap_before_last"] = last_day - before.reindex(last_day.index)
-    out = c.merge(agg, left_on="customer_id", right_index=True, how="left")
-    out["orders"] = out["orders"].fillna(0).astype(int)
-    out["days_since"] = (d - out["last_order"]).dt.days.astype(float)
-    out["stage"] = _rules(out, int(at_risk_days), int(inactive_days), int(loyal_orders))
-    out["phase"] = out["stage"].map(STAGE_PHASE)
-    out = out.sort_values("customer_id").reset_index(drop=True)
-    out.attrs.update(date=d, at_risk_days=int(at_risk_days), inactive_days=int(inactive_days),
-                     loyal_orders=int(loyal_orders))
-    return out[["customer_id", "orders", "first_order", "last_order", "days_since", "gap_before_last", "stage",
-                "phase"]]
-
-
-def _rules(t: pd.DataFrame, at_risk: int, inactive: int, loyal: int) -> np.ndarray:
-    n, since, gap = t["orders"].to_numpy(), t["days_since"].to_numpy(), t["gap_before_last"].to_numpy()
-    conditions = [n == 0, since > inactive, since > at_risk, gap > inactive, n == 1, n >= loyal]
-    return np.select(conditions, ["prospect", "lapsed", "at_risk", "won_back", "new", "loyal"], "repeat")
+    return _stages_frame(code_frames(customers, orders), date, at_risk_days, inactive_days, loyal_orders)
 
 
 def lifecycle_stages(facts: CustomerFacts, *, at_risk_days: int | None = None, inactive_days: int | None = None,
@@ -190,18 +208,14 @@ def lifecycle_stages(facts: CustomerFacts, *, at_risk_days: int | None = None, i
     The result's ``attrs`` hold the thresholds used and whether each came from the data (``derived``), with
     the quantiles and the number of inter-purchase gaps behind them.
     """
+    c = coded(facts)
     derived = at_risk_days is None or inactive_days is None
-    found: dict[str, Any] = {}
-    if derived:
-        found = inactivity_thresholds(facts.orders, at_risk_quantile=at_risk_quantile,
-                                      inactive_quantile=inactive_quantile)
+    found: dict[str, Any] = _thresholds(c, at_risk_quantile, inactive_quantile) if derived else {}
     risk = int(at_risk_days) if at_risk_days is not None else found["at_risk_days"]
     lapse = int(inactive_days) if inactive_days is not None else max(found["inactive_days"], risk)
-    out = stages_at(facts.customers, facts.orders, facts.as_of, at_risk_days=risk, inactive_days=lapse,
-                    loyal_orders=loyal_orders)
+    out = _stages_frame(c, facts.as_of, risk, lapse, loyal_orders)
     out.attrs.update(derived=derived, gaps=found.get("gaps"), repeat_customers=found.get("repeat_customers"),
-                     at_risk_quantile=at_risk_quantile,
-                     inactive_quantile=inactive_quantile)
+                     at_risk_quantile=at_risk_quantile, inactive_quantile=inactive_quantile)
     return out
 
 
