@@ -12,37 +12,22 @@ argument; everything a reader sees takes the :class:`crmbook.context.Context` ``
     from crmbook import lifecycle as lc
     stages = lc.lifecycle_stages(facts)
     lc.table(lc.stage_summary(stages), ctx)
+
+The package re-exports the ``__all__`` of each module of :data:`MODULES`; a new method module (the loyalty
+programme, the customer journey) joins by adding its name there.
 """
+
+from importlib import import_module
 
 from crmbook.playbook import action_plan
 
-from .actions import *  # noqa: F403
-from .actions import __all__ as _actions
-from .charts import *  # noqa: F403
-from .charts import __all__ as _charts
-from .cohorts import *  # noqa: F403
-from .cohorts import __all__ as _cohorts
-from .display import *  # noqa: F403
-from .display import __all__ as _display
-from .exercises import *  # noqa: F403
-from .exercises import __all__ as _exercises
-from .flow import *  # noqa: F403
-from .flow import __all__ as _flow
-from .kpis import *  # noqa: F403
-from .kpis import __all__ as _kpis
-from .narrative import *  # noqa: F403
-from .narrative import __all__ as _narrative
-from .palive import *  # noqa: F403
-from .palive import __all__ as _palive
-from .rates import *  # noqa: F403
-from .rates import __all__ as _rates
-from .stages import *  # noqa: F403
-from .stages import __all__ as _stages
-from .survival import *  # noqa: F403
-from .survival import __all__ as _survival
+#: The modules whose public names the package re-exports, in this order.
+MODULES: tuple[str, ...] = ("stages", "flow", "cohorts", "rates", "survival", "palive", "actions", "kpis",
+                            "narrative", "display", "charts", "exercises")
 
-# The loyalty programme (``loyalty``) and the customer journey (``journey``) join here as two more modules.
-_extra: list[str] = []
-
-__all__ = ["action_plan", *_stages, *_flow, *_cohorts, *_rates, *_survival, *_palive, *_actions, *_kpis,
-           *_narrative, *_display, *_charts, *_exercises, *_extra]
+__all__ = ["action_plan"]
+for _name in MODULES:
+    _module = import_module(f"{__name__}.{_name}")
+    globals().update({_key: getattr(_module, _key) for _key in _module.__all__})
+    __all__ += list(_module.__all__)
+del _name, _module

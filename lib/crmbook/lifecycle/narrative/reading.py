@@ -50,7 +50,10 @@ def stage_facts(summary: pd.DataFrame) -> dict[str, Any]:
     total = int(n.sum())
     active = int(n.reindex(list(ACTIVE_STAGES), fill_value=0).sum())
     phases = summary.groupby("phase")["customers"].sum()
-    share = (lambda k: k / total if total else float("nan"))
+
+    def share(k: int) -> float:
+        return k / total if total else float("nan")
+
     return {"customers": total, "active": active, "active_share": share(active),
             "at_risk": int(n.get("at_risk", 0)), "at_risk_share": share(int(n.get("at_risk", 0))),
             "lapsed": int(n.get("lapsed", 0)), "lapsed_share": share(int(n.get("lapsed", 0))),
