@@ -78,3 +78,11 @@ def test_at_risk_revenue_by_hand(done):
     """K is the only customer at risk: one order of 100 in 2025 (year 0), none in year 1 -> 100 / 2 = 50."""
     facts, st, _, _ = done
     assert lc.at_risk_revenue(facts, st) == 50.0
+
+
+def test_plan_preview_shows_every_action_first():
+    """Six rows a, a, a, b, c, c with room for 3: one of each action first (a1, b1, c1), then the rest in order."""
+    plan = pd.DataFrame({"action": list("aaabcc"), "n": [1, 2, 3, 1, 1, 2]})
+    out = lc.plan_preview(plan, 3)
+    assert list(zip(out["action"], out["n"], strict=True)) == [("a", 1), ("b", 1), ("c", 1), ("a", 2), ("a", 3),
+                                                               ("c", 2)]

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crmbook.context import Context
@@ -22,7 +23,8 @@ from .stages import STAGE_PHASE, STAGES
 from .survival import survival_at
 
 __all__ = ["readable", "table", "rates_display", "transition_display", "plan_display", "strategy_table",
-           "survival_table", "phase_display", "plan_summary_display"]
+           "survival_table", "phase_display", "plan_summary_display",
+           "plan_preview"]
 
 
 def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
@@ -113,6 +115,18 @@ def plan_display(plan: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         out["p_alive"] = plan["p_alive"].to_numpy()
     out["due_date"] = plan["due_date"].to_numpy()
     return out
+
+
+def plan_preview(plan_table: pd.DataFrame, rows: int) -> pd.DataFrame:
+    """The contact plan reordered so that its first ``rows`` rows show every action: the first
+    ``rows // actions`` contacts of each action (in the plan's order), then the rest. Only for the report's
+    preview; the exported list keeps the plan's order."""
+    require_columns(plan_table, "plan", ["action"])
+    actions = max(1, plan_table["action"].nunique())
+    rank = plan_table.groupby("action", sort=False).cumcount().to_numpy()
+    first = rank < max(1, int(rows) // actions)
+    order = np.lexsort((np.arange(len(plan_table)), ~first))
+    return plan_table.iloc[order].reset_index(drop=True)
 
 
 def strategy_table(summary: pd.DataFrame, ctx: Context):
