@@ -105,10 +105,16 @@ def exercises(rates: dict[str, Any], lifetimes: pd.DataFrame, matrix: pd.DataFra
     r = rates
     period = dict(prev_start=_d(r["previous_start"]), start=_d(r["start"]), end=_d(r["end"]))
     base = r["last_year_buyers"]
+
+    def retention() -> float:
+        if not base:
+            raise ValueError("no customer bought in the year before the last one")
+        return r["retention"]
+
     q1 = NumberExercise(
         _text("name", ctx, n=1),
         _text("q1.question", ctx, base=base, retained=r["retained"], buyers=r["this_year_buyers"], **period),
-        r["retention"], rel_tol=0.005, percent_ok=True, hint=_text("q1.hint", ctx),
+        retention, rel_tol=0.005, percent_ok=True, hint=_text("q1.hint", ctx),
         traps={_text("q1.new_included", ctx): r["this_year_buyers"] / base if base else math.nan,
                _text("q1.churn", ctx): r["churn"]},
         solution=_text("q1.solution", ctx, retained=r["retained"], base=base, rate=r["retention"]),

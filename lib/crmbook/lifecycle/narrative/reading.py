@@ -78,6 +78,8 @@ def flow_interpretation(facts: Mapping[str, Any], ctx: Context) -> Narrative:
     """The customer flow in words: who stayed active, who lapsed, who was won back, where new ones came in."""
     f = facts
     period = dict(start=_date(f["start"]), end=_date(f["end"]))
+    if not f["customers_start"]:
+        return Narrative([say("skip.flow", ctx, start=period["start"])], language=ctx.language)
     out = [say("flow.stayed", ctx, stayed=f["stayed_active"], active=f["active_start"],
                share=f["stayed_active"] / f["active_start"] if f["active_start"] else 0.0, **period),
            say("flow.lapsed", ctx, lapsed=f["lapsed_from_active"]),
@@ -89,6 +91,9 @@ def flow_interpretation(facts: Mapping[str, Any], ctx: Context) -> Narrative:
 def rates_interpretation(rates: Mapping[str, Any], ctx: Context) -> Narrative:
     """The four rates of the period with their counts."""
     r = rates
+    if not r["last_year_buyers"]:
+        return Narrative([say("rates.no_history", ctx, start=_date(r["previous_start"]), end=_date(r["start"]))],
+                         lead=_lead(ctx), language=ctx.language)
     out = [say("rates.retention", ctx, retention=r["retention"], retained=r["retained"], base=r["last_year_buyers"],
                churn=r["churn"], start=_date(r["start"]), end=_date(r["end"])),
            say("rates.repeat", ctx, rate=r["repeat_rate"], buyers=r["this_year_buyers"]),
@@ -216,7 +221,8 @@ def summary_points(summary: pd.DataFrame, rates: Mapping[str, Any], curve: pd.Da
     out = [say("summary.active", ctx, active=f["active"], share=f["active_share"], customers=f["customers"],
                at_risk=f["at_risk"], lapsed=f["lapsed"]),
            say("summary.retention", ctx, retention=rates["retention"], churn=rates["churn"],
-               base=rates["last_year_buyers"])]
+               base=rates["last_year_buyers"]) if rates["last_year_buyers"] else
+           say("rates.no_history", ctx, start=_date(rates["previous_start"]), end=_date(rates["start"]))]
     if curve is not None:
         med = curve.attrs.get("median", float("nan"))
         out.append(say("summary.lifetime", ctx, median=_median_text(med, ctx),
