@@ -28,9 +28,10 @@ def score_kpis(scores: pd.DataFrame, ctx: Context) -> list[dict[str, Any]]:
         scale, unit = (100.0, "%") if r["score"] == "csat" else (1.0, "points" if r["score"] == "nps" else "")
         for suffix, key in (("", "value"), ("_low", "low"), ("_high", "high")):
             v = r[key]
-            out.append(kpi(f"{r['score']}{suffix}", None if pd.isna(v) else round(float(v) * scale, 2), unit, ctx))
+            record = kpi(f"{r['score']}{suffix}", None if pd.isna(v) else round(float(v) * scale, 2), unit, ctx)
+            out.append({**record, "display": not suffix})  # the bounds are recorded, not shown as cards
     if len(scores):
-        out.append(kpi("survey_answers", int(scores["n"].max()), "answers", ctx))
+        out.append({**kpi("survey_answers", int(scores["n"].max()), "answers", ctx), "display": False})
     return out
 
 
