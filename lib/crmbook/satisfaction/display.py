@@ -95,13 +95,14 @@ def loyalty_display(by_group: pd.DataFrame, ctx: Context, *, kind: str = "nps_gr
 
 
 def handling_display(handling: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """``measure, n, value_text, interval, unknown``: shares in %, counts and hours as numbers."""
+    """``measure, known, value_text, interval, unknown``: shares in %, counts and hours as numbers; ``known``
+    the complaints (for ``repeat_customers``: the complaining customers) the measure is computed on."""
     def value(m: str, v: float) -> str:
         if pd.isna(v):
             return "-"
         return f"{v:,.0f}" if m in ("complaints", "repeat_customers") else (f"{v:.1f}" if m == "median_hours"
                                                                             else f"{v:.1%}")
-    return pd.DataFrame({"measure": handling["measure"], "n": handling["n"],
+    return pd.DataFrame({"measure": handling["measure"], "known": handling["n"],
                          "value_text": [value(m, v) for m, v in handling[["measure", "value"]].itertuples(index=False)],
                          "interval": ["-" if pd.isna(lo) else f"{lo:.1%} - {hi:.1%}" for lo, hi in
                                       handling[["low", "high"]].itertuples(index=False)],
