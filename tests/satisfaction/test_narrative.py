@@ -43,3 +43,16 @@ def test_groups_sentence_says_when_intervals_overlap_and_names_small_groups():
     text = sat.groups_interpretation(by, EN).text
     assert "intervals overlap" in text and "E has the best" in text
     assert "1 group has fewer than 30 answers" in text and ": N." in text
+
+
+def test_score_kpis_headline_and_bounds():
+    """NPS -8.14 (-10.76, -5.52) and CSAT 0.5213 -> 52.13 %: the cards carry the three scores, the bounds
+    and the number of answers are recorded apart; together they are everything."""
+    scores = pd.DataFrame({"score": ["nps", "csat"], "n": [400, 401], "value": [-8.14, 0.5213],
+                           "low": [-10.76, 0.5058], "high": [-5.52, 0.5367], "better": ["up", "up"]})
+    head = {k["name"]: k["value"] for k in sat.score_kpis(scores, EN, part="headline")}
+    bounds = {k["name"]: k["value"] for k in sat.score_kpis(scores, EN, part="bounds")}
+    assert head == {"nps": -8.14, "csat": 52.13}
+    assert bounds == {"nps_low": -10.76, "nps_high": -5.52, "csat_low": 50.58, "csat_high": 53.67,
+                      "survey_answers": 401}
+    assert len(sat.score_kpis(scores, EN)) == len(head) + len(bounds)

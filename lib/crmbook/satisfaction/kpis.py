@@ -20,18 +20,22 @@ def kpi(name: str, value: Any, unit: str, ctx: Context, **values: Any) -> dict[s
             "language": ctx.language}
 
 
-def score_kpis(scores: pd.DataFrame, ctx: Context) -> list[dict[str, Any]]:
+def score_kpis(scores: pd.DataFrame, ctx: Context, *, part: str = "all") -> list[dict[str, Any]]:
     """``nps``, ``csat``, ``ces`` with ``_low`` / ``_high`` bounds and ``survey_answers``: NPS in points,
-    CSAT in % (0-100), CES on its 1-7 scale, rounded to two decimals."""
+    CSAT in % (0-100), CES on its 1-7 scale, rounded to two decimals. ``part``: ``"all"``, ``"headline"``
+    (the three scores, shown as cards) or ``"bounds"`` (the bounds and the answers, recorded only)."""
+    if part not in ("all", "headline", "bounds"):
+        raise ValueError(f"score_kpis: part must be 'all', 'headline' or 'bounds', got {part!r}")
     out = []
     for r in scores.to_dict("records"):
         scale, unit = (100.0, "%") if r["score"] == "csat" else (1.0, "points" if r["score"] == "nps" else "")
         for suffix, key in (("", "value"), ("_low", "low"), ("_high", "high")):
             v = r[key]
-            record = kpi(f"{r['score']}{suffix}", None if pd.isna(v) else round(float(v) * scale, 2), unit, ctx)
-            out.append({**record, "display": not suffix})  # the bounds are recorded, not shown as cards
-    if len(scores):
-        out.append({**kpi("survey_answers", int(scores["n"].max()), "answers", ctx), "display": False})
+            if (part == "headline" and suffix) or (part == "bounds" and not suffix):
+                continue
+            out.append(kpi(f"{r['score']}{suffix}", None if pd.isna(v) else round(float(v) * scale, 2), unit, ctx))
+    if len(scores) and part != "headline":
+        out.append(kpi("survey_answers", int(scores["n"].max()), "answers", ctx))
     return out
 
 
