@@ -79,7 +79,8 @@ def customer_pnl(facts: CustomerFacts, costs: pd.DataFrame | None = None, contac
     -------
     DataFrame
         Indexed by ``customer_id``, one row per customer of ``facts.customers``: :data:`PNL_COLUMNS`, then
-        ``orders`` (count). ``attrs``: ``basis`` (``"costs"`` or ``"gross_margin"``), ``note`` (why, in
+        ``orders`` (count) and ``contribution`` (gross margin - direct - retention cost: what the customer
+        leaves after the costs of selling to and serving them, before acquisition and indirect costs). ``attrs``: ``basis`` (``"costs"`` or ``"gross_margin"``), ``note`` (why, in
         English), ``missing`` (columns whose absence leaves figures missing), ``unknown_cogs_customers``,
         ``allocated`` and ``unallocated`` (currency totals).
     """
@@ -115,6 +116,7 @@ def customer_pnl(facts: CustomerFacts, costs: pd.DataFrame | None = None, contac
     out["total_cost"] = out["cost_of_goods"] + out[allocated_cols].sum(axis=1)
     out["profit"] = out["revenue"] - out["total_cost"]
     out["orders"] = o.groupby("customer_id").size().reindex(idx, fill_value=0).astype(int)
+    out["contribution"] = out["gross_margin"] - out["direct_cost"] - out["retention_cost"]
     if missing:
         note += "; no cost_of_goods in the orders: gross margin and profit cannot be computed"
     out.attrs.update(basis=basis, note=note, missing=missing, unknown_cogs_customers=int(unknown),

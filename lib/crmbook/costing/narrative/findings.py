@@ -160,8 +160,8 @@ def good_bad_interpretation(comparison: pd.DataFrame, actions: pd.Series, ctx: C
         g = f["groups"]
         return Narrative([say("goodbad.too_small", ctx, good=g.get("profitable", 0), bad=g.get("unprofitable", 0),
                               min_group=f["min_group"])], lead=_lead(ctx), language=ctx.language)
-    parts = [say("goodbad.more" if r >= 1 else "goodbad.less", ctx, measure=measure_label(m, ctx),
-                 ratio=r if r >= 1 else 1 / r) for m, r in f["differences"]]
+    parts = [say("goodbad.more" if r >= 1 else "goodbad.less", ctx, measure=measure_label(m, ctx), ratio=r)
+             for m, r in f["differences"]]
     sep = "；" if ctx.language == "zh" else "; "
     out = [say("goodbad.differ", ctx, list=sep.join(parts))]
     if f["actions"]:
@@ -220,7 +220,7 @@ def by_note(by: pd.DataFrame, dimension: str, ctx: Context) -> Narrative:
     out = [say("pnl.by", ctx, dimension=dim)]
     if len(by) > 1:
         best, worst = by.iloc[0], by.iloc[-1]
-        out.append(say("pnl.best_worst", ctx, dimension=dim, best=str(best[dimension]),
+        out.append(say("pnl.best_worst", ctx, best=str(best[dimension]),
                        best_profit=money(best["profit"], ctx), worst=str(worst[dimension]),
                        worst_profit=money(worst["profit"], ctx), worst_unprofitable=float(worst["unprofitable_share"])))
     return Narrative(out, language=ctx.language)
