@@ -69,9 +69,9 @@ def test_main_order_channel():
 
 
 def test_profit_distribution_bands():
-    """Profits -72.27, -138.33, -7, -50: band -250 to -50 holds B and A (-50 is in '-50 to 0'? no: -50 is
-    the lower edge of '-50 to 0', included) -> '-250 to -50': A, B; '-50 to 0': C, D."""
+    """Profits A -72.27, B -138.33, C -7, D -50; lower edges are included, so D (-50) is in '-50 ~ 0':
+    '-250 ~ -50' holds A and B, '-50 ~ 0' holds C and D."""
     pnl = costing.customer_pnl(cases.facts(), cases.costs(), contacts=cases.contacts())
     d = costing.profit_distribution(pnl).set_index("band")
-    assert d.loc["-250 to -50", "customers"] == 2 and d.loc["-50 to 0", "customers"] == 2
+    assert d.loc["-250 ~ -50", "customers"] == 2 and d.loc["-50 ~ 0", "customers"] == 2
     assert d["customers"].sum() == 4

@@ -179,7 +179,8 @@ def profit_distribution(pnl: pd.DataFrame, bands: tuple[float, ...] = PROFIT_BAN
     Returns
     -------
     DataFrame
-        ``band`` (``"< -1,000"``, ``"-1,000 to -250"``, ..., ``">= 5,000"``; lower edge included),
+        ``band`` (``"< -1,000"``, ``"-1,000 ~ -250"``, ..., ``"≥ 5,000"``, the same in every language;
+        lower edge included),
         ``lower, upper, customers, customer_share, profit``; customers without a profit are left out and
         counted in ``attrs["left_out"]``.
     """
@@ -189,8 +190,8 @@ def profit_distribution(pnl: pd.DataFrame, bands: tuple[float, ...] = PROFIT_BAN
     rows = []
     for i in range(len(edges) - 1):
         lo, hi = edges[i], edges[i + 1]
-        label = (f"< {hi:,.0f}" if not np.isfinite(lo) else f">= {lo:,.0f}" if not np.isfinite(hi)
-                 else f"{lo:,.0f} to {hi:,.0f}")
+        label = (f"< {hi:,.0f}" if not np.isfinite(lo) else f"≥ {lo:,.0f}" if not np.isfinite(hi)
+                 else f"{lo:,.0f} ~ {hi:,.0f}")
         inside = cut == i
         rows.append({"band": label, "lower": lo, "upper": hi, "customers": int(inside.sum()),
                      "profit": float(p[inside].sum())})
