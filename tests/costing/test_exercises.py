@@ -26,11 +26,17 @@ def _ex(built, language="en"):
 
 
 def test_q1_allocation_by_the_contact_driver(built):
-    """The largest contact-driven line is February service 20.00, only B had a contact (a call, 30):
-    B gets all of it. Cases have one customer per month, so check the wording and the right answer."""
+    """Latest contact-driven month with two customers: January service 15.60 (February has one customer).
+    Contact cost B 150, A 6 (of 156); revenue A 150, B 100 (of 250). B's contact share (96%) most exceeds
+    its revenue share (40%): B is asked. Right: 15.60 x 150 / 156 = 15.00; by revenue 15.60 x 0.4 = 6.24
+    (named); split equally 7.80 (named)."""
     ex = _ex(built)
+    assert "B" in ex.q1.question and "15.60" in ex.q1.question
     assert ex.q1.check(...).status == "unattempted"
-    assert ex.q1.check(20.0).status == "correct"
+    assert ex.q1.check(15.0).status == "correct"
+    fb = ex.q1.check(6.24)
+    assert fb.status == "wrong" and "by revenue" in fb.message
+    assert "equally" in ex.q1.check(7.80).message
     assert ex.q1.check(3.0).status == "wrong"
 
 

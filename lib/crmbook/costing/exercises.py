@@ -32,33 +32,47 @@ def _text(key: str, ctx: Context, **values: Any) -> str:
 
 
 def _q1(facts: CustomerFacts, allocation: CostAllocation, contacts: pd.DataFrame | None, ctx: Context):
+    """A pool-month allocated by a contact driver (``contacts`` first, latest month first) and, among its
+    customers with revenue that month, the one whose share of the driver most exceeds their share of
+    revenue, so that sharing by revenue gives a different, named answer."""
     recon = allocation.reconciliation
     dmap = allocation.driver_map
     cands = recon[(recon["status"] == "allocated") & recon["driver"].isin(list(dmap.contact_drivers))]
     if cands.empty or contacts is None:
         return None
-    line = cands.sort_values(["amount", "period"], ascending=[False, False]).iloc[0]
-    act = driver_activity(line["driver"], facts, dmap, contacts=contacts)
-    month = act[act["period"] == line["period"]]
-    pick = month.sort_values(["weight", "customer"], ascending=[False, True]).iloc[len(month) // 4]
-    cid = facts.customers["customer_id"].iloc[int(pick["customer"])]
-    weight, total = float(pick["weight"]) / (100 if dmap.contact_drivers[line["driver"]]["weight"] == "cost" else 1), \
-        float(month["weight"].sum()) / (100 if dmap.contact_drivers[line["driver"]]["weight"] == "cost" else 1)
-    expected = float(line["amount"]) * weight / total
+    cands = cands.assign(_pref=(cands["driver"] != "contacts").astype(int))
     o = facts.orders
-    rev_m = o[month_codes(o["order_date"]) == line["period"]]
-    by_rev = rev_m.groupby("customer_id")["revenue"].sum()
-    trap = float(line["amount"]) * float(by_rev.get(cid, 0.0)) / float(by_rev.sum()) if by_rev.sum() else np.nan
-    traps = {_text("q1.by_revenue", ctx): trap} if np.isfinite(trap) else {}
-    traps[_text("q1.equal", ctx)] = float(line["amount"]) / len(month)
+    months = month_codes(o["order_date"])
+    for _, line in cands.sort_values(["_pref", "period", "pool"], ascending=[True, False, True]).iterrows():
+        act = driver_activity(line["driver"], facts, dmap, contacts=contacts)
+        month = act[act["period"] == line["period"]]
+        by_rev = o[(months == line["period"]).to_numpy()].groupby("customer_id")["revenue"].sum()
+        ids = facts.customers["customer_id"].to_numpy()[month["customer"].to_numpy()]
+        rev = by_rev.reindex(ids).fillna(0.0).to_numpy()
+        w_share = month["weight"].to_numpy() / month["weight"].sum()
+        r_share = rev / by_rev.sum() if by_rev.sum() > 0 else np.zeros(len(rev))
+        ok = (rev > 0) & (np.abs(w_share - r_share) > 0.2 * w_share)
+        if len(month) >= 2 and ok.any():
+            break
+    else:
+        return None
+    # the customer whose share of contacts most exceeds their share of revenue: the lesson of the driver
+    pick = int(np.flatnonzero(ok)[np.argmax((w_share - r_share)[ok])])
+    cid = str(ids[pick])
+    scale = 100 if dmap.contact_drivers[line["driver"]]["weight"] == "cost" else 1
+    weight, total = float(month["weight"].iloc[pick]) / scale, float(month["weight"].sum()) / scale
+    amount = float(line["amount"])
+    expected = amount * weight / total
+    traps = {_text("q1.by_revenue", ctx): amount * float(r_share[pick]),
+             _text("q1.equal", ctx): amount / len(month)}
     return NumberExercise(
         _text("name", ctx, n=1),
-        _text("q1.question", ctx, pool=line["pool"], period=line["period"], amount=float(line["amount"]),
-              customer=cid, weight=weight, total=total, customers=len(month),
-              revenue=float(by_rev.get(cid, 0.0)), month_revenue=float(by_rev.sum())),
+        _text("q1.question", ctx, pool=line["pool"], driver=line["driver"], period=line["period"], amount=amount,
+              customer=cid, weight=weight, total=total, customers=len(month), revenue=float(rev[pick]),
+              month_revenue=float(by_rev.sum())),
         expected, rel_tol=0.005, abs_tol=0.011, traps=traps, hint=_text("q1.hint", ctx),
-        solution=_text("q1.solution", ctx, amount=float(line["amount"]), weight=weight, total=total,
-                       answer=expected), language=ctx.language)
+        solution=_text("q1.solution", ctx, amount=amount, weight=weight, total=total, answer=expected),
+        language=ctx.language)
 
 
 def _q2(facts: CustomerFacts, cac_total: pd.DataFrame, retention: pd.DataFrame, ctx: Context):

@@ -90,7 +90,8 @@ def cac_interpretation(cac_total: pd.DataFrame, retention: pd.DataFrame, ctx: Co
 
 def pnl_facts(pnl: pd.DataFrame) -> dict[str, Any]:
     """The P&L's totals: ``basis, missing, customers, revenue, gross_margin, allocated, profit,
-    unprofitable, unprofitable_share`` (among customers with a profit), ``known`` (customers with a profit)."""
+    unprofitable, unprofitable_share`` (among customers with a profit), ``known`` (customers with a profit),
+    ``negative_contribution`` (customers whose margin does not even cover their direct and retention costs)."""
     known = pnl["profit"].notna()
     allocated = pnl[["direct_cost", "indirect_cost", "acquisition_cost", "retention_cost"]].sum().sum()
     return {"basis": pnl.attrs.get("basis"), "missing": list(pnl.attrs.get("missing", [])),
@@ -99,7 +100,9 @@ def pnl_facts(pnl: pd.DataFrame) -> dict[str, Any]:
             "profit": float(pnl["profit"].sum()) if known.any() else np.nan,
             "unprofitable": int((pnl["profit"] < 0).sum()),
             "unprofitable_share": float((pnl.loc[known, "profit"] < 0).mean()) if known.any() else np.nan,
-            "unknown_cogs": int(pnl.attrs.get("unknown_cogs_customers", 0))}
+            "unknown_cogs": int(pnl.attrs.get("unknown_cogs_customers", 0)),
+            "negative_contribution": (int(((pnl["contribution"] < 0) & (pnl["profit"] < 0)).sum())
+                                      if "contribution" in pnl else 0)}
 
 
 def pnl_interpretation(pnl: pd.DataFrame, ctx: Context) -> Narrative:
@@ -115,6 +118,9 @@ def pnl_interpretation(pnl: pd.DataFrame, ctx: Context) -> Narrative:
                    allocated=money(f["allocated"], ctx), profit=money(f["profit"], ctx)))
     out.append(say("pnl.unprofitable", ctx, count=f["unprofitable"], share=f["unprofitable_share"],
                    customers=f["known"]))
+    if f["basis"] == "costs" and f["negative_contribution"]:
+        out.append(say("pnl.contribution", ctx, count=f["negative_contribution"],
+                       rest=f["unprofitable"] - f["negative_contribution"]))
     if f["unknown_cogs"]:
         out.append(say("pnl.unknown_cogs", ctx, count=f["unknown_cogs"]))
     return Narrative(out, lead=_lead(ctx), language=ctx.language)
