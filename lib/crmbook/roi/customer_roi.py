@@ -94,13 +94,15 @@ def segment_roi(roi: pd.DataFrame, segments: pd.Series, *, name: str = "segment"
     DataFrame
         ``<name>, customers, revenue, gross_margin, customer_cost, roi, loss_making_share`` sorted by ROI;
         ``loss_making_share`` is the share of the segment's customers whose gross margin is below their
-        cost (ROI < 0).
+        cost (ROI < 0). ``attrs["mean_customer_roi"]``: segment -> the mean of its customers' ROIs (the
+        wrong way to sum a segment up, kept for the exercise that names it).
     """
     require_columns(roi, "roi", ["customer_id", "revenue", "gross_margin", "customer_cost", "roi"])
     seg = segments.copy()
     seg.index = seg.index.astype(str)
     key = seg.reindex(roi["customer_id"]).fillna("unknown").astype(str).to_numpy()
     g = roi.assign(**{name: key, "_loss": roi["roi"] < 0}).groupby(name)
+    mean_ratio = g["roi"].mean()
     out = pd.DataFrame({"customers": g.size(), "revenue": g["revenue"].sum(),
                         "gross_margin": g["gross_margin"].sum(),
                         "customer_cost": g["customer_cost"].sum(min_count=1),
@@ -108,4 +110,6 @@ def segment_roi(roi: pd.DataFrame, segments: pd.Series, *, name: str = "segment"
     out["roi"] = (out["gross_margin"] - out["customer_cost"]) / out["customer_cost"].where(out["customer_cost"] > 0)
     out = out.reset_index()[[name, "customers", "revenue", "gross_margin", "customer_cost", "roi",
                              "loss_making_share"]]
-    return out.sort_values("roi", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+    out = out.sort_values("roi", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+    out.attrs["mean_customer_roi"] = {str(k): float(v) for k, v in mean_ratio.items()}
+    return out
