@@ -30,7 +30,7 @@ import pandas as pd
 from crmbook.facts import CustomerFacts, window_mask
 
 __all__ = ["DISCOUNT_RATE", "course_clv", "retention_clv", "yearly_retention", "gross_margin_rate",
-           "customer_value_inputs", "clv_closed_forms"]
+           "customer_value_inputs", "clv_closed_forms", "clv_three_ways"]
 
 #: Default yearly discount rate of CLV (10 %).
 DISCOUNT_RATE: float = 0.10
@@ -180,4 +180,26 @@ def clv_closed_forms(facts: CustomerFacts, *, discount: float = DISCOUNT_RATE, h
                      margin_rate=float(margin_rate) if margin_rate is not None else inputs.attrs["margin_rate"],
                      margin_basis=basis, discount=float(discount), horizon_years=horizon_years,
                      inactive=int((~inputs["active"]).sum()))
+    return out
+
+
+def clv_three_ways(closed: pd.DataFrame, facts: CustomerFacts, probabilistic: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The CLVs side by side on the same customers (those of ``closed``, :func:`clv_closed_forms`).
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id, orders, one_time, clv_course, clv_retention`` and ``clv_probabilistic`` when
+        ``probabilistic`` (indexed by ``customer_id``, column ``clv``) is given; ``one_time``: a single order
+        to date. ``attrs["methods"]`` lists the CLV columns.
+    """
+    out = closed[["customer_id", "clv_course", "clv_retention"]].copy()
+    orders = facts.base.set_index("customer_id")["frequency"]
+    out.insert(1, "orders", out["customer_id"].map(orders).fillna(0).astype(int).to_numpy())
+    out.insert(2, "one_time", out["orders"] == 1)
+    methods = ["clv_course", "clv_retention"]
+    if probabilistic is not None:
+        out["clv_probabilistic"] = out["customer_id"].map(probabilistic["clv"]).to_numpy()
+        methods.append("clv_probabilistic")
+    out.attrs["methods"] = methods
     return out

@@ -20,7 +20,7 @@ import pandas as pd
 
 from crmbook.facts import CustomerFacts
 
-__all__ = ["UNIT_DAYS", "unit_discount", "probabilistic_clv"]
+__all__ = ["UNIT_DAYS", "unit_discount", "horizon_units", "probabilistic_clv", "probabilistic_clv_or_reason"]
 
 #: Days per time unit of the models.
 UNIT_DAYS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 30.4375}
@@ -67,9 +67,9 @@ def probabilistic_clv(facts: CustomerFacts, *, horizon: int = 12, time_unit: str
     if int(horizon) < 1:
         raise ValueError(f"horizon must be at least 1 time unit, got {horizon!r}")
     s = summary if summary is not None else models.customer_summary(facts.orders, facts.as_of, time_unit=time_unit)
-    fit = {"bgnbd": models.fit_bgnbd, "pareto_nbd": models.fit_pareto_nbd}.get(model)
-    if fit is None:
+    if model not in ("bgnbd", "pareto_nbd"):
         raise ValueError(f"model must be 'bgnbd' or 'pareto_nbd', got {model!r}")
+    fit = getattr(models, f"fit_{model}")
     purchases = fit(s["frequency"], s["recency"], s["T"])
     repeat = s["frequency"] > 0
     positive = repeat & (s["monetary_value"] > 0)
@@ -95,3 +95,22 @@ def probabilistic_clv(facts: CustomerFacts, *, horizon: int = 12, time_unit: str
                      margin_rate=float(margin_rate), model=model, gg_excluded=int((~repeat).sum()),
                      nonpositive_spend=int((repeat & ~positive).sum()))
     return out, purchases, gg
+
+
+def probabilistic_clv_or_reason(facts: CustomerFacts, **options):
+    """:func:`probabilistic_clv`, or ``(None, None, None, reason)`` when the models cannot be fitted on this
+    data (too few repeat buyers, a fit that does not converge, the models package without a model): the
+    reason is said in the report, never hidden. Returns ``(frame, purchases, spend, None)`` otherwise."""
+    from crmbook import models
+
+    try:
+        return (*probabilistic_clv(facts, **options), None)
+    except (ImportError, AttributeError, ValueError, models.ModelFitError) as exc:
+        return None, None, None, f"{type(exc).__name__}: {exc}"
+
+
+def horizon_units(years: float, time_unit: str) -> int:
+    """Whole time units in ``years`` years (``horizon_units(5, "M")`` = 60)."""
+    if time_unit not in UNIT_DAYS:
+        raise ValueError(f"time_unit must be one of {', '.join(UNIT_DAYS)}, got {time_unit!r}")
+    return max(1, round(float(years) * 365.25 / UNIT_DAYS[time_unit]))
