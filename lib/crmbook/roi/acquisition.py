@@ -67,7 +67,7 @@ def ltv_cac(facts: CustomerFacts, cac: pd.DataFrame, *, discount: float = DISCOU
     yr = facts.yearly_revenue(2).merge(cust[["customer_id", "channel"]], on="customer_id")
     before = yr[yr["revenue_y1"] > 0]
     retention = (before["revenue_y0"] > 0).groupby(before["channel"]).mean()
-    years = {str(y) for y in range(cohort_start.year, cohort_end.year + 1)}
+    years = {str(y) for y in range((cohort_start + pd.Timedelta(days=1)).year, cohort_end.year + 1)}
     k = cac.copy()
     if "period" in k.columns:
         k = k[k["period"].astype(str).str[:4].isin(years)]
