@@ -17,6 +17,24 @@ estimate; every fitted model states its time unit.
 
 from crmbook.models.bgnbd import BGNBD, fit_bgnbd
 from crmbook.models.errors import ModelFitError
+from crmbook.models.gamma_gamma import GammaGamma, fit_gamma_gamma
+from crmbook.models.pareto_nbd import ParetoNBD, fit_pareto_nbd
+from crmbook.models.sbg import SBG, fit_sbg
+from crmbook.models.simulate import simulate_bgnbd, simulate_gamma_gamma
 from crmbook.models.summary import calibration_holdout, customer_summary
 
-__all__ = ["BGNBD", "ModelFitError", "calibration_holdout", "customer_summary", "fit_bgnbd"]
+__all__ = [
+    "BGNBD",
+    "GammaGamma",
+    "ModelFitError",
+    "ParetoNBD",
+    "SBG",
+    "calibration_holdout",
+    "customer_summary",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
+    "fit_pareto_nbd",
+    "fit_sbg",
+    "simulate_bgnbd",
+    "simulate_gamma_gamma",
+]

@@ -165,7 +165,7 @@ def maximise(model: str, n: int, names: Sequence[str], neg_loglik: Callable[[np.
     if not best.success and np.max(np.abs(grad)) > 1e-5:
         raise ModelFitError(model, n, f"the optimiser did not converge ({best.message}; largest gradient "
                                       f"{np.max(np.abs(grad)):.2g})", params)
-    return params, -float(best.fun) * scale, best.x, str(best.message)
+    return params, float(-best.fun * scale), best.x, str(best.message)
 
 
 def _gradient(objective, theta, jac, h=1e-6):
