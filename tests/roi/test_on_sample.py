@@ -90,3 +90,17 @@ def test_ltv_cac_uses_the_costing_cac(sample):
     k = cac[cac["period"].astype(str).isin(["2024"]) & (cac["acquisition_channel"] == "store")]
     assert t.loc["store", "cac"] == pytest.approx(k["acquisition_spend"].sum() / k["new_customers"].sum())
     assert t.loc["store", "payback_months"] == pytest.approx(t.loc["store", "cac"] / (t.loc["store", "first_year_margin"] / 12))
+
+
+def test_channel_narrative_claims_no_channel_whose_campaign_showed_nothing(sample):
+    """email (CMP2024B, true effect 0) has the largest point ratio but an interval below 0: it is named as
+    unproven, and the best channel is app_push (CMP2025C, interval above 0)."""
+    from crmbook.context import Context
+
+    ds, facts, _ = sample
+    res = roi.campaign_results(ds["campaigns"], ds["campaign_members"], margin_rate=0.34)
+    ch = roi.channel_effectiveness(ds["contacts"], facts.orders, campaign_results=res, as_of=facts.as_of)
+    f = roi.channel_facts(ch)
+    assert f["best"] == "app_push" and "email" in f["unproven"] and "sms" in f["unproven"]
+    text = roi.channel_interpretation(ch, Context(as_of="2025-12-31")).text
+    assert "app_push brought the most" in text and "email" in text.split("includes no effect")[1]

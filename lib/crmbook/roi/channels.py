@@ -64,7 +64,9 @@ def channel_effectiveness(contacts: pd.DataFrame | None, orders: pd.DataFrame, *
     -------
     DataFrame
         ``channel, contacts, cost, cost_per_contact, response_rate, open_window, campaigns,
-        campaign_cost, incremental_revenue, incremental_revenue_per_cost, has_control``, sorted by cost.
+        campaign_cost, incremental_revenue, incremental_revenue_per_cost, per_cost_low, per_cost_high,
+        has_control``, sorted by cost; ``per_cost_low`` / ``per_cost_high`` carry the campaigns' revenue-uplift
+        intervals (summed over the channel's campaigns) through the same ratio.
     """
     rows = pd.DataFrame(columns=["channel", "contacts", "cost", "cost_per_contact", "response_rate",
                                  "open_window"])
@@ -83,28 +85,35 @@ def channel_effectiveness(contacts: pd.DataFrame | None, orders: pd.DataFrame, *
         closed = (np.ones(len(c), dtype=bool) if as_of is None
                   else (c["contact_date"] <= pd.Timestamp(as_of) - pd.Timedelta(days=int(response_days))).to_numpy())
         c["closed"] = closed
-        c["responded_closed"] = c["responded"].where(c["closed"])
+        c["responded_closed"] = c["responded"].astype(float).where(c["closed"])
         g = c.groupby("channel")
         rows = pd.DataFrame({"contacts": g.size(), "cost": g["cost"].sum(min_count=1),
                              "response_rate": g["responded_closed"].mean(),
                              "open_window": g["closed"].apply(lambda s: int((~s).sum()))})
         rows["cost_per_contact"] = rows["cost"] / g["cost"].count()
         rows = rows.reset_index()
-    camp = pd.DataFrame(columns=["channel", "campaigns", "campaign_cost", "incremental_revenue"])
+    camp = pd.DataFrame(columns=["channel", "campaigns", "campaign_cost", "incremental_revenue", "_low", "_high"])
     if campaign_results is not None and len(campaign_results):
         ok = campaign_results[campaign_results["status"] == "ok"].dropna(subset=["channel"])
         if len(ok):
             g = ok.groupby(ok["channel"].astype(str))
+            low, high = ok["revenue_low"] * ok["treated"], ok["revenue_high"] * ok["treated"]
             camp = pd.DataFrame({"campaigns": g.size(), "campaign_cost": g["cost"].sum(),
-                                 "incremental_revenue": g["incremental_revenue"].sum()}).reset_index()
+                                 "incremental_revenue": g["incremental_revenue"].sum(),
+                                 "_low": low.groupby(ok["channel"].astype(str)).sum(),
+                                 "_high": high.groupby(ok["channel"].astype(str)).sum()}).reset_index()
     out = rows.merge(camp, on="channel", how="outer")
     out["has_control"] = out["campaigns"].fillna(0) > 0
     out["campaigns"] = out["campaigns"].fillna(0).astype(int)
     out["contacts"] = out["contacts"].fillna(0).astype(int)
-    out["incremental_revenue_per_cost"] = out["incremental_revenue"] / out["campaign_cost"].where(
-        out["campaign_cost"] > 0)
+    priced = out["campaign_cost"].where(out["campaign_cost"] > 0)
+    out["incremental_revenue_per_cost"] = out["incremental_revenue"] / priced
+    # the interval of each campaign's revenue uplift, summed over the channel's campaigns (a conservative
+    # bound: the campaigns' errors are not assumed to cancel)
+    out["per_cost_low"], out["per_cost_high"] = out["_low"] / priced, out["_high"] / priced
     cols = ["channel", "contacts", "cost", "cost_per_contact", "response_rate", "open_window", "campaigns",
-            "campaign_cost", "incremental_revenue", "incremental_revenue_per_cost", "has_control"]
+            "campaign_cost", "incremental_revenue", "incremental_revenue_per_cost", "per_cost_low", "per_cost_high",
+            "has_control"]
     out = out[cols].sort_values(["cost", "channel"], ascending=[False, True], na_position="last",
                                 kind="stable").reset_index(drop=True)
     out.attrs.update(no_channel=no_channel, response_days=int(response_days))

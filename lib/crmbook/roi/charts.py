@@ -55,5 +55,7 @@ def plot_ltv_cac(table: pd.DataFrame, ctx: Context, *, ax=None):
     ax.barh(t["acquisition_channel"].astype(str), t["ltv_cac"], color="#55a868")
     ax.axvline(3, color="#c44e52", lw=1, ls="--", label=say("chart.threshold", ctx))
     ax.invert_yaxis()
+    if len(t) and t["ltv_cac"].min() > 0 and t["ltv_cac"].max() / t["ltv_cac"].min() > 20:
+        ax.set_xscale("log")  # one channel far ahead would flatten the others to nothing
     ax.legend()
     return finish(ax, say("chart.ltv_title", ctx), say("chart.ltv_y", ctx), None)

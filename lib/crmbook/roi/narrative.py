@@ -114,13 +114,16 @@ def campaign_interpretation(results: pd.DataFrame, ctx: Context) -> Narrative:
 
 def channel_facts(table: pd.DataFrame) -> dict[str, Any]:
     """The costliest channel per contact, the channel with the best incremental revenue per unit of cost
-    (among those with a control group) and how many channels have none."""
+    among those whose campaigns showed an uplift (interval above 0), the tested channels that did not
+    (``unproven``) and how many channels have no control group."""
     priced = table.dropna(subset=["cost_per_contact"])
-    ctrl = table[table["has_control"]].dropna(subset=["incremental_revenue_per_cost"])
+    tested = table[table["has_control"]].dropna(subset=["incremental_revenue_per_cost"])
+    ctrl = tested[tested["per_cost_low"] > 0]
     return {"costliest": priced.sort_values("cost_per_contact").iloc[-1]["channel"] if len(priced) else None,
             "costliest_cost": float(priced["cost_per_contact"].max()) if len(priced) else float("nan"),
             "best": ctrl.sort_values("incremental_revenue_per_cost").iloc[-1]["channel"] if len(ctrl) else None,
             "best_ratio": float(ctrl["incremental_revenue_per_cost"].max()) if len(ctrl) else float("nan"),
+            "unproven": sorted(tested.loc[~(tested["per_cost_low"] > 0), "channel"].astype(str)),
             "without_control": int((~table["has_control"]).sum())}
 
 
@@ -132,6 +135,8 @@ def channel_interpretation(table: pd.DataFrame, ctx: Context) -> Narrative:
         lines.append(say("channel.costliest", ctx, channel=f["costliest"], cost=money(f["costliest_cost"], ctx)))
     if f["best"] is not None:
         lines.append(say("channel.best", ctx, channel=f["best"], ratio=f["best_ratio"]))
+    if f["unproven"]:
+        lines.append(say("channel.unproven", ctx, channels=join_names(f["unproven"], ctx)))
     if f["without_control"]:
         lines.append(say("channel.no_control", ctx, n=f["without_control"],
                          days=table.attrs.get("response_days", 30)))
