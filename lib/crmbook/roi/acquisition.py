@@ -16,7 +16,6 @@ accounting's (acquisition spend / new customers of the same channel and period).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts

@@ -40,6 +40,10 @@ CONFIDENCE: float = 0.95
 MIN_CONTROL: int = 50
 
 
+#: How a ``responded`` value reads as a flag (anything else is unknown and left out of the rate).
+_FLAGS = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0, "yes": 1.0, "no": 0.0}
+
+
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
@@ -139,8 +143,7 @@ def campaign_results(campaigns: pd.DataFrame, members: pd.DataFrame, *, margin_r
     other = ~group.isin(["treatment", "control"])
     m["group"] = group
     responded = m["responded"] if "responded" in m.columns else pd.Series(np.nan, index=m.index)
-    m["responded"] = responded.map({True: 1.0, False: 0.0, "True": 1.0, "False": 0.0, "true": 1.0,
-                                    "false": 0.0, 1: 1.0, 0: 0.0}).astype(float)
+    m["responded"] = responded.map(lambda v: _FLAGS.get(str(v).strip().lower(), np.nan)).astype(float)
     revenue = pd.to_numeric(m["revenue"], errors="coerce") if "revenue" in m.columns else pd.Series(
         np.nan, index=m.index)
     m["revenue_missing"] = revenue.isna()
