@@ -94,3 +94,22 @@ def test_tracking_on_the_sample_is_close():
     cal, ho = models.calibration_holdout(facts.orders, "2024-12-31", facts.as_of, time_unit="M")
     t = roi.holdout_by_frequency(cal, ho, models.fit_bgnbd(cal["frequency"], cal["recency"], cal["T"]))
     assert abs(t.attrs["predicted_total"] / t.attrs["actual_total"] - 1) < 0.05
+
+
+def test_long_horizons_step_over_several_units_with_a_tiny_error(sample_clv):
+    """60 months are 20 steps of 3 (ceil(60/24) = 3); against one evaluation per month (the exact sum, here
+    with MAX_STEPS raised) the total CLV differs by well under 0.1%; undiscounted both are E[X(60)]."""
+    from crmbook.roi import probabilistic as p
+
+    assert p._steps(60)[:2] == [(1, 3), (4, 6)] and len(p._steps(60)) == 20 and p._steps(12) == [
+        (k, k) for k in range(1, 13)]
+    assert p._step_discount(1, 1, 0.01) == pytest.approx(1 / 1.01)
+    assert p._step_discount(1, 3, 0.01) == pytest.approx((1 / 1.01 + 1 / 1.01 ** 2 + 1 / 1.01 ** 3) / 3)
+    facts = sample_clv[0]
+    stepped, _, _ = roi.probabilistic_clv(facts, horizon=60, time_unit="M", discount=0.10)
+    saved, p.MAX_STEPS = p.MAX_STEPS, 60
+    try:
+        exact, _, _ = roi.probabilistic_clv(facts, horizon=60, time_unit="M", discount=0.10)
+    finally:
+        p.MAX_STEPS = saved
+    assert stepped["clv"].sum() == pytest.approx(exact["clv"].sum(), rel=1e-3)
