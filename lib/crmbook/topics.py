@@ -22,7 +22,7 @@ Examples
 >>> topics.get("segmentation").title["zh"]
 '客户细分'
 >>> [t.number for t in topics.TOPICS]
-['00', '01', '03']
+['00', '01', '02', '03', '04', '05', '06']
 """
 
 from __future__ import annotations
@@ -435,6 +435,48 @@ TOPICS: tuple[TopicSpec, ...] = (
             KpiSpec("campaign_uplift_*", "money", depends_on=("currency", "min_control"), better="up"),
         ),
         headline=("customer_roi", "clv_mean_retention", "clv_mean_probabilistic"),
+    ),
+    TopicSpec(
+        number="06",
+        name="customer_plan",
+        notebook="06_customer_plan.ipynb",
+        package="crmbook.plan",
+        title={"en": "Customer management plan", "zh": "客户经营计划"},
+        optional_tables=("surveys", "contacts", "costs", "campaigns", "campaign_members"),
+        needs=(
+            Need("view360", {"en": "one view per customer (360)", "zh": "客户 360 视图"}),
+            Need("plan", {"en": "budgeted contact plan", "zh": "预算约束下的联系计划"}),
+            Need("measured_uplift", {"en": "uplift rates measured from campaigns", "zh": "由营销活动测得的提升率"},
+                 tables=("customers", "orders", "campaigns", "campaign_members"),
+                 columns=("campaign_members.group", "campaign_members.responded")),
+            Need("plan_vs_actual", {"en": "contacted vs not contacted since the last plan",
+                                    "zh": "上期计划中已联系与未联系客户的对比"},
+                 tables=("customers", "orders", "contacts"), columns=("contacts.type",)),
+            Need("scorecard_nps", {"en": "scorecard: satisfaction (NPS)", "zh": "记分卡：满意度（NPS）"},
+                 tables=("customers", "orders", "surveys"), columns=("surveys.nps",)),
+        ),
+        about={"en": "Whom to contact this week within the budget, why, what it is worth, and whether the last plan worked.",
+               "zh": "在预算内本周联系谁、为什么、值多少，以及上期计划是否奏效。"},
+        kpis=(
+            KpiSpec("plan_customers", "count", depends_on=("budget", "phone_capacity", "field_capacity")),
+            KpiSpec("plan_cost", "money", depends_on=("currency", "budget", "phone_capacity", "field_capacity")),
+            KpiSpec("plan_net_value", "money", depends_on=("currency", "budget", "phone_capacity", "field_capacity"),
+                    better="up"),
+            KpiSpec("plan_budget_used", "share", depends_on=("budget", "phone_capacity", "field_capacity")),
+            KpiSpec("plan_marginal_value", "number", depends_on=("budget", "budget_step", "phone_capacity",
+                                                                 "field_capacity")),
+            KpiSpec("plan_held_out", "count", depends_on=("holdout_share",)),
+            KpiSpec("pva_uplift", "number", better="up"),
+            KpiSpec("score_nps", "number", better="up"),
+            KpiSpec("score_retention_rate", "share", better="up"),
+            KpiSpec("score_repeat_rate", "share", better="up"),
+            KpiSpec("score_revenue_growth", "share", better="up"),
+            KpiSpec("score_campaign_roi", "share", better="up"),
+            KpiSpec("score_on_target", "count", depends_on=("target_nps", "target_retention", "target_repeat",
+                                                            "target_growth", "target_campaign_roi"), better="up"),
+        ),
+        headline=("score_nps", "score_retention_rate", "score_revenue_growth", "score_campaign_roi",
+                  "plan_net_value"),
     ),
 )
 
