@@ -101,3 +101,16 @@ def test_unknown_customers_counted_and_bad_dates_refused() -> None:
     assert out.attrs["unknown"] == 1 and len(out) == 6 and set(out["group"]) == {"planned", "held_out"}
     with pytest.raises(ValueError, match="must be before the analysis date"):
         plan_vs_actual(PLAN, _facts(), None, plan_as_of="2025-03-31")
+
+
+def test_a_control_group_contacted_like_the_others_is_not_used() -> None:
+    """Held out: C and F, and both were reached by a call after the plan (2 of 2 = 100% against A, B, E of
+    A, B, D, E = 75%): the control group was not kept; the estimate falls back to contacted (A, B, E; C
+    and F are now contacted too but stay 'held_out') vs not contacted (D): selection."""
+    contacts = pd.concat([CONTACTS, pd.DataFrame({"customer_id": ["C", "F"], "contact_date": ["2025-01-20"] * 2,
+                                                  "type": ["call", "call"]})], ignore_index=True)
+    out = plan_vs_actual(PLAN, _facts(), contacts, plan_as_of="2024-12-31")
+    assert out.attrs["holdout_ignored"] and out.attrs["held_out_contacted"] == 2
+    assert out.attrs["held_out_contacted_share"] == 1.0 and out.attrs["contacted_share"] == 0.75
+    u = uplift_estimate(out)
+    assert u["basis"] == "selection" and not u["randomised"]

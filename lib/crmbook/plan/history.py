@@ -167,7 +167,10 @@ def plan_vs_actual(plan: pd.DataFrame, facts: CustomerFacts, contacts: pd.DataFr
         ``held_out``; ``planned`` without contacts) and ``campaign_group`` (missing when not a member).
         ``attrs``: ``plan_as_of``, ``as_of``, ``days``, ``unknown`` (planned ids not in the customers
         now, left out and counted), ``contacts_recorded`` (bool), ``held_out_contacted`` (held-out customers
-        who were contacted all the same: kept in ``held_out``, as assigned).
+        who were contacted all the same: kept in ``held_out``, as assigned), ``held_out_contacted_share`` and
+        ``contacted_share`` (shares reached of the held-out and of the other planned customers) and
+        ``holdout_ignored`` (the held-out were reached at more than half the others' rate: the control
+        group was not kept, so it cannot measure the plan).
     """
     require_columns(plan, "plan", ["customer_id", "action"])
     start = as_date(plan_as_of if plan_as_of is not None else
@@ -215,9 +218,15 @@ def plan_vs_actual(plan: pd.DataFrame, facts: CustomerFacts, contacts: pd.DataFr
     cols = ["customer_id", "action", "holdout", "repurchased", "revenue_since", "lapsed", "contacted", "group",
             "campaign_group"]
     out = p[cols]
+    reached = p["contacted"].astype("boolean").fillna(False).astype(bool) if recorded else pd.Series(False, index=p.index)
+    held_share = float(reached[p["holdout"]].mean()) if p["holdout"].any() else np.nan
+    rest_share = float(reached[~p["holdout"]].mean()) if (~p["holdout"]).any() else np.nan
     out.attrs.update(plan_as_of=start, as_of=end, days=int((end - start).days), unknown=unknown,
-                     contacts_recorded=bool(recorded),
-                     held_out_contacted=int((p["holdout"] & (p["contacted"] == True)).sum()) if recorded else 0)  # noqa: E712
+                     contacts_recorded=bool(recorded), held_out_contacted=int((p["holdout"] & reached).sum()),
+                     held_out_contacted_share=held_share, contacted_share=rest_share,
+                     # the control group was contacted about as often as the others: the plan was not followed
+                     holdout_ignored=bool(recorded and np.isfinite(held_share) and np.isfinite(rest_share)
+                                          and held_share > 0.5 * rest_share))
     return out
 
 
@@ -234,7 +243,8 @@ def outcome_summary(outcomes: pd.DataFrame, by: str = "group") -> pd.DataFrame:
 def uplift_estimate(outcomes: pd.DataFrame, *, confidence: float = 0.95) -> dict[str, Any]:
     """The repurchase and revenue uplift of contacting, with the comparison it rests on.
 
-    The comparison is, in this order: the held-out control group (``basis="holdout"``, random), a
+    The comparison is, in this order: the held-out control group (``basis="holdout"``, random; not when
+    :func:`plan_vs_actual` found it ignored - contacted like the others), a
     campaign's control group among the planned (``basis="campaign"``, random), the planned-but-not-contacted
     (``basis="selection"``: not random, read with care). ``None`` values when no comparison exists.
 
@@ -248,7 +258,7 @@ def uplift_estimate(outcomes: pd.DataFrame, *, confidence: float = 0.95) -> dict
         revenue_uplift, randomised``.
     """
     o = outcomes
-    if o["holdout"].any() and (~o["holdout"]).any():
+    if o["holdout"].any() and (~o["holdout"]).any() and not o.attrs.get("holdout_ignored", False):
         a, b, basis = o[~o["holdout"]], o[o["holdout"]], "holdout"
     elif o["campaign_group"].isin(["treatment"]).any() and o["campaign_group"].isin(["control"]).any():
         a, b, basis = o[o["campaign_group"] == "treatment"], o[o["campaign_group"] == "control"], "campaign"

@@ -67,6 +67,10 @@ def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     for col in ("segment", "abc_class", "quadrant"):
         if col in out.columns:
             out[col] = out[col].map(lambda v: group_label(v, ctx) if pd.notna(v) else v)
+    if "unit" in out.columns:
+        from crmbook.kpis import unit_label
+
+        out["unit"] = out["unit"].map(lambda v: unit_label(str(v), ctx.language))
     if "stage" in out.columns:
         out["stage"] = out["stage"].map(lambda v: stage_label(v, ctx) if pd.notna(v) else v)
     return out
@@ -205,6 +209,8 @@ def pva_sentences(outcomes: pd.DataFrame | None, uplift: Mapping[str, Any] | Non
         out.append(say("pva.unknown", ctx, n=a["unknown"]))
     if not a.get("contacts_recorded"):
         out.append(say("pva.no_contacts", ctx))
+    elif a.get("holdout_ignored"):
+        out.append(say("pva.holdout_ignored", ctx, held=a["held_out_contacted_share"], rest=a["contacted_share"]))
     u = uplift or {}
     if u.get("basis") is None:
         out.append(say("pva.no_comparison", ctx))
@@ -236,9 +242,8 @@ def scorecard_sentences(card: pd.DataFrame, ctx: Context) -> Narrative:
 def summary_points(plan: pd.DataFrame, card: pd.DataFrame, outcomes: pd.DataFrame | None,
                    uplift: Mapping[str, Any] | None, info: Mapping[str, Any], ctx: Context) -> Narrative:
     """The findings first: what the plan buys, whether the last plan worked, where the scorecard stands."""
-    lead = catalogue("crmbook").label("lead.summary", ctx)
     points = [plan_sentences(plan, ctx)[0]]
     pva = pva_sentences(outcomes, uplift, info, ctx)
     points.append(pva[-2] if outcomes is not None and (uplift or {}).get("randomised") else pva[-1])
     points.append(scorecard_sentences(card, ctx)[0])
-    return Narrative(points, lead=lead, language=ctx.language, bullets=True)
+    return Narrative(points, language=ctx.language, bullets=True)

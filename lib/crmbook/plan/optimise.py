@@ -228,7 +228,7 @@ def optimise_plan(candidates: pd.DataFrame, *, budget: float,
 
 def budget_curve(candidates: pd.DataFrame, budgets: Sequence[float], *,
                  capacity: Mapping[str, float] | None = None, time_limit: float = 0.5,
-                 exact: bool | None = None) -> pd.DataFrame:
+                 exact: bool | None = None, plan: pd.DataFrame | None = None) -> pd.DataFrame:
     """The plan's net value at each budget, and what the last step of budget bought.
 
     .. math:: \\text{marginal}_k = \\frac{V(B_k) - V(B_{k-1})}{B_k - B_{k-1}}
@@ -238,7 +238,8 @@ def budget_curve(candidates: pd.DataFrame, budgets: Sequence[float], *,
     DataFrame
         ``budget, cost, net_value, actions, budget_dual, gap`` (``gap``: at most this far below the best plan
         at that budget; ``exact`` runs the branch and bound at each budget, default only for at most 20,000
-        candidates), the LP dual of the budget at that budget: net value
+        candidates; ``plan``: a plan of :func:`optimise_plan` on the same candidates gives its budget's
+        row), the LP dual of the budget at that budget: net value
         of one more unit of money in the relaxed plan), ``marginal_value`` (net value per unit of money of the
         step from the previous budget, exact for the 0/1 plan; missing for the first), budgets in increasing
         order.
@@ -248,6 +249,11 @@ def budget_curve(candidates: pd.DataFrame, budgets: Sequence[float], *,
         exact = len(c) <= 20_000
     rows, state = [], {}
     for b in sorted({float(x) for x in budgets}):
+        if plan is not None and np.isclose(float(plan.attrs.get("budget", np.nan)), b):
+            a = plan.attrs  # the plan already solved at this budget (with its own time limit): the same row
+            rows.append({"budget": b, "cost": a["cost"], "net_value": a["net_value"], "actions": int(len(plan)),
+                         "budget_dual": a["budget_dual"], "gap": a["optimality_gap"]})
+            continue
         chosen, objective, dual, gap = _solve(c, b, capacity, time_limit, exact=exact, state=state)
         rows.append({"budget": b, "cost": float(c.loc[chosen, "cost"].sum()), "net_value": objective,
                      "actions": int(chosen.sum()), "budget_dual": dual, "gap": gap})
