@@ -119,3 +119,15 @@ def test_reports_index_speaks_the_newest_runs_language() -> None:
     page = index.reports_index_html(runs, "r2")
     assert '<html lang="zh">' in page and "最近一次成功运行" in page and "数据检查、客户细分" in page
     assert "Customer segmentation" in index.reports_index_html(runs[:1], "r1")
+
+
+def test_a_leading_topic_opens_the_dashboard() -> None:
+    """The customer plan declares ``leads``: its cards (the management scorecard) come before the
+    segmentation's although its figures were recorded after them; the table of figures keeps run order."""
+    seg = _kpi("rfm_champions_share", 13.1)
+    plan = {**_kpi("score_nps", 12.0, "points"), "topic": "customer_plan", "notebook": "06_customer_plan"}
+    page = index.run_index_html(_run("r3"), [seg, plan], [])
+    cards = page[page.index("crmbook-summary"):]
+    assert cards.index("Customer management plan") < cards.index("Customer segmentation")
+    figures = page[page.index('<th class="group"'):]
+    assert figures.index("Customer segmentation") < figures.index("Customer management plan")

@@ -167,6 +167,9 @@ class TopicSpec:
         or pattern once.
     headline : tuple of str
         The few KPI names shown as cards on the run index, each covered by ``kpis``.
+    leads : bool
+        Its headline cards open the run index, before the other topics' (the customer plan's management
+        scorecard).
     """
 
     number: str
@@ -180,6 +183,7 @@ class TopicSpec:
     about: Mapping[str, str] = field(default_factory=dict, hash=False)
     kpis: tuple[KpiSpec, ...] = ()
     headline: tuple[str, ...] = ()
+    leads: bool = False
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d{2}", self.number):
@@ -477,6 +481,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         ),
         headline=("score_nps", "score_retention_rate", "score_revenue_growth", "score_campaign_roi",
                   "plan_net_value"),
+        leads=True,
     ),
 )
 

@@ -210,8 +210,15 @@ def run_index_html(meta: Mapping[str, Any], kpis: Sequence[Mapping[str, Any]],
         return [v for v in values if v is not None] + [k.get("value")]
 
     topics_order = list(dict.fromkeys(k["topic"] for k in unique))
+
+    def leads(topic: str) -> bool:
+        try:
+            return bool(registry.get(topic).leads)
+        except LookupError:
+            return False
+
     cards = []
-    for topic in topics_order:
+    for topic in sorted(topics_order, key=lambda t: not leads(t)):  # a leading topic's cards first (stable)
         try:
             headline = registry.get(topic).headline
         except LookupError:
