@@ -17,8 +17,15 @@ import pytest
 
 from crmbook.data import load
 from crmbook.facts import CustomerFacts
-from crmbook.plan import candidate_actions, channel_costs, customer_360, measured_uplifts, optimise_plan
-from crmbook.plan import plan_vs_actual, uplift_estimate  # noqa: I001
+from crmbook.plan import (
+    candidate_actions,
+    channel_costs,
+    customer_360,
+    measured_uplifts,
+    optimise_plan,
+    plan_vs_actual,
+    uplift_estimate,
+)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 TABLES = ("surveys", "contacts", "costs", "campaigns", "campaign_members")

@@ -26,7 +26,6 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
