@@ -33,6 +33,8 @@ def test_every_customer_once_with_the_customers_and_orders_only() -> None:
     assert view["member_tier"].tolist() == ["gold", "silver", "bronze", "bronze", "bronze"]
     assert view["nps"].isna().all() and view.attrs["missing"]["nps"] == "surveys"
     assert view.attrs["missing"]["open_complaints"] == "contacts"
+    # no costs table and no cost of goods: the P&L would be the revenue, so there is no profit column
+    assert view["profit"].isna().all() and view.attrs["missing"]["profit"] == "costs, orders.cost_of_goods"
     assert view.attrs["margin_basis"] == "default" and view.attrs["margin_rate"] == pytest.approx(0.35)
     # C4's yearly value: nothing last year, 50 over a tenure of ~3 years -> 50 / 3.0 x 0.35
     c4 = view.set_index("customer_id").loc["C4"]

@@ -101,6 +101,9 @@ def view_sentences(view: pd.DataFrame, ctx: Context, *, exported: bool = False) 
            say("view.clv", ctx, method=say(f"method.{f['method']}", ctx))]
     names = [f"{c} ({f['missing'][c]})" if c in f["missing"] else c for c in f["empty"]]
     out.append(say("view.missing", ctx, columns=join_names(names, ctx)) if names else say("view.none_missing", ctx))
+    partial = [f"{c} ({why})" for c, why in f["missing"].items() if c not in f["empty"]]
+    if partial:
+        out.append(say("view.partial", ctx, columns=join_names(partial, ctx)))
     out.append(say("view.export" if exported else "view.export_none", ctx))
     return Narrative(out, language=ctx.language)
 

@@ -172,11 +172,15 @@ def customer_360(facts: CustomerFacts, *, surveys: pd.DataFrame | None = None,
         out["clv"] = out["clv"].fillna(0.0)  # the closed forms give no value to customers inactive for a year
 
     pnl = costing.customer_pnl(facts, costs, contacts, campaigns, campaign_members)
-    put("profit", pnl["profit"])
+    has_cogs = "cost_of_goods" in facts.orders.columns and facts.orders["cost_of_goods"].notna().any()
+    if costs is None and not has_cogs:  # the P&L would be the revenue itself: not a profit
+        put("profit", None, "costs, orders.cost_of_goods")
+    else:
+        put("profit", pnl["profit"])
     r = roi.customer_roi(facts, pnl=pnl if costs is not None else None, contacts=contacts)
     put("roi", r.set_index(r["customer_id"].astype(str))["roi"])
-    if costs is None:
-        missing["profit"] = "costs"
+    if costs is None and has_cogs:
+        missing["profit"] = "costs (profit = gross margin)"
     if r.attrs.get("basis") == "gross_margin":
         missing["roi"] = "costs, contacts.cost"
 
