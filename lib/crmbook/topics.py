@@ -22,7 +22,7 @@ Examples
 >>> topics.get("segmentation").title["zh"]
 '客户细分'
 >>> [t.number for t in topics.TOPICS]
-['00', '01']
+['00', '01', '03']
 """
 
 from __future__ import annotations
@@ -282,6 +282,48 @@ TOPICS: tuple[TopicSpec, ...] = (
             KpiSpec("market_share", "share", better="up"),
         ),
         headline=("customers", "rfm_champions_share", "rfm_at_risk_share", "top20_revenue_share"),
+    ),
+    TopicSpec(
+        number="03",
+        name="satisfaction",
+        notebook="03_satisfaction.ipynb",
+        package="crmbook.satisfaction",
+        title={"en": "Customer satisfaction and feedback", "zh": "客户满意度与反馈管理"},
+        optional_tables=("surveys", "contacts"),
+        needs=(
+            Need("scores", {"en": "CSAT, NPS and CES with intervals", "zh": "带置信区间的 CSAT、NPS 和 CES"},
+                 tables=("customers", "orders", "surveys"), columns=("surveys.nps", "surveys.csat")),
+            Need("drivers", {"en": "drivers and the importance-performance matrix", "zh": "驱动因素与重要性-表现矩阵"},
+                 tables=("customers", "orders", "surveys"), columns=("surveys.csat", "surveys.rating_*")),
+            Need("loyalty", {"en": "satisfaction and later repurchase", "zh": "满意度与后续复购"},
+                 tables=("customers", "orders", "surveys"), columns=("surveys.nps",), months=13),
+            Need("feedback", {"en": "comments classified by subject", "zh": "评论按主题分类"},
+                 tables=("customers", "orders", "surveys"), columns=("surveys.comment",)),
+            Need("complaints", {"en": "complaint response time and resolution", "zh": "投诉响应时间与解决率"},
+                 tables=("customers", "orders", "contacts"), columns=("contacts.response_hours", "contacts.resolved")),
+            Need("repair", {"en": "relationship repair list", "zh": "关系修复名单"},
+                 tables=("customers", "orders", "contacts"), columns=("contacts.type",)),
+        ),
+        about={"en": "How satisfied are customers, what drives it, does it keep them, and whom to call.",
+               "zh": "客户有多满意、受什么驱动、是否留住了客户、该联系谁。"},
+        kpis=(
+            KpiSpec("nps", "number", better="up"),
+            KpiSpec("nps_low", "number", depends_on=("confidence",), better="up"),
+            KpiSpec("nps_high", "number", depends_on=("confidence",), better="up"),
+            KpiSpec("csat", "share", better="up"),
+            KpiSpec("csat_low", "share", depends_on=("confidence",), better="up"),
+            KpiSpec("csat_high", "share", depends_on=("confidence",), better="up"),
+            KpiSpec("ces", "number", better="down"),
+            KpiSpec("ces_low", "number", depends_on=("confidence",), better="down"),
+            KpiSpec("ces_high", "number", depends_on=("confidence",), better="down"),
+            KpiSpec("survey_answers", "count", better="up"),
+            KpiSpec("complaints", "count", better="down"),
+            KpiSpec("complaint_within_target", "share", depends_on=("complaint_target_hours",), better="up"),
+            KpiSpec("complaint_resolved", "share", better="up"),
+            KpiSpec("repair_list", "count", depends_on=("lookback_days", "complaint_target_hours", "drop_points"),
+                    better="down"),
+        ),
+        headline=("nps", "csat", "complaint_within_target", "repair_list"),
     ),
 )
 
