@@ -20,6 +20,10 @@ from crmbook.errors import EXIT_USAGE, UsageError
 __all__ = ["build_parser", "main", "run_command"]
 
 
+MAX_SET_ASIDE_HELP = ("fail when more than this share of a required table's rows (customers, orders) is set "
+                      "aside as defects (rows after --as-of do not count): 0.1 or 10%% for both, orders=0.2 for "
+                      "one table (repeatable), 1 to turn the check off; default 5%%")
+
 AS_OF_HELP = ("analysis date YYYY-MM-DD; rows dated after it are set aside. Required, except with "
               "--data sample, whose default is 2025-12-31 (the last day of the bundled history)")
 
@@ -39,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help='data folder, SQLAlchemy URL, or "sample"')
     p.add_argument("--as-of", default=None, help=AS_OF_HELP)
     p.add_argument("--mapping", default=None, help="column-mapping file (YAML)")
+    p.add_argument("--max-set-aside", action="append", default=None, metavar="SHARE", help=MAX_SET_ASIDE_HELP)
 
     p = sub.add_parser("topics", help="list the topic notebooks and their parameters")
     p.add_argument("--notebooks", default=None, metavar="DIR",
@@ -60,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of the topic notebooks (default: notebooks/ of the project)")
     p.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
                    help="seconds one cell may run before the notebook fails (default: no limit)")
+    p.add_argument("--max-set-aside", action="append", default=None, metavar="SHARE", help=MAX_SET_ASIDE_HELP)
     return parser
 
 
@@ -87,7 +93,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     try:
         as_of = resolve_as_of(args.data, args.as_of)
-    except UsageError as exc:
+        limit = data.parse_set_aside_limit(args.max_set_aside)
+    except (UsageError, ValueError) as exc:
         print(f"crmbook validate: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -99,7 +106,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if not ds.usable:
         print(ds.problem_report(), file=sys.stderr)
         return 1
-    return 0
+    over = data.set_aside_over_limit(ds, limit)
+    for line in over:
+        print(f"crmbook validate: {line}", file=sys.stderr)
+    return 1 if over else 0
 
 
 def _cmd_topics(args: argparse.Namespace) -> int:
@@ -122,6 +132,7 @@ def run_command(args: argparse.Namespace) -> int:
     """
     from crmbook.redact import lenient_redactor
     from crmbook.report import run_reports
+    from crmbook.report.runner import DataRefused
 
     params = dict(args.param or [])
     try:
@@ -129,11 +140,15 @@ def run_command(args: argparse.Namespace) -> int:
             args.topics, data=args.data, as_of=args.as_of, params=params, config=args.config, out=args.out,
             jobs=args.jobs, show_code=args.show_code,
             show_lesson=getattr(args, "show_lesson", False), notebooks_dir=getattr(args, "notebooks", None),
-            timeout=getattr(args, "timeout", None),
+            timeout=getattr(args, "timeout", None), max_set_aside=getattr(args, "max_set_aside", None),
         )
     except UsageError as exc:
         print("crmbook run: " + lenient_redactor(str(args.data))(str(exc)), file=sys.stderr)
         return EXIT_USAGE
+    except DataRefused as exc:
+        for line in str(exc).splitlines():
+            print(f"crmbook run: {line} (no notebook was run)", file=sys.stderr)
+        return 1
     print(result.folder)
     return result.exit_code
 

@@ -77,10 +77,11 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
     origin = reader.describe()
 
     tables: dict[str, pd.DataFrame] = {}
-    done: dict[str, tuple[pd.DataFrame | None, set[str]]] = {}
+    done: dict[str, tuple[pd.DataFrame | None, set[str], set[str]]] = {}
     records: list[dict] = []
     rows_read: dict[str, int] = {}
     blank_rows: dict[str, int] = {}
+    outside_window: dict[str, int] = {}
     for table in _table_order():
         schema = SCHEMAS[table]
         if table not in raws:
@@ -90,14 +91,17 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
                                         reader.expected(table), "nothing", "error"))
             continue
         raw = raws[table]
-        frame, aside, recs, probs, n_read, n_blank = _check_table(raw, spec, as_of_ts, done)
+        frame, aside, aside_window, recs, probs, n_read, n_blank, n_window = _check_table(raw, spec, as_of_ts,
+                                                                                          done)
         problems.extend(probs)
         records.extend(recs)
         if raw.frame is not None:
             rows_read[table] = n_read
         if n_blank:
             blank_rows[table] = n_blank
-        done[table] = (frame, aside)
+        if n_window:
+            outside_window[table] = n_window
+        done[table] = (frame, aside, aside_window)
         if frame is not None:
             tables[table] = mask_personal_data(frame) if mask_personal else frame
 
@@ -117,7 +121,8 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
     absent = tuple(t for t in OPTIONAL_TABLES if t not in tables)
     return Dataset(tables=tables, absent=absent, rejected=rejected, problems=problems, as_of=as_of_ts,
                    sources=sources, origin=origin, encodings=encodings, ignored=ignored,
-                   rows_read={t: rows_read[t] for t in SCHEMAS if t in rows_read}, blank_rows=blank_rows)
+                   rows_read={t: rows_read[t] for t in SCHEMAS if t in rows_read}, blank_rows=blank_rows,
+                   rows_outside_window=outside_window)
 
 
 def load(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None,

@@ -394,6 +394,6 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(content, Mapping):
         raise UsageError(f"config file {path}: expected a mapping of parameter names to values")
     for name, value in content.items():
-        if isinstance(value, (Mapping, list)):
+        if isinstance(value, (Mapping, list)) and str(name).replace("-", "_") != "max_set_aside":
             raise UsageError(f"config file {path}: parameter {name!r} must be a single value, got {value!r}")
     return {str(k).replace("-", "_"): v for k, v in content.items()}

@@ -35,7 +35,13 @@ from crmbook.report.runs import (
     previous_seconds,
 )
 
-__all__ = ["SAMPLE_AS_OF", "RunResult", "resolve_as_of", "run_reports"]
+__all__ = ["SAMPLE_AS_OF", "DataRefused", "RunResult", "resolve_as_of", "run_reports"]
+
+
+class DataRefused(Exception):
+    """The data were checked before any kernel started and refused (exit 1): more rows of a required
+    table set aside as defects than the set-aside limit allows (:mod:`crmbook.data.limits`). The
+    message is one line per table over the limit."""
 
 
 @dataclass
@@ -99,12 +105,33 @@ def _effective(topics: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any
     return next(iter(seen.values())) if len(seen) == 1 else None
 
 
+def _check_set_aside(data: str, values: Mapping[str, Any], limit: Any, redact: Any) -> None:
+    """Read and check the data once, before any kernel starts; raise :class:`DataRefused` when a required
+    table sets aside more rows as defects than ``limit`` allows.
+
+    Data that cannot be read, or are unusable, are left to the notebooks (the data-check report lists
+    every problem); only the limit is decided here.
+    """
+    from crmbook.data import check, set_aside_over_limit
+
+    try:
+        ds = check(data, as_of=values.get("as_of"), mapping=values.get("mapping") or None)
+    except (OSError, ValueError):
+        return
+    if not ds.usable:
+        return
+    over = set_aside_over_limit(ds, limit)
+    if over:
+        raise DataRefused("\n".join(redact(line) for line in over))
+
+
 def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = None,
                 params: Mapping[str, Any] | None = None, config: str | os.PathLike[str] | None = None,
                 out: str | os.PathLike[str] | None = None, jobs: int = 1, show_code: bool = False,
                 show_lesson: bool = False,
                 notebooks_dir: str | os.PathLike[str] | None = None, kernel_name: str | None = None,
-                timeout: int | None = None, stream: IO[str] | None | str = "stderr") -> RunResult:
+                timeout: int | None = None, stream: IO[str] | None | str = "stderr",
+                max_set_aside: Any = None) -> RunResult:
     """Run topic notebooks into ``<out>/<run-id>/`` (``crmbook run``).
 
     Parameters
@@ -139,6 +166,10 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         Seconds one cell may take.
     stream : file, optional
         Where progress and failures are written (default: the current ``sys.stderr``); ``None`` for silence.
+    max_set_aside : share, list or mapping, optional
+        The set-aside limit (``--max-set-aside`` values, or a config file's ``max_set_aside``, which this
+        overrides); default 5 % (:func:`crmbook.data.parse_set_aside_limit`). Checked before any kernel
+        starts when a chosen topic is one of crmbook's (declared in :mod:`crmbook.topics`) and reads ``data``.
 
     Returns
     -------
@@ -150,6 +181,9 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         No ``as_of`` for data other than the sample, unknown topic or parameter, wrong type, unreadable config, missing notebooks folder, a ``data``
         with ``://`` that is not a readable URL, a password shorter than :data:`crmbook.redact.MIN_SECRET_LENGTH`;
         raised before any kernel starts.
+    DataRefused
+        The data set aside more rows of a required table as defects than the limit allows (before any
+        kernel starts; no run folder is made).
     """
     import crmbook
 
@@ -159,6 +193,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     chosen = select_topics(topics, every_topic)
     safe_data, password, redact = run_secrets(str(data))
     values: dict[str, Any] = dict(load_config(config)) if config else {}
+    configured_limit = values.pop("max_set_aside", None)
     values.update(params or {})
     for reserved in ("data", "as_of"):
         if reserved in (params or {}):
@@ -172,11 +207,21 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         if isinstance(value, str) and redact:
             values[name] = redact(value)
     per_topic = check_parameters(values, chosen, every_topic)
+    from crmbook.data import parse_set_aside_limit
+
+    try:
+        limit = parse_set_aside_limit(max_set_aside if max_set_aside is not None else configured_limit)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     progress = Progress(sys.stderr if stream == "stderr" else stream, redact)
     unmasked = [stem for stem, p in per_topic.items() if p.get("mask_personal") is False]
     if unmasked:
         progress.line(f"note: personal data (names, phones, e-mails) is NOT masked in {', '.join(unmasked)} "
                       "(mask_personal=false): do not share these reports outside the team")
+
+    if any(t.spec is not None and "data" in t.parameters for t in chosen):
+        with password_in_env(password):
+            _check_set_aside(safe_data, values, limit, redact)
 
     out_dir = Path(out) if out is not None else default_reports_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
