@@ -106,6 +106,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if not ds.usable:
         print(ds.problem_report(), file=sys.stderr)
         return 1
+    from crmbook.report.parameters import as_of_warning
+    from crmbook.report.runner import last_order
+
+    warning = as_of_warning(as_of, last_order(ds))
+    if warning:
+        print(f"crmbook validate: {warning}", file=sys.stderr)
     over = data.set_aside_over_limit(ds, limit)
     for line in over:
         print(f"crmbook validate: {line}", file=sys.stderr)

@@ -26,7 +26,14 @@ from crmbook.outputs import OUTPUT_DIR_ENV
 from crmbook.redact import password_in_env, redact_notebook, run_secrets
 from crmbook.report.execute import NotebookFailure, Progress, execute_topic
 from crmbook.report.html import notebook_to_html
-from crmbook.report.parameters import Topic, check_parameters, find_topics, load_config, select_topics
+from crmbook.report.parameters import (
+    Topic,
+    as_of_warning,
+    check_parameters,
+    find_topics,
+    load_config,
+    select_topics,
+)
 from crmbook.report.runs import (
     current_latest,
     default_reports_dir,
@@ -105,9 +112,18 @@ def _effective(topics: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any
     return next(iter(seen.values())) if len(seen) == 1 else None
 
 
-def _check_set_aside(data: str, values: Mapping[str, Any], limit: Any, redact: Any) -> None:
+def last_order(ds: Any) -> str | None:
+    """The date of the last order of a checked data set (``YYYY-MM-DD``), None without orders."""
+    orders = ds.tables.get("orders")
+    if orders is None or "order_date" not in orders or orders["order_date"].isna().all():
+        return None
+    return f"{orders['order_date'].max():%Y-%m-%d}"
+
+
+def _check_data(data: str, values: Mapping[str, Any], limit: Any, redact: Any, progress: Progress) -> None:
     """Read and check the data once, before any kernel starts; raise :class:`DataRefused` when a required
-    table sets aside more rows as defects than ``limit`` allows.
+    table sets aside more rows as defects than ``limit`` allows, and warn when ``as_of`` lies far after
+    the last order (:func:`crmbook.report.parameters.as_of_warning`).
 
     Data that cannot be read, or are unusable, are left to the notebooks (the data-check report lists
     every problem); only the limit is decided here.
@@ -120,6 +136,9 @@ def _check_set_aside(data: str, values: Mapping[str, Any], limit: Any, redact: A
         return
     if not ds.usable:
         return
+    warning = as_of_warning(values.get("as_of"), last_order(ds))
+    if warning:
+        progress.line(warning)
     over = set_aside_over_limit(ds, limit)
     if over:
         raise DataRefused("\n".join(redact(line) for line in over))
@@ -189,6 +208,8 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
 
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    if timeout is not None and timeout < 1:
+        raise UsageError(f"--timeout must be at least 1 second (or left out for no limit), got {timeout}")
     every_topic = find_topics(notebooks_dir)
     chosen = select_topics(topics, every_topic)
     safe_data, password, redact = run_secrets(str(data))
@@ -218,10 +239,9 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     if unmasked:
         progress.line(f"note: personal data (names, phones, e-mails) is NOT masked in {', '.join(unmasked)} "
                       "(mask_personal=false): do not share these reports outside the team")
-
     if any(t.spec is not None and "data" in t.parameters for t in chosen):
         with password_in_env(password):
-            _check_set_aside(safe_data, values, limit, redact)
+            _check_data(safe_data, values, limit, redact, progress)
 
     out_dir = Path(out) if out is not None else default_reports_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
