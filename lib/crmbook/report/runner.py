@@ -22,7 +22,7 @@ from typing import IO, Any
 from crmbook.errors import EXIT_FAILED, EXIT_OK, UsageError
 from crmbook.kpis import collect_kpis
 from crmbook.language import catalogue, headings
-from crmbook.outputs import OUTPUT_DIR_ENV
+from crmbook.outputs import OUTPUT_DIR_ENV, export_folder
 from crmbook.redact import password_in_env, redact_notebook, run_secrets
 from crmbook.report.execute import NotebookFailure, Progress, execute_topic
 from crmbook.report.html import notebook_to_html
@@ -92,6 +92,11 @@ def resolve_as_of(data: str, as_of: str | None) -> str:
     raise UsageError("--as-of YYYY-MM-DD is required for your own data (only --data sample has a default, "
                      f"{SAMPLE_AS_OF}): rows dated after it are set aside")
 
+
+#: Parameters named ``*_dir`` are export folders: resolved against the caller's working directory (not
+#: the notebooks' folder, where kernels start) and checked before any kernel starts
+#: (:func:`crmbook.outputs.export_folder`).
+EXPORT_SUFFIX = "_dir"
 
 #: Parameters that name local files: made absolute, since kernels start in the notebooks' folder.
 PATH_PARAMETERS = ("data", "mapping")  # documentation of the rule in _absolute
@@ -222,6 +227,12 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     values["data"] = safe_data = _absolute(safe_data)  # --data wins over a config file's data
     if isinstance(values.get("mapping"), str) and values["mapping"]:
         values["mapping"] = _absolute(values["mapping"])
+    for name, value in list(values.items()):  # export folders: the caller's, checked (crmbook.outputs)
+        if name.endswith(EXPORT_SUFFIX) and isinstance(value, str) and value.strip():
+            try:
+                values[name] = str(export_folder(value.strip()))
+            except ValueError as exc:
+                raise UsageError(f"parameter {name!r}: {exc}") from None
     if as_of is not None or any("as_of" in t.parameters for t in chosen):
         values["as_of"] = resolve_as_of(safe_data, as_of or values.get("as_of"))
     for name, value in list(values.items()):
