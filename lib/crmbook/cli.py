@@ -138,7 +138,7 @@ def run_command(args: argparse.Namespace) -> int:
     """
     from crmbook.redact import lenient_redactor
     from crmbook.report import run_reports
-    from crmbook.report.runner import DataRefused
+    from crmbook.report.runner import DataRefused, RunInterrupted
 
     params = dict(args.param or [])
     try:
@@ -151,6 +151,9 @@ def run_command(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print("crmbook run: " + lenient_redactor(str(args.data))(str(exc)), file=sys.stderr)
         return EXIT_USAGE
+    except RunInterrupted as exc:
+        print(f"crmbook run: {exc}", file=sys.stderr)
+        return exc.exit_code
     except DataRefused as exc:
         for line in str(exc).splitlines():
             print(f"crmbook run: {line} (no notebook was run)", file=sys.stderr)
@@ -165,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"sample": _cmd_sample, "validate": _cmd_validate, "topics": _cmd_topics, "run": run_command}
     try:
         return handler[args.command](args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt:  # outside a run (a run says more: crmbook.report.runner.RunInterrupted)
+        print(f"crmbook {args.command}: interrupted", file=sys.stderr)
         return 130
 
 

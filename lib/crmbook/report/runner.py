@@ -8,12 +8,16 @@ run folder (:func:`crmbook.report.runs.finalize_run`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
+import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +28,7 @@ from crmbook.kpis import collect_kpis
 from crmbook.language import catalogue, headings
 from crmbook.outputs import OUTPUT_DIR_ENV, export_folder
 from crmbook.redact import password_in_env, redact_notebook, run_secrets
-from crmbook.report.execute import NotebookFailure, Progress, execute_topic
+from crmbook.report.execute import NotebookFailure, Progress, execute_topic, kill_kernels
 from crmbook.report.html import notebook_to_html
 from crmbook.report.parameters import (
     Topic,
@@ -35,14 +39,16 @@ from crmbook.report.parameters import (
     select_topics,
 )
 from crmbook.report.runs import (
+    claim_tmp_folder,
     current_latest,
     default_reports_dir,
     finalize_run,
     new_run_id,
     previous_seconds,
+    remove_dead_tmp_folders,
 )
 
-__all__ = ["SAMPLE_AS_OF", "DataRefused", "RunResult", "resolve_as_of", "run_reports"]
+__all__ = ["SAMPLE_AS_OF", "DataRefused", "RunInterrupted", "RunResult", "resolve_as_of", "run_reports"]
 
 
 class DataRefused(Exception):
@@ -115,6 +121,95 @@ def _effective(topics: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any
     seen = {repr(per_topic[t.stem].get(name, t.parameters[name].default)): per_topic[t.stem].get(
         name, t.parameters[name].default) for t in topics if name in t.parameters}
     return next(iter(seen.values())) if len(seen) == 1 else None
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by a signal: Ctrl-C (SIGINT, exit 130) or SIGTERM (exit 143). Its kernels were
+    killed, its temporary folder removed, ``latest`` left where it was; the message is one line."""
+
+    def __init__(self, signum: int, message: str) -> None:
+        super().__init__(message)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal number: 130 for SIGINT, 143 for SIGTERM (what a shell reports)."""
+        return 128 + self.signum
+
+
+class _SignalGuard:
+    """SIGINT and SIGTERM raise :class:`RunInterrupted` in the main thread while a run executes; inside
+    :meth:`deferred` (moving the run into place, switching ``latest``) the signal waits until the block ends.
+    Handlers are installed only in the main thread (elsewhere Python does not allow it) and restored after."""
+
+    def __init__(self) -> None:
+        self.previous: dict[int, Any] = {}
+        self.pending: int | None = None
+        self.defer = False
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        if self.defer:
+            self.pending = signum
+            return
+        raise RunInterrupted(signum, "")
+
+    def __enter__(self) -> _SignalGuard:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._handler)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.defer:
+            return
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        self.previous = {}
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        self.__enter__()
+        self.defer = True
+        try:
+            yield
+        finally:
+            self.defer = False
+            self.__exit__()
+
+    def raise_pending(self, where: str) -> None:
+        if self.pending is not None:
+            raise RunInterrupted(self.pending, f"{signal.Signals(self.pending).name} received at the end: {where}")
+
+
+def _interrupted(exc: KeyboardInterrupt, pool: ThreadPoolExecutor, futures: Mapping[int, Any], tmp_folder: Path,
+                 out_dir: Path) -> RunInterrupted:
+    """Stop an interrupted run: kill its kernels, give its threads a few seconds to notice, remove its
+    temporary folder; the :class:`RunInterrupted` to raise (one line: what happened, where latest is)."""
+    signum = exc.signum if isinstance(exc, RunInterrupted) else signal.SIGINT
+    if threading.current_thread() is threading.main_thread():  # a second Ctrl-C must not cut the clean-up short
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+    import logging
+
+    logging.disable(logging.CRITICAL)  # nbclient's "Kernel died ..." for each kernel killed on purpose
+    killed = kill_kernels()
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + 10
+    for future in futures.values():  # a thread whose kernel died writes its notebook once more
+        with contextlib.suppress(BaseException):
+            future.exception(timeout=max(0.0, deadline - time.monotonic()))
+    for _ in range(3):
+        shutil.rmtree(tmp_folder, ignore_errors=True)
+        if not tmp_folder.exists():
+            break
+        time.sleep(0.2)
+    logging.disable(logging.NOTSET)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+    name = signal.Signals(signum).name
+    return RunInterrupted(signum, f"interrupted by {name}: {killed} kernel(s) stopped, the unfinished run removed; "
+                                  f"reports/latest left at {current_latest(out_dir) or 'nothing'}")
 
 
 def last_order(ds: Any) -> str | None:
@@ -256,8 +351,11 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
 
     out_dir = Path(out) if out is not None else default_reports_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
+    for name in remove_dead_tmp_folders(out_dir):
+        progress.line(f"removed {out_dir / name}: the unfinished folder of a run that died")
     run_id = new_run_id()
     tmp_folder = Path(tempfile.mkdtemp(prefix=f".tmp-{run_id}-", dir=out_dir))
+    claim_tmp_folder(tmp_folder)
     umask = os.umask(0)
     os.umask(umask)
     tmp_folder.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is as readable as any
@@ -307,16 +405,26 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         progress.line(f"[{position}] {topic.stem} done ({entry['seconds']:.1f} s)")
         return {"entry": entry, "kpis": collect_kpis(nb, topic.name, topic.stem), "failure": None}
 
-    with password_in_env(password), tempfile.TemporaryDirectory(prefix="crmbook-k") as socket_dir:
-        if jobs == 1 or total == 1:
-            results = [job(item) for item in enumerate(chosen, start=1)]
-        else:
+    # notebooks run in worker threads, whatever --jobs: the main thread only waits, so a signal (Ctrl-C,
+    # SIGTERM) reaches it at once and stops the run (_interrupted)
+    guard = _SignalGuard()
+    pool = ThreadPoolExecutor(max_workers=min(jobs, total))
+    futures: dict[int, Any] = {}
+    try:
+        with guard, password_in_env(password), tempfile.TemporaryDirectory(prefix="crmbook-k") as socket_dir:
             # longest first (by the last good run's timings): the slowest notebook never starts last
             before = previous_seconds(out_dir)
             items = sorted(enumerate(chosen, start=1), key=lambda it: -before.get(it[1].stem, 0))
-            with ThreadPoolExecutor(max_workers=min(jobs, total)) as pool:
-                futures = {item[0]: pool.submit(job, item) for item in items}
-                results = [futures[i].result() for i in sorted(futures)]
+            futures = {item[0]: pool.submit(job, item) for item in items}
+            results = [futures[i].result() for i in sorted(futures)]
+    except BaseException as exc:
+        if not isinstance(exc, KeyboardInterrupt):
+            pool.shutdown(wait=True)
+            shutil.rmtree(tmp_folder, ignore_errors=True)
+            raise
+        progress.stream = None  # the stopped notebooks' failures are not news
+        raise _interrupted(exc, pool, futures, tmp_folder, out_dir) from None
+    pool.shutdown(wait=True)
 
     failures = [r["failure"] for r in results if r["failure"] is not None]
     kpis = [k for r in results for k in r["kpis"]]
@@ -334,7 +442,8 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         "started": started.isoformat(),
         "finished": _dt.datetime.now(_dt.UTC).isoformat(),
     }
-    switched = finalize_run(out_dir, tmp_folder, meta, kpis)
+    with guard.deferred():  # a signal now waits until the run folder and latest are consistent
+        switched = finalize_run(out_dir, tmp_folder, meta, kpis)
     folder = out_dir / run_id
     if failures:
         progress.line(f"run {run_id} FAILED ({len(failures)} of {total} notebook(s)): {folder}; "
@@ -344,4 +453,5 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     for failure in failures:
         if failure.notebook is not None:
             failure.notebook = folder / failure.notebook.name
+    guard.raise_pending(f"the run had finished ({folder}); reports/latest is at {current_latest(out_dir) or 'nothing'}")
     return RunResult(run_id, folder, not failures, kpis, failures, switched)

@@ -20,8 +20,14 @@ from typing import Any
 
 from crmbook.report.index import reports_index_html, run_index_html
 
-__all__ = ["HISTORY_RUNS", "current_latest", "default_reports_dir", "finalize_run", "new_run_id", "previous_seconds",
-           "successful_runs"]
+__all__ = ["HISTORY_RUNS", "OWNER_FILE", "claim_tmp_folder", "current_latest", "default_reports_dir", "finalize_run",
+           "new_run_id", "previous_seconds", "remove_dead_tmp_folders", "successful_runs"]
+
+#: In a run's temporary folder ``.tmp-<run-id>-*``: the process id of the run writing it, so the next
+#: run can tell the folder of a run that died (killed, power cut) from one still running.
+OWNER_FILE = ".owner"
+#: A temporary folder without an owner file is removed once it is this old (seconds).
+ORPHAN_AGE = 24 * 3600
 
 
 #: Previous good runs read for the index's trends and changes.
@@ -140,6 +146,8 @@ def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis
         _write_json(tmp_folder / "kpis.json", {"run": meta, "kpis": kpis})
         (tmp_folder / "index.html").write_text(run_index_html(meta, kpis, history), encoding="utf-8")
         _write_json(tmp_folder / "run.json", meta)
+        with contextlib.suppress(OSError):
+            (tmp_folder / OWNER_FILE).unlink()
         os.replace(tmp_folder, reports_dir / run_id)
         switched = False
         if ok:
@@ -154,6 +162,46 @@ def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis
         _write_text_atomic(reports_dir / "index.html",
                            reports_index_html(_all_runs(reports_dir), current_latest(reports_dir)))
     return switched
+
+
+def claim_tmp_folder(tmp_folder: Path) -> None:
+    """Write this process's id into a run's temporary folder (:data:`OWNER_FILE`)."""
+    (tmp_folder / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="utf-8")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_dead_tmp_folders(reports_dir: Path) -> list[str]:
+    """Remove the temporary folders (``.tmp-*``) of runs that died: their owner process is gone, or they
+    have no owner file and are older than :data:`ORPHAN_AGE`. Folders of runs still running are kept.
+    Returns the names removed."""
+    import shutil
+    import time
+
+    removed = []
+    for folder in reports_dir.glob(".tmp-*"):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        dead = False
+        try:
+            pid = int((folder / OWNER_FILE).read_text(encoding="utf-8").strip())
+            dead = pid != os.getpid() and not _alive(pid)
+        except (OSError, ValueError):
+            with contextlib.suppress(OSError):
+                dead = time.time() - folder.stat().st_mtime > ORPHAN_AGE
+        if dead:
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                removed.append(folder.name)
+    return removed
 
 
 def previous_seconds(reports_dir: Path) -> dict[str, float]:
