@@ -17,7 +17,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from crmbook import cli, segmentation as seg
+from crmbook import cli
+from crmbook import segmentation as seg
 from crmbook.outputs import EXPORT_MANIFEST, claim_export, export_folder, record_export
 from crmbook.report import runner
 
