@@ -138,7 +138,7 @@ def run_command(args: argparse.Namespace) -> int:
     """
     from crmbook.redact import lenient_redactor
     from crmbook.report import run_reports
-    from crmbook.report.runner import DataRefused, RunInterrupted
+    from crmbook.report.runner import DataRefused, RunInterrupted, RunWriteError
 
     params = dict(args.param or [])
     try:
@@ -154,6 +154,9 @@ def run_command(args: argparse.Namespace) -> int:
     except RunInterrupted as exc:
         print(f"crmbook run: {exc}", file=sys.stderr)
         return exc.exit_code
+    except RunWriteError as exc:
+        print(f"crmbook run: {exc}", file=sys.stderr)
+        return 1
     except DataRefused as exc:
         for line in str(exc).splitlines():
             print(f"crmbook run: {line} (no notebook was run)", file=sys.stderr)

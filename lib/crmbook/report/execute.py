@@ -8,6 +8,7 @@ retried. Progress goes to stderr, one line per cell on a terminal, throttled in 
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import signal
@@ -268,6 +269,14 @@ def execute_topic(topic: Topic, params: dict[str, Any], out_ipynb: Path, *, posi
             return nb, None
         except PapermillExecutionError as exc:
             return None, _failure_from_notebook(topic, out_ipynb, exc, redact)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:  # the disk is full: the whole run stops (crmbook.report.runner)
+                raise
+            if attempt < attempts and not state["cell_started"] and _is_port_clash(exc):
+                progress.line(f"[{position}] {topic.stem}: kernel start clashed, retrying ({attempt})")
+                time.sleep(0.5 * attempt)
+                continue
+            return None, _failure_from_exception(topic, source_nb, state, exc, out_ipynb, redact)
         except Exception as exc:  # kernel could not start, timeout, ...
             if attempt < attempts and not state["cell_started"] and _is_port_clash(exc):
                 progress.line(f"[{position}] {topic.stem}: kernel start clashed, retrying ({attempt})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import errno
 import os
 import shutil
 import signal
@@ -48,7 +49,7 @@ from crmbook.report.runs import (
     remove_dead_tmp_folders,
 )
 
-__all__ = ["SAMPLE_AS_OF", "DataRefused", "RunInterrupted", "RunResult", "resolve_as_of", "run_reports"]
+__all__ = ["SAMPLE_AS_OF", "DataRefused", "RunInterrupted", "RunResult", "RunWriteError", "resolve_as_of", "run_reports"]
 
 
 class DataRefused(Exception):
@@ -123,6 +124,26 @@ def _effective(topics: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any
     return next(iter(seen.values())) if len(seen) == 1 else None
 
 
+class RunWriteError(Exception):
+    """The run could not write its reports (the disk is full, a folder not writable): exit 1. The
+    unfinished run was removed and ``latest`` left where it was; the message is one line."""
+
+
+def _write_report(path: Path, page: str) -> None:
+    """Write one HTML report of the run (into its temporary folder)."""
+    path.write_text(page, encoding="utf-8")
+
+
+def _write_failure(exc: OSError, out_dir: Path, run_id: str) -> RunWriteError:
+    """The one line of a run that could not write: what failed, in which folder, where latest is."""
+    why = "the disk is full (no space left on device)" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    file = f" while writing {Path(exc.filename).name}" if getattr(exc, "filename", None) else ""
+    kept = (out_dir / run_id).is_dir()
+    outcome = f"the run is complete in {out_dir / run_id}" if kept else "the unfinished run was removed"
+    return RunWriteError(f"cannot write the reports in {out_dir}: {why}{file}; {outcome}; "
+                         f"reports/latest left at {current_latest(out_dir) or 'nothing'}")
+
+
 class RunInterrupted(KeyboardInterrupt):
     """A run stopped by a signal: Ctrl-C (SIGINT, exit 130) or SIGTERM (exit 143). Its kernels were
     killed, its temporary folder removed, ``latest`` left where it was; the message is one line."""
@@ -181,6 +202,29 @@ class _SignalGuard:
             raise RunInterrupted(self.pending, f"{signal.Signals(self.pending).name} received at the end: {where}")
 
 
+def _stop(pool: ThreadPoolExecutor, futures: Mapping[int, Any], tmp_folder: Path) -> int:
+    """Stop a run that cannot go on: kill its kernels, give its threads a few seconds to notice, remove
+    its temporary folder. Returns the number of kernels killed."""
+    import logging
+
+    logging.disable(logging.CRITICAL)  # nbclient's "Kernel died ..." for each kernel killed on purpose
+    try:
+        killed = kill_kernels()
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + 10
+        for future in futures.values():  # a thread whose kernel died writes its notebook once more
+            with contextlib.suppress(BaseException):
+                future.exception(timeout=max(0.0, deadline - time.monotonic()))
+        for _ in range(3):
+            shutil.rmtree(tmp_folder, ignore_errors=True)
+            if not tmp_folder.exists():
+                break
+            time.sleep(0.2)
+    finally:
+        logging.disable(logging.NOTSET)
+    return killed
+
+
 def _interrupted(exc: KeyboardInterrupt, pool: ThreadPoolExecutor, futures: Mapping[int, Any], tmp_folder: Path,
                  out_dir: Path) -> RunInterrupted:
     """Stop an interrupted run: kill its kernels, give its threads a few seconds to notice, remove its
@@ -189,21 +233,7 @@ def _interrupted(exc: KeyboardInterrupt, pool: ThreadPoolExecutor, futures: Mapp
     if threading.current_thread() is threading.main_thread():  # a second Ctrl-C must not cut the clean-up short
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)
-    import logging
-
-    logging.disable(logging.CRITICAL)  # nbclient's "Kernel died ..." for each kernel killed on purpose
-    killed = kill_kernels()
-    pool.shutdown(wait=False, cancel_futures=True)
-    deadline = time.monotonic() + 10
-    for future in futures.values():  # a thread whose kernel died writes its notebook once more
-        with contextlib.suppress(BaseException):
-            future.exception(timeout=max(0.0, deadline - time.monotonic()))
-    for _ in range(3):
-        shutil.rmtree(tmp_folder, ignore_errors=True)
-        if not tmp_folder.exists():
-            break
-        time.sleep(0.2)
-    logging.disable(logging.NOTSET)
+    killed = _stop(pool, futures, tmp_folder)
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
@@ -350,12 +380,18 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
             _check_data(safe_data, values, limit, redact, progress)
 
     out_dir = Path(out) if out is not None else default_reports_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in remove_dead_tmp_folders(out_dir):
-        progress.line(f"removed {out_dir / name}: the unfinished folder of a run that died")
     run_id = new_run_id()
-    tmp_folder = Path(tempfile.mkdtemp(prefix=f".tmp-{run_id}-", dir=out_dir))
-    claim_tmp_folder(tmp_folder)
+    tmp_folder = None
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in remove_dead_tmp_folders(out_dir):
+            progress.line(f"removed {out_dir / name}: the unfinished folder of a run that died")
+        tmp_folder = Path(tempfile.mkdtemp(prefix=f".tmp-{run_id}-", dir=out_dir))
+        claim_tmp_folder(tmp_folder)
+    except OSError as exc:
+        if tmp_folder is not None:
+            shutil.rmtree(tmp_folder, ignore_errors=True)
+        raise _write_failure(exc, out_dir, run_id) from None
     umask = os.umask(0)
     os.umask(umask)
     tmp_folder.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is as readable as any
@@ -399,7 +435,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         translated = headings(topic.spec.package, language) if topic.spec is not None else {}
         page = redact(notebook_to_html(nb, show_code=show_code, show_lesson=show_lesson, title=title,
                                        subtitle=subtitle, language=language, headings=translated))
-        (tmp_folder / f"{topic.stem}.html").write_text(page, encoding="utf-8")
+        _write_report(tmp_folder / f"{topic.stem}.html", page)
         entry.update(status="ok", html=f"{topic.stem}.html", seconds=round(time.monotonic() - t0, 2),
                      execute_seconds=round(t_html - t0, 2), html_seconds=round(time.monotonic() - t_html, 2))
         progress.line(f"[{position}] {topic.stem} done ({entry['seconds']:.1f} s)")
@@ -417,13 +453,16 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
             items = sorted(enumerate(chosen, start=1), key=lambda it: -before.get(it[1].stem, 0))
             futures = {item[0]: pool.submit(job, item) for item in items}
             results = [futures[i].result() for i in sorted(futures)]
-    except BaseException as exc:
-        if not isinstance(exc, KeyboardInterrupt):
-            pool.shutdown(wait=True)
-            shutil.rmtree(tmp_folder, ignore_errors=True)
-            raise
+    except KeyboardInterrupt as exc:
         progress.stream = None  # the stopped notebooks' failures are not news
         raise _interrupted(exc, pool, futures, tmp_folder, out_dir) from None
+    except OSError as exc:  # a report could not be written (disk full): stop every notebook, keep nothing
+        progress.stream = None
+        _stop(pool, futures, tmp_folder)
+        raise _write_failure(exc, out_dir, run_id) from None
+    except BaseException:
+        _stop(pool, futures, tmp_folder)
+        raise
     pool.shutdown(wait=True)
 
     failures = [r["failure"] for r in results if r["failure"] is not None]
@@ -442,8 +481,12 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         "started": started.isoformat(),
         "finished": _dt.datetime.now(_dt.UTC).isoformat(),
     }
-    with guard.deferred():  # a signal now waits until the run folder and latest are consistent
-        switched = finalize_run(out_dir, tmp_folder, meta, kpis)
+    try:
+        with guard.deferred():  # a signal now waits until the run folder and latest are consistent
+            switched = finalize_run(out_dir, tmp_folder, meta, kpis)
+    except OSError as exc:
+        shutil.rmtree(tmp_folder, ignore_errors=True)
+        raise _write_failure(exc, out_dir, run_id) from None
     folder = out_dir / run_id
     if failures:
         progress.line(f"run {run_id} FAILED ({len(failures)} of {total} notebook(s)): {folder}; "

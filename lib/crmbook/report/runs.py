@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import errno
 import json
 import os
 import secrets
@@ -54,8 +55,13 @@ def _json_default(value: Any) -> Any:
 def _write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` beside ``path`` and rename it into place: a reader sees the old file or the new one."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written file left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def _write_json(path: Path, content: Any) -> None:
@@ -114,9 +120,29 @@ def _switch_latest(reports_dir: Path, run_id: str) -> None:
     link_tmp = reports_dir / f".latest.{secrets.token_hex(4)}"
     try:
         os.symlink(run_id, link_tmp, target_is_directory=True)
-    except (OSError, NotImplementedError):  # no symlinks here: latest.txt tells
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise
+        return  # no symlinks here: latest.txt tells
+    except NotImplementedError:
         return
-    os.replace(link_tmp, reports_dir / "latest")
+    try:
+        os.replace(link_tmp, reports_dir / "latest")
+    except BaseException:
+        with contextlib.suppress(OSError):
+            link_tmp.unlink()
+        raise
+
+
+def _restore_latest(reports_dir: Path, run_id: str | None) -> None:
+    """Point ``latest`` back at ``run_id`` after a failed switch (or remove it when there was none)."""
+    with contextlib.suppress(OSError):
+        if run_id:
+            _switch_latest(reports_dir, run_id)
+        else:
+            for name in ("latest", "latest.txt"):
+                with contextlib.suppress(FileNotFoundError):
+                    (reports_dir / name).unlink()
 
 
 def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis: list[dict[str, Any]]) -> bool:
@@ -126,6 +152,10 @@ def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis
     in the run's ``index.html``), the index and ``kpis.json`` are written, the folder is renamed to its
     run id, ``latest`` moves (only for a successful run newer than the current latest), and the folder's
     own ``index.html`` listing every run is rewritten.
+
+    A full disk (or any error writing) before the rename leaves the temporary folder to the caller;
+    at the ``latest`` switch, the run folder is removed again and ``latest`` put back where it was, so
+    a run that is not complete is never in place, and ``latest`` never points at nothing.
 
     Returns
     -------
@@ -157,7 +187,14 @@ def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis
                 with contextlib.suppress(OSError, ValueError):
                     current_started = json.loads((reports_dir / current / "run.json").read_text())["started"]
             if not current or current_started <= meta["started"]:
-                _switch_latest(reports_dir, run_id)
+                try:
+                    _switch_latest(reports_dir, run_id)
+                except BaseException:
+                    import shutil
+
+                    shutil.rmtree(reports_dir / run_id, ignore_errors=True)  # frees the space it took
+                    _restore_latest(reports_dir, current)
+                    raise
                 switched = True
         _write_text_atomic(reports_dir / "index.html",
                            reports_index_html(_all_runs(reports_dir), current_latest(reports_dir)))
