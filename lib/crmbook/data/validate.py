@@ -21,6 +21,8 @@ from crmbook.data.sources.base import RawTable
 __all__: list[str] = []  # helpers of the loader; nothing here is public
 
 _TABLE_UNUSABLE = "table unusable"
+#: Unknown column names listed in a warning before "and N more".
+_NAMES_SHOWN = 10
 
 
 def _entity(table: str) -> str:
@@ -95,8 +97,10 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
                 "columns " + ", ".join(map(str, df.columns)))
     unknown = [c for c in df.columns if schema.column(c) is None]
     if unknown:
-        problem(None, [], f"unknown column(s) {', '.join(map(str, unknown))} are kept as text",
-                "crmbook's column names (or a mapping file)", ", ".join(map(str, unknown)), "warning")
+        names = ", ".join(map(str, unknown[:_NAMES_SHOWN])) + (
+            f" and {len(unknown) - _NAMES_SHOWN:,} more" if len(unknown) > _NAMES_SHOWN else "")
+        problem(None, [], f"unknown column(s) {names} are kept as text",
+                "crmbook's column names (or a mapping file)", names, "warning")
     if n_read == 0:
         severity = "error" if schema.required else "warning"
         problem(None, [], f"table {table} has no rows", "at least one row", "only a header", severity)

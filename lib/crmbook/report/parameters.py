@@ -540,9 +540,15 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read config file {path}: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from crmbook.data.sources.files import decode_error_message
+
+        raise UsageError(decode_error_message(data, f"config file {path}")) from None
     try:
         if path.suffix.lower() == ".toml":
             import tomllib

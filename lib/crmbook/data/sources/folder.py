@@ -61,6 +61,6 @@ class FolderSource:
                                         f"several files for table {table}; keep one", "one file",
                                         ", ".join(p.name for p in candidates), "error"))
                 continue
-            raws[table] = _read_file(candidates[0], table, spec.get("sheet"))
+            raws[table] = _read_file(candidates[0], table, spec.get("sheet"), spec.get("encoding"))
         ignored = [p.name for p in files if p not in used]
         return raws, problems, ignored
