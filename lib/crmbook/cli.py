@@ -7,7 +7,9 @@ Sub-commands::
     crmbook topics                                          list topic notebooks and their parameters
     crmbook run [TOPIC ...] --data PATH_OR_URL [...]        run notebooks into HTML reports
 
-Exit codes: 0 success; 1 the data or a notebook failed (problems listed on stderr); 2 wrong usage.
+Exit codes: 0 success; 1 the data or a notebook failed, more rows set aside than the set-aside limit
+allows, or the reports could not be written (problems listed on stderr); 2 wrong usage; 130 / 143
+interrupted by SIGINT / SIGTERM.
 """
 
 from __future__ import annotations

@@ -66,6 +66,7 @@ An analyst whose data uses other names writes a small YAML file (the ``mapping``
         FROM sales.orders WHERE amount IS NOT NULL
       dayfirst: true              # 03/04/2025 is 3 April; false: 4 March (default: the data decide)
       sheet: 订单                 # sheet of an .xlsx file (default: its only sheet with data)
+      encoding: cp1252            # encoding of a CSV file (default: UTF-16 with BOM, UTF-8 or GBK, detected)
 
 The mapping is checked before the data: an unknown table, an unknown key, or a target column that
 crmbook does not know is a ``ValueError`` naming the mapping file.
