@@ -9,6 +9,7 @@ were never removed.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -84,8 +85,9 @@ def test_a_signal_stops_the_run_at_once(tmp_path: Path, signum: int, jobs: str, 
     assert took < 15, f"took {took:.1f} s"
     name = signal.Signals(signum).name
     last = stderr.strip().splitlines()[-1]
-    assert last == (f"crmbook run: interrupted by {name}: 1 kernel(s) stopped, the unfinished run removed; "
-                    f"reports/latest left at {good}")
+    # beta's kernel, and alpha's too when it is still running beside it (--jobs 2)
+    assert re.fullmatch(f"crmbook run: interrupted by {name}: [12] kernel\\(s\\) stopped, the unfinished run "
+                        f"removed; reports/latest left at {good}", last), last
     assert "Traceback" not in stderr and stdout == ""
     assert not [k for k in kernels if _running(k)]
     assert list(out.glob(".tmp-*")) == []
@@ -117,7 +119,7 @@ def test_a_signal_while_the_run_is_moved_into_place_waits(tmp_path: Path) -> Non
     guard = runner._SignalGuard()
     before = signal.getsignal(signal.SIGTERM)
     reached_end = False
-    with pytest.raises(runner.RunInterrupted) as info:
+    with pytest.raises(runner.RunInterrupted) as info, guard:
         with guard.deferred():
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(0.1)

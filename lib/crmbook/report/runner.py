@@ -159,9 +159,10 @@ class RunInterrupted(KeyboardInterrupt):
 
 
 class _SignalGuard:
-    """SIGINT and SIGTERM raise :class:`RunInterrupted` in the main thread while a run executes; inside
-    :meth:`deferred` (moving the run into place, switching ``latest``) the signal waits until the block ends.
-    Handlers are installed only in the main thread (elsewhere Python does not allow it) and restored after."""
+    """While it is entered, SIGINT and SIGTERM raise :class:`RunInterrupted` in the main thread; inside
+    :meth:`deferred` (moving the run into place, switching ``latest``) a signal is held and raised by
+    :meth:`raise_pending` once the run is consistent. Handlers are installed only in the main thread
+    (elsewhere Python does not allow it) and the previous ones are restored on exit."""
 
     def __init__(self) -> None:
         self.previous: dict[int, Any] = {}
@@ -181,25 +182,24 @@ class _SignalGuard:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self.defer:
-            return
         for signum, handler in self.previous.items():
             signal.signal(signum, handler)
         self.previous = {}
 
     @contextlib.contextmanager
     def deferred(self) -> Iterator[None]:
-        self.__enter__()
+        """Hold signals for the block."""
         self.defer = True
         try:
             yield
         finally:
             self.defer = False
-            self.__exit__()
 
     def raise_pending(self, where: str) -> None:
+        """Raise the signal held during :meth:`deferred`, if any (``where``: the state the run is in)."""
         if self.pending is not None:
-            raise RunInterrupted(self.pending, f"{signal.Signals(self.pending).name} received at the end: {where}")
+            signum, self.pending = self.pending, None
+            raise RunInterrupted(signum, f"{signal.Signals(signum).name} received at the end: {where}")
 
 
 def _stop(pool: ThreadPoolExecutor, futures: Mapping[int, Any], tmp_folder: Path) -> int:
@@ -233,10 +233,7 @@ def _interrupted(exc: KeyboardInterrupt, pool: ThreadPoolExecutor, futures: Mapp
     if threading.current_thread() is threading.main_thread():  # a second Ctrl-C must not cut the clean-up short
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)
-    killed = _stop(pool, futures, tmp_folder)
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+    killed = _stop(pool, futures, tmp_folder)  # the guard puts the handlers of before the run back
     name = signal.Signals(signum).name
     return RunInterrupted(signum, f"interrupted by {name}: {killed} kernel(s) stopped, the unfinished run removed; "
                                   f"reports/latest left at {current_latest(out_dir) or 'nothing'}")
@@ -272,6 +269,37 @@ def _check_data(data: str, values: Mapping[str, Any], limit: Any, redact: Any, p
     over = set_aside_over_limit(ds, limit)
     if over:
         raise DataRefused("\n".join(redact(line) for line in over))
+
+
+def _execute(guard: _SignalGuard, job: Any, chosen: Sequence[Topic], jobs: int, out_dir: Path, tmp_folder: Path,
+             run_id: str, password: str | None, progress: Progress) -> list[dict[str, Any]]:
+    """Run ``job`` for every topic in worker threads (longest first, by the last good run's timings:
+    the slowest notebook never starts last) and return their results in the topics' order; once every
+    notebook is done, signals are held (``guard.defer``) until the caller has finished the run.
+
+    An interruption or a write error stops every notebook and removes ``tmp_folder``
+    (:class:`RunInterrupted`, :class:`RunWriteError`)."""
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(chosen)))
+    futures: dict[int, Any] = {}
+    try:
+        with password_in_env(password), tempfile.TemporaryDirectory(prefix="crmbook-k") as socket_dir:
+            before = previous_seconds(out_dir)
+            items = sorted(enumerate(chosen, start=1), key=lambda it: -before.get(it[1].stem, 0))
+            futures = {item[0]: pool.submit(job, item, socket_dir) for item in items}
+            results = [futures[i].result() for i in sorted(futures)]
+            guard.defer = True  # nothing left to stop: the run is finished as one piece
+    except KeyboardInterrupt as exc:
+        progress.stream = None  # the stopped notebooks' failures are not news
+        raise _interrupted(exc, pool, futures, tmp_folder, out_dir) from None
+    except OSError as exc:  # a report could not be written (disk full): stop every notebook, keep nothing
+        progress.stream = None
+        _stop(pool, futures, tmp_folder)
+        raise _write_failure(exc, out_dir, run_id) from None
+    except BaseException:
+        _stop(pool, futures, tmp_folder)
+        raise
+    pool.shutdown(wait=True)
+    return results
 
 
 def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = None,
@@ -399,7 +427,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     total = len(chosen)
     progress.line(f"crmbook run {run_id}: {total} notebook(s), {min(jobs, total)} at once, data {safe_data}")
 
-    def job(index_topic: tuple[int, Topic]) -> dict[str, Any]:
+    def job(index_topic: tuple[int, Topic], socket_dir: str) -> dict[str, Any]:
         index, topic = index_topic
         position = f"{index}/{total}"
         out_ipynb = tmp_folder / f"{topic.stem}.ipynb"
@@ -442,59 +470,41 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         return {"entry": entry, "kpis": collect_kpis(nb, topic.name, topic.stem), "failure": None}
 
     # notebooks run in worker threads, whatever --jobs: the main thread only waits, so a signal (Ctrl-C,
-    # SIGTERM) reaches it at once and stops the run (_interrupted)
-    guard = _SignalGuard()
-    pool = ThreadPoolExecutor(max_workers=min(jobs, total))
-    futures: dict[int, Any] = {}
-    try:
-        with guard, password_in_env(password), tempfile.TemporaryDirectory(prefix="crmbook-k") as socket_dir:
-            # longest first (by the last good run's timings): the slowest notebook never starts last
-            before = previous_seconds(out_dir)
-            items = sorted(enumerate(chosen, start=1), key=lambda it: -before.get(it[1].stem, 0))
-            futures = {item[0]: pool.submit(job, item) for item in items}
-            results = [futures[i].result() for i in sorted(futures)]
-    except KeyboardInterrupt as exc:
-        progress.stream = None  # the stopped notebooks' failures are not news
-        raise _interrupted(exc, pool, futures, tmp_folder, out_dir) from None
-    except OSError as exc:  # a report could not be written (disk full): stop every notebook, keep nothing
-        progress.stream = None
-        _stop(pool, futures, tmp_folder)
-        raise _write_failure(exc, out_dir, run_id) from None
-    except BaseException:
-        _stop(pool, futures, tmp_folder)
-        raise
-    pool.shutdown(wait=True)
-
-    failures = [r["failure"] for r in results if r["failure"] is not None]
-    kpis = [k for r in results for k in r["kpis"]]
-    meta = {
-        "run_id": run_id,
-        "status": "failed" if failures else "ok",
-        "data": safe_data,
-        "as_of": _effective(chosen, per_topic, "as_of"),
-        "parameters": {k: _effective(chosen, per_topic, k) for k in values if k != "data"},
-        "topics": [t.stem for t in chosen],
-        "notebooks": [r["entry"] for r in results],
-        "show_code": show_code,
-        "show_lesson": show_lesson,
-        "crmbook_version": crmbook.__version__,
-        "started": started.isoformat(),
-        "finished": _dt.datetime.now(_dt.UTC).isoformat(),
-    }
-    try:
-        with guard.deferred():  # a signal now waits until the run folder and latest are consistent
+    # SIGTERM) reaches it at once and stops the run (_interrupted); from the last notebook's end until the
+    # run folder and latest are consistent, a signal waits (guard.deferred)
+    with _SignalGuard() as guard:
+        results = _execute(guard, job, chosen, jobs, out_dir, tmp_folder, run_id, password, progress)
+        failures = [r["failure"] for r in results if r["failure"] is not None]
+        kpis = [k for r in results for k in r["kpis"]]
+        meta = {
+            "run_id": run_id,
+            "status": "failed" if failures else "ok",
+            "data": safe_data,
+            "as_of": _effective(chosen, per_topic, "as_of"),
+            "parameters": {k: _effective(chosen, per_topic, k) for k in values if k != "data"},
+            "topics": [t.stem for t in chosen],
+            "notebooks": [r["entry"] for r in results],
+            "show_code": show_code,
+            "show_lesson": show_lesson,
+            "crmbook_version": crmbook.__version__,
+            "started": started.isoformat(),
+            "finished": _dt.datetime.now(_dt.UTC).isoformat(),
+        }
+        try:
             switched = finalize_run(out_dir, tmp_folder, meta, kpis)
-    except OSError as exc:
-        shutil.rmtree(tmp_folder, ignore_errors=True)
-        raise _write_failure(exc, out_dir, run_id) from None
-    folder = out_dir / run_id
-    if failures:
-        progress.line(f"run {run_id} FAILED ({len(failures)} of {total} notebook(s)): {folder}; "
-                      f"reports/latest left at {current_latest(out_dir) or 'nothing'}")
-    else:
-        progress.line(f"run {run_id} ok: {folder}/index.html" + (" (now latest)" if switched else ""))
-    for failure in failures:
-        if failure.notebook is not None:
-            failure.notebook = folder / failure.notebook.name
-    guard.raise_pending(f"the run had finished ({folder}); reports/latest is at {current_latest(out_dir) or 'nothing'}")
+        except OSError as exc:
+            shutil.rmtree(tmp_folder, ignore_errors=True)
+            raise _write_failure(exc, out_dir, run_id) from None
+        folder = out_dir / run_id
+        if failures:
+            progress.line(f"run {run_id} FAILED ({len(failures)} of {total} notebook(s)): {folder}; "
+                          f"reports/latest left at {current_latest(out_dir) or 'nothing'}")
+        else:
+            progress.line(f"run {run_id} ok: {folder}/index.html" + (" (now latest)" if switched else ""))
+        for failure in failures:
+            if failure.notebook is not None:
+                failure.notebook = folder / failure.notebook.name
+        guard.defer = False
+        guard.raise_pending(f"the run had finished ({folder}); reports/latest is at "
+                            f"{current_latest(out_dir) or 'nothing'}")
     return RunResult(run_id, folder, not failures, kpis, failures, switched)
