@@ -145,3 +145,17 @@ def test_run_reads_the_limit_from_the_config_file(tmp_path: Path) -> None:
     values = load_config(cfg)
     assert parse_set_aside_limit(values["max_set_aside"]).of("orders") == 0.5
     assert parse_set_aside_limit(values["max_set_aside"]).of("customers") == 0.05
+
+
+def test_a_check_of_some_tables_reads_only_them_and_what_they_refer_to(tmp_path: Path) -> None:
+    """``tables=["orders"]`` (the runner's quick check) reads orders and customers (orders refer to
+    them), not surveys: its rows and set-aside counts are those of the full check."""
+    folder = _folder(tmp_path, bad_dates=6, late=3)
+    (folder / "surveys.csv").write_text("customer_id,survey_date,nps\nC01,2024-05-01,9\n", encoding="utf-8")
+    full = data.check(folder, as_of=AS_OF)
+    part = data.check(folder, as_of=AS_OF, tables=["orders"])
+    assert "surveys" in full.rows_read and "surveys" not in part.rows_read and part.ignored == []
+    assert part.reconciliation().equals(full.reconciliation()[full.reconciliation()["table"] != "surveys"])
+    assert set_aside_over_limit(part) == set_aside_over_limit(full) != []
+    with pytest.raises(ValueError, match="not crmbook tables"):
+        data.check(folder, as_of=AS_OF, tables=["order"])

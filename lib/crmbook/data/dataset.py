@@ -284,8 +284,11 @@ class Dataset:
         defects = self.set_aside_defects()
         defects = defects[defects["table"].isin(REQUIRED_TABLES)]
         if not defects.empty:
+            from crmbook.data.limits import share_text
+
             lines.append("Set aside as defects (not counting rows after as_of): " + ", ".join(
-                f"{r.table} {r.rows_defective:,} of {r.rows_read:,} ({r.share:.1%})" for r in defects.itertuples()))
+                f"{r.table} {r.rows_defective:,} of {r.rows_read:,} ({share_text(r.share)})"
+                for r in defects.itertuples()))
         by_reason = self.rejected_by_reason()
         if not by_reason.empty:
             lines.append("")

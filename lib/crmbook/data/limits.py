@@ -22,7 +22,7 @@ from typing import Any
 
 from crmbook.data.schemas import REQUIRED_TABLES
 
-__all__ = ["DEFAULT_MAX_SET_ASIDE", "SetAsideLimit", "parse_set_aside_limit", "set_aside_over_limit"]
+__all__ = ["DEFAULT_MAX_SET_ASIDE", "SetAsideLimit", "parse_set_aside_limit", "set_aside_over_limit", "share_text"]
 
 #: Share of a required table's rows that may be set aside as defects before a check or a run fails.
 DEFAULT_MAX_SET_ASIDE = 0.05
@@ -95,10 +95,18 @@ def set_aside_over_limit(dataset: Any, limit: SetAsideLimit | None = None) -> li
         if r.table not in REQUIRED_TABLES or r.share <= limit.of(r.table):
             continue
         lines.append(f"{r.table}: {r.rows_defective:,} of {r.rows_read:,} rows set aside as defects "
-                     f"({r.share:.1%}), above the limit of {limit.of(r.table):.0%} (top reasons: {r.top_reasons}); "
+                     f"({share_text(r.share)}), above the limit of {limit.of(r.table):.0%} (top reasons: {r.top_reasons}); "
                      f"fix the export, or raise the limit with --max-set-aside {r.table}="
                      f"{min(1.0, _round_up(r.share)):.0%}")
     return lines
+
+
+def share_text(share: float) -> str:
+    """A share as a percentage for a message: one decimal (``6.0%``), two significant digits below 1 %
+    (``0.042%``: a few rows of many thousands do not read 0.0 %), ``0%`` for none."""
+    if share == 0:
+        return "0%"
+    return f"{share * 100:.2g}%" if share < 0.01 else f"{share:.1%}"
 
 
 def _round_up(share: float) -> float:

@@ -255,10 +255,10 @@ def _check_data(data: str, values: Mapping[str, Any], limit: Any, redact: Any, p
     Data that cannot be read, or are unusable, are left to the notebooks (the data-check report lists
     every problem); only the limit is decided here.
     """
-    from crmbook.data import check, set_aside_over_limit
+    from crmbook.data import REQUIRED_TABLES, check, set_aside_over_limit
 
-    try:
-        ds = check(data, as_of=values.get("as_of"), mapping=values.get("mapping") or None)
+    try:  # the required tables only: the limit is theirs (4 s instead of 12 s on 100,000 customers)
+        ds = check(data, as_of=values.get("as_of"), mapping=values.get("mapping") or None, tables=REQUIRED_TABLES)
     except (OSError, ValueError):
         return
     if not ds.usable:
