@@ -21,8 +21,8 @@ Examples
 >>> from crmbook import topics
 >>> topics.get("segmentation").title["zh"]
 '客户细分'
->>> [t.number for t in topics.TOPICS]
-['00', '01', '03']
+>>> [t.number for t in topics.TOPICS][:2]
+['00', '01']
 """
 
 from __future__ import annotations
@@ -282,6 +282,47 @@ TOPICS: tuple[TopicSpec, ...] = (
             KpiSpec("market_share", "share", better="up"),
         ),
         headline=("customers", "rfm_champions_share", "rfm_at_risk_share", "top20_revenue_share"),
+    ),
+    TopicSpec(
+        number="02",
+        name="lifecycle",
+        notebook="02_lifecycle.ipynb",
+        package="crmbook.lifecycle",
+        title={"en": "Customer lifecycle and retention", "zh": "客户生命周期与留存"},
+        optional_tables=("contacts",),
+        needs=(
+            Need("stages", {"en": "lifecycle stages and customer flow", "zh": "生命周期阶段与客户流转"}),
+            Need("flow", {"en": "customer flow over a year", "zh": "一年的客户流转"}, months=13),
+            Need("cohorts", {"en": "monthly cohorts and retention", "zh": "月度同期群与留存"}),
+            Need("survival", {"en": "Kaplan-Meier lifetime", "zh": "Kaplan-Meier 客户生命周期"}),
+            Need("channels", {"en": "retention and survival by acquisition channel", "zh": "各获客渠道的留存与生存"},
+                 columns=("customers.acquisition_channel",)),
+            Need("p_alive", {"en": "probability alive (BG/NBD)", "zh": "客户存活概率（BG/NBD）"}),
+            Need("birthdays", {"en": "birthday greetings", "zh": "生日问候"}, columns=("customers.birth_date",)),
+            Need("revisits", {"en": "regular revisits of key accounts and agents", "zh": "大客户与代理商的定期拜访"},
+                 columns=("customers.account_type",)),
+            Need("visit_history", {"en": "revisits from the last visit", "zh": "按最近拜访安排的定期拜访"},
+                 tables=("customers", "orders", "contacts")),
+        ),
+        about={"en": "Who is active, who is slipping away, how long customers stay, and whom to call this week.",
+               "zh": "谁在活跃、谁在流失、客户能留多久，本周该联系谁。"},
+        kpis=(
+            KpiSpec("active_customers", "count", depends_on=("at_risk_days", "inactive_days"), better="up"),
+            KpiSpec("retention_rate", "share", better="up"),
+            KpiSpec("churn_rate", "share", better="down"),
+            KpiSpec("repeat_purchase_rate", "share", better="up"),
+            KpiSpec("reactivation_rate", "share", depends_on=("inactive_days",), better="up"),
+            KpiSpec("median_lifetime_days", "number", depends_on=("inactive_days",), better="up"),
+            KpiSpec("at_risk_revenue", "money", depends_on=("currency", "at_risk_days", "inactive_days"),
+                    better="down"),
+            KpiSpec("won_back_customers", "count", depends_on=("at_risk_days", "inactive_days", "flow_months"),
+                    better="up"),
+            KpiSpec("contacts_planned", "count", depends_on=("at_risk_days", "inactive_days", "top_value_share",
+                                                             "birthday_days", "revisit_days", "follow_up_within",
+                                                             "event_invites")),
+            KpiSpec("stage_*_customers", "count", depends_on=("at_risk_days", "inactive_days", "loyal_orders")),
+        ),
+        headline=("active_customers", "retention_rate", "median_lifetime_days", "at_risk_revenue"),
     ),
     TopicSpec(
         number="03",

@@ -1,0 +1,156 @@
+"""Tables of the lifecycle as a reader sees them: codes in words, human headers, values by kind.
+
+Analysis frames hold codes (stage ``at_risk``, phase ``decline``, action ``win_back``, channel ``sms``, rate
+``retention``); :func:`readable` turns them into the report language's words at display time and
+:func:`table` shows the result with the column kinds and labels of ``text/columns.yaml``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crmbook.context import Context
+from crmbook.tables import format_table, require_columns
+
+from .actions import STAGE_PLAYBOOK
+from .narrative import PACKAGE, action_label, channel_label, money, phase_label, say, stage_label
+from .stages import STAGE_PHASE, STAGES
+from .survival import survival_at
+
+__all__ = ["readable", "table", "rates_display", "transition_display", "plan_display", "strategy_table",
+           "survival_table", "phase_display", "plan_summary_display",
+           "plan_preview"]
+
+
+def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """A copy of ``df`` with its code columns in words: ``stage``/``from``, ``phase``, ``action``, ``channel``
+    and ``rate`` (with its definition beside it when ``definition`` is missing)."""
+    out = df.copy()
+    for col in ("stage", "from"):
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: stage_label(v, ctx))
+    if "phase" in out.columns:
+        out["phase"] = out["phase"].map(lambda v: phase_label(v, ctx))
+    if "action" in out.columns:
+        out["action"] = out["action"].map(lambda v: action_label(v, ctx))
+    if "channel" in out.columns:
+        out["channel"] = out["channel"].map(lambda v: channel_label(v, ctx))
+    if "rate" in out.columns:
+        out.insert(out.columns.get_loc("rate") + 1, "definition", df["rate"].map(
+            lambda v: say(f"rate_definition.{v}", ctx)))
+        out["rate"] = df["rate"].map(lambda v: say(f"rate.{v}", ctx))
+    return out
+
+
+def table(df: pd.DataFrame, ctx: Context, **options: Any):
+    """``df`` shown to a reader: :func:`readable`, then :func:`crmbook.tables.format_table` with this topic's
+    column kinds and labels (``options`` go to it)."""
+    return format_table(readable(df, ctx), ctx, package=PACKAGE, **options)
+
+
+def rates_display(rates_table: pd.DataFrame, ctx: Context):
+    """:func:`crmbook.lifecycle.rates_table` with each rate's name and exact definition."""
+    return table(rates_table, ctx)
+
+
+def transition_display(matrix: pd.DataFrame, ctx: Context, *, rates: bool = False):
+    """A transition matrix (or its rates) with stage names as row and column headers and the row total."""
+    out = matrix.copy()
+    if not rates:
+        out["customers"] = matrix.sum(axis=1)
+    out = out.rename(columns={s: stage_label(s, ctx) for s in STAGES})
+    out = out.rename_axis(None, axis=1).reset_index().rename(columns={"index": "from"})
+    kinds = {stage_label(s, ctx): ("share" if rates else "count") for s in STAGES}
+    return table(out, ctx, kinds=kinds)
+
+
+def phase_display(matrix: pd.DataFrame, ctx: Context):
+    """:func:`crmbook.lifecycle.phase_matrix` of a transition matrix with the phases' names as row and column
+    headers."""
+    from .flow import phase_matrix
+
+    out = phase_matrix(matrix)
+    names = {p: phase_label(p, ctx) for p in out.columns}
+    out = out.rename(columns=names).rename_axis(None, axis=1)
+    out.insert(0, "phase", [phase_label(p, ctx) for p in out.index])
+    return format_table(out.reset_index(drop=True), ctx, package=PACKAGE, kinds={n: "count" for n in names.values()})
+
+
+def plan_summary_display(summary: pd.DataFrame, ctx: Context):
+    """:func:`crmbook.lifecycle.plan_summary` with each action's name, channel and what to do
+    (:data:`crmbook.lifecycle.ACTION_PLAYBOOK`)."""
+    from .actions import ACTION_PLAYBOOK
+
+    out = summary.copy()
+    out["what_to_do"] = [ACTION_PLAYBOOK.action(a, ctx) for a in summary["action"]]
+    return table(out, ctx)
+
+
+def plan_display(plan: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """The contact plan with the reason (``why``) and what to do in the report language: ``customer_id, action,
+    channel, stage, why, revenue, due_date`` (P(alive) when known)."""
+    require_columns(plan, "plan", ["customer_id", "action", "channel", "stage", "days_since", "revenue", "detail"])
+    why = []
+    for r in plan.itertuples(index=False):
+        values = dict(revenue=money(r.revenue, ctx), days=r.days_since if r.days_since == r.days_since else 0,
+                      detail=r.detail if r.detail == r.detail else 0, orders=r.orders,
+                      revenue_12m=money(r.revenue_12m, ctx))
+        if r.action == "retain_valuable" and r.p_alive == r.p_alive:
+            why.append(say("reason.retain_valuable_p", ctx, p=r.p_alive, **values))
+        elif r.action == "revisit" and not (r.detail == r.detail):
+            why.append(say("reason.revisit_never", ctx))
+        elif r.action == "birthday":
+            why.append(say("reason.birthday", ctx, date=f"{pd.Timestamp(r.due_date):%Y-%m-%d}", **values))
+        else:
+            why.append(say(f"reason.{r.action}", ctx, **values))
+    out = plan[["customer_id", "action", "channel", "stage"]].copy()
+    out["why"] = why
+    out["revenue"] = plan["revenue"].to_numpy()
+    if plan["p_alive"].notna().any():
+        out["p_alive"] = plan["p_alive"].to_numpy()
+    out["due_date"] = plan["due_date"].to_numpy()
+    return out
+
+
+def plan_preview(plan_table: pd.DataFrame, rows: int) -> pd.DataFrame:
+    """The contact plan reordered so that its first ``rows`` rows show every action: the first
+    ``rows // actions`` contacts of each action (in the plan's order), then the rest. Only for the report's
+    preview; the exported list keeps the plan's order."""
+    require_columns(plan_table, "plan", ["action"])
+    actions = max(1, plan_table["action"].nunique())
+    rank = plan_table.groupby("action", sort=False).cumcount().to_numpy()
+    first = rank < max(1, int(rows) // actions)
+    order = np.lexsort((np.arange(len(plan_table)), ~first))
+    return plan_table.iloc[order].reset_index(drop=True)
+
+
+def strategy_table(summary: pd.DataFrame, ctx: Context):
+    """The per-stage strategy playbook beside the stage sizes: ``stage, phase, customers, strategy``."""
+    require_columns(summary, "summary", ["stage", "customers"])
+    out = summary[["stage"]].copy()
+    out["phase"] = out["stage"].map(STAGE_PHASE)
+    out["customers"] = summary["customers"].to_numpy()
+    out["strategy"] = [STAGE_PLAYBOOK.action(s, ctx) for s in summary["stage"]]
+    return table(out, ctx)
+
+
+def survival_table(curve: pd.DataFrame, groups: Mapping[str, pd.DataFrame], ctx: Context):
+    """Median lifetime with its interval and survival at one and two years, for all customers and per group."""
+    rows = []
+    for name, c in [(say("chart.survival.everyone", ctx), curve), *groups.items()]:
+        s1, s2 = survival_at(c, [365, 730])
+        rows.append({"group": name, "customers": c.attrs["n"], "churned": c.attrs["total_events"],
+                     "median_days": c.attrs["median"], "median_lower": c.attrs["median_lower"],
+                     "median_upper": c.attrs["median_upper"], "survival_1y": float(s1), "survival_2y": float(s2)})
+    out = pd.DataFrame(rows)
+    not_reached = say("survival.not_reached", ctx)
+    for col in ("median_days", "median_lower", "median_upper"):
+        out[col] = [f"{v:,.0f}" if isinstance(v, float) and math.isfinite(v) else not_reached for v in out[col]]
+    return table(out, ctx, kinds={"median_days": "text", "median_lower": "text", "median_upper": "text"})
+
+
