@@ -71,9 +71,9 @@ def clv_interpretation(clv: pd.DataFrame, methods: list[str], ctx: Context, *,
     if "clv_course" in methods:
         lines.append(say("clv.course_misleads", ctx))
     if "one_time" in f and "clv_probabilistic" in methods:
-        lines.append(say("clv.one_time", ctx, n=f["one_time"],
-                         prob=money(f["one_time_means"]["clv_probabilistic"], ctx),
-                         retention=money(f["one_time_means"].get("clv_retention", float("nan")), ctx)))
+        prob, ret = f["one_time_means"]["clv_probabilistic"], f["one_time_means"].get("clv_retention", float("nan"))
+        key = "clv.one_time_lower" if prob < ret else "clv.one_time_higher"
+        lines.append(say(key, ctx, n=f["one_time"], prob=money(prob, ctx), retention=money(ret, ctx)))
     m = methods[-1]
     lines.append(say("clv.top1", ctx, method=names[m], share=f["top1_share"][m]))
     return Narrative(lines, lead=_lead(ctx), language=ctx.language)
