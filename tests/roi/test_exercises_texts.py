@@ -86,3 +86,12 @@ def test_the_one_time_buyer_sentence_follows_the_numbers():
     clv["clv_probabilistic"] = [2.0, 1.0]
     lower = roi.clv_interpretation(clv, methods, ctx, one_time=one).text
     assert "have not come back" in lower and "2 on average against 5" in lower
+
+
+def test_loyalty_says_why_when_there_is_no_member():
+    """Every customer in the base tier: no member to compare, said in words (the notebook shows it)."""
+    ds = load(str(SAMPLE), as_of="2025-12-31")
+    customers = ds["customers"].assign(member_tier="bronze")
+    facts = CustomerFacts(customers, ds["orders"], "2025-12-31")
+    table, why = roi.loyalty_comparison_or_reason(facts)
+    assert table is None and "0 member(s)" in why

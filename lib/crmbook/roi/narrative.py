@@ -178,6 +178,8 @@ def customer_roi_interpretation(roi: pd.DataFrame, ctx: Context) -> Narrative:
     """What the customer ROI says, and on what basis it was computed."""
     f = customer_roi_facts(roi)
     lines = [say(f"roi.basis.{f['basis']}", ctx)]
+    if roi.attrs.get("margin_basis") == "revenue":
+        lines.append(say("inputs.margin_revenue", ctx))
     if np.isfinite(f["roi"]):
         lines.append(say("roi.result", ctx, roi=f["roi"], margin=money(f["margin"], ctx),
                          cost=money(f["cost"], ctx), negative=f["negative_share"]))
