@@ -17,7 +17,8 @@ CATALOGUE_PACKAGES = sorted(
 
 
 def test_every_package_with_texts_is_found():
-    assert set(CATALOGUE_PACKAGES) == {"crmbook", "crmbook.data_check", "crmbook.segmentation", "crmbook.roi"}
+    assert set(CATALOGUE_PACKAGES) == {"crmbook", "crmbook.data_check", "crmbook.segmentation", "crmbook.costing",
+                                       "crmbook.roi"}
 
 
 @pytest.mark.parametrize("package", CATALOGUE_PACKAGES)

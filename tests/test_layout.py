@@ -31,7 +31,7 @@ def _is_topic(name: str) -> bool:
 
 
 def test_every_registered_topic_package_exists():
-    assert TOPIC_PACKAGES == {"crmbook.data_check", "crmbook.segmentation", "crmbook.roi"}
+    assert TOPIC_PACKAGES == {"crmbook.data_check", "crmbook.segmentation", "crmbook.costing", "crmbook.roi"}
     for package in TOPIC_PACKAGES:
         assert (LIB / package.split(".", 1)[1] / "__init__.py").is_file(), package
 

@@ -14,7 +14,8 @@ from crmbook.report import default_notebooks_dir
 
 
 def test_topics_in_number_order_with_their_notebooks_and_packages() -> None:
-    assert [(t.number, t.name) for t in topics.TOPICS] == [("00", "data_check"), ("01", "segmentation"), ("05", "roi")]
+    assert [(t.number, t.name) for t in topics.TOPICS] == [("00", "data_check"), ("01", "segmentation"),
+                                                         ("04", "cost_accounting"), ("05", "roi")]
     for spec in topics.TOPICS:
         assert (default_notebooks_dir() / spec.notebook).is_file()
         assert importlib.util.find_spec(spec.package) is not None, spec.package
@@ -27,7 +28,7 @@ def test_get_by_name_number_or_stem_and_a_clear_error() -> None:
     seg = topics.get("segmentation")
     assert topics.get("01") is seg and topics.get("01_segmentation") is seg and topics.get("01_segmentation.ipynb") is seg
     with pytest.raises(LookupError, match="no topic 'lifecycle' in crmbook.topics; the topics are: "
-                                          "00_data_check, 01_segmentation, 05_roi"):
+                                          "00_data_check, 01_segmentation, 04_cost_accounting, 05_roi"):
         topics.get("lifecycle")
 
 

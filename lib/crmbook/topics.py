@@ -22,7 +22,7 @@ Examples
 >>> topics.get("segmentation").title["zh"]
 '客户细分'
 >>> [t.number for t in topics.TOPICS]
-['00', '01']
+['00', '01', '04', '05']
 """
 
 from __future__ import annotations
@@ -282,6 +282,39 @@ TOPICS: tuple[TopicSpec, ...] = (
             KpiSpec("market_share", "share", better="up"),
         ),
         headline=("customers", "rfm_champions_share", "rfm_at_risk_share", "top20_revenue_share"),
+    ),
+    TopicSpec(
+        number="04",
+        name="cost_accounting",
+        notebook="04_cost_accounting.ipynb",
+        package="crmbook.costing",
+        title={"en": "Customer cost accounting", "zh": "客户成本核算"},
+        optional_tables=("costs", "contacts", "campaigns", "campaign_members"),
+        needs=(
+            Need("gross_margin", {"en": "gross margin per customer", "zh": "每位客户的毛利"},
+                 columns=("orders.cost_of_goods",)),
+            Need("cost_classes", {"en": "cost classes", "zh": "成本分类"},
+                 tables=("customers", "orders", "costs")),
+            Need("allocation", {"en": "activity-based allocation and customer P&L", "zh": "作业成本分摊与客户损益"},
+                 tables=("customers", "orders", "costs"), columns=("orders.cost_of_goods",)),
+            Need("service_drivers", {"en": "service and visit drivers", "zh": "服务与拜访成本动因"},
+                 tables=("customers", "orders", "costs", "contacts")),
+            Need("cac", {"en": "acquisition cost per new customer (CAC)", "zh": "每位新客户的获取成本"},
+                 tables=("customers", "orders", "costs"), columns=("customers.signup_date",)),
+        ),
+        about={"en": "Which customers make money, which lose it, and what each costs to win and keep.",
+               "zh": "哪些客户赚钱、哪些亏钱，获取和维护每位客户要花多少。"},
+        kpis=(
+            KpiSpec("unprofitable_share", "share", depends_on=("driver_map",), better="down"),
+            KpiSpec("profit_total", "money", depends_on=("driver_map",), better="up"),
+            KpiSpec("whale_peak", "share", depends_on=("driver_map",)),
+            KpiSpec("top20_profit_share", "share", depends_on=("driver_map",)),
+            KpiSpec("unprofitable_loss_share", "share", depends_on=("driver_map",), better="down"),
+            KpiSpec("cac", "money", depends_on=("cac_period",), better="down"),
+            KpiSpec("cac_*", "money", depends_on=("cac_period",), better="down"),
+            KpiSpec("retention_cost_per_customer", "money", depends_on=("cac_period",), better="down"),
+        ),
+        headline=("unprofitable_share", "whale_peak", "top20_profit_share", "cac"),
     ),
     TopicSpec(
         number="05",

@@ -69,9 +69,28 @@ def test_main_order_channel():
 
 
 def test_profit_distribution_bands():
-    """Profits -72.27, -138.33, -7, -50: band -250 to -50 holds B and A (-50 is in '-50 to 0'? no: -50 is
-    the lower edge of '-50 to 0', included) -> '-250 to -50': A, B; '-50 to 0': C, D."""
+    """Profits A -72.27, B -138.33, C -7, D -50; lower edges are included, so D (-50) is in '-50 ~ 0':
+    '-250 ~ -50' holds A and B, '-50 ~ 0' holds C and D."""
     pnl = costing.customer_pnl(cases.facts(), cases.costs(), contacts=cases.contacts())
     d = costing.profit_distribution(pnl).set_index("band")
-    assert d.loc["-250 to -50", "customers"] == 2 and d.loc["-50 to 0", "customers"] == 2
+    assert d.loc["-250 ~ -50", "customers"] == 2 and d.loc["-50 ~ 0", "customers"] == 2
     assert d["customers"].sum() == 4
+
+
+def test_pnl_interpretation_splits_the_unprofitable():
+    """Cases: all four customers lose money; contributions (margin - direct - retention) A 77.73, B 11.67,
+    C 93, D 0: none is negative before acquisition costs, so the split sentence is left out. With B's
+    service cost raised by a 100.00 February complaint pool, B's contribution is 11.67 - 100 < 0: 1 of them."""
+    from crmbook.context import Context
+
+    ctx = Context(cases.AS_OF, currency="CNY")
+    pnl = costing.customer_pnl(cases.facts(), cases.costs(), contacts=cases.contacts())
+    f = costing.pnl_facts(pnl)
+    assert f["unprofitable"] == 4 and f["negative_contribution"] == 0
+    assert not any("before acquisition" in s for s in costing.pnl_interpretation(pnl, ctx))
+    more = pd.concat([cases.costs(), pd.DataFrame([{"period": "2025-02", "pool": "service", "amount": 100.0,
+                                                    "kind": "retention", "driver": "contacts"}])], ignore_index=True)
+    pnl = costing.customer_pnl(cases.facts(), more, contacts=cases.contacts())
+    assert pnl.loc["B", "contribution"] == pytest.approx(11.67 - 100.0)
+    text = costing.pnl_interpretation(pnl, ctx)
+    assert "1 of them loses money even before acquisition" in text.text and "the other 3" in text.text

@@ -8,7 +8,7 @@ import pytest
 from scipy.special import gammaln
 
 from crmbook.models import GammaGamma, ModelFitError, fit_gamma_gamma, simulate_gamma_gamma
-from crmbook.models.gamma_gamma import _loglik_and_grad
+from crmbook.models.gamma_gamma import _Design
 
 
 def test_cdnow_estimates_match_the_paper(cdnow_monetary):
@@ -36,13 +36,32 @@ def test_expected_spend_by_hand():
 def test_loglik_by_hand():
     """x = 1, p = 1, q = 1, gamma = 1, zbar = 1: f = Gamma(2)/(Gamma(1)Gamma(1)) * 1 * 1 * 1 / 2^2 = 1/4
     (the marginal of an exponential spend with an exponential-gamma rate: 1 / (1 + z)^2 at z = 1)."""
-    ll = _loglik_and_grad(np.zeros(3), np.array([1.0]), np.array([1.0]), grad=False)
+    ll = _Design(np.array([1.0]), np.array([1.0])).rows(np.zeros(3))[0]
     assert np.exp(ll[0]) == pytest.approx(0.25)
     x, m = np.array([2.0, 5.0]), np.array([3.0, 7.0])
     p, q, g = 1.5, 2.5, 4.0
     expected = (gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(g) + (p * x - 1) * np.log(m)
                 + p * x * np.log(x) - (p * x + q) * np.log(g + x * m))
-    assert _loglik_and_grad(np.log([p, q, g]), x, m, grad=False) == pytest.approx(expected)
+    assert _Design(x, m).rows(np.log([p, q, g]))[0] == pytest.approx(expected)
+
+
+def test_gradient_and_weighted_total(cdnow_monetary):
+    """The per-row gradient equals central differences, and the weighted total the fit uses equals the
+    weighted sum of the rows (value and gradient)."""
+    d = cdnow_monetary[cdnow_monetary.frequency > 0]
+    x, m = d.frequency.to_numpy(float), d.monetary_value.to_numpy(float)
+    w = np.random.default_rng(1).integers(1, 4, size=len(x)).astype(float)
+    design = _Design(x, m, w)
+    theta = np.log([4.0, 2.5, 20.0])
+    rows, g = design.rows(theta)
+    neg_total, neg_grad = design.total(theta)
+    assert -neg_total == pytest.approx(np.dot(w, rows), rel=1e-12)
+    assert -neg_grad == pytest.approx(g @ w, rel=1e-10)
+    h = 1e-6
+    for k in range(3):
+        e = np.eye(3)[k] * h
+        fd = (np.dot(w, design.rows(theta + e)[0]) - np.dot(w, design.rows(theta - e)[0])) / (2 * h)
+        assert (g @ w)[k] == pytest.approx(fd, rel=1e-6)
 
 
 def test_recovers_simulated_parameters():

@@ -63,6 +63,14 @@ def test_summary_bad_rows_are_named(bad, message):
     assert message in str(err.value)
 
 
+def test_summary_when_no_order_is_before_as_of():
+    """All orders after as_of: an empty summary with the right columns, everything counted as excluded."""
+    orders = _orders([("A", "2025-03-01", 1.0), ("B", "2025-03-02", 2.0), ("B", "2025-03-05", 2.0)])
+    s = customer_summary(orders, "2025-01-01")
+    assert len(s) == 0 and list(s.columns) == ["frequency", "recency", "T", "monetary_value"]
+    assert s.attrs["excluded_customers_after_as_of"] == 2 and s.attrs["excluded_orders_after_as_of"] == 3
+
+
 def test_summary_bad_arguments():
     orders = _orders([("A", "2025-01-01", 1.0)])
     with pytest.raises(ValueError, match="time_unit must be one of"):

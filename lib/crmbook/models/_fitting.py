@@ -3,7 +3,9 @@
 Private to :mod:`crmbook.models`. Every fit maximises a log-likelihood over the logarithms of its
 (positive) parameters with :func:`scipy.optimize.minimize` (L-BFGS-B, bounded in log space), from several
 starting points; the best optimum wins. Identical customer rows are fitted once with a weight (their
-count), which is what makes a fit on 100,000 customers take a fraction of a second.
+count), terms that depend on one column only are computed once per distinct value, and with many
+distinct rows the multi-start search runs on a systematic subsample whose best optimum is then refined
+on all rows: a BG/NBD fit on 100,000 customers takes a fraction of a second (benchmarks/bench_models.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 from crmbook.models.errors import ModelFitError
 
@@ -108,18 +111,45 @@ def check_rft(frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, np.ndar
     return x, t_x, big_t
 
 
+def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, distinct)`` with ``distinct[codes] == values``: hash-based (pandas.factorize), no sort."""
+    codes, distinct = pd.factorize(np.asarray(values))
+    return codes.astype(np.intp), np.asarray(distinct)
+
+
 def compress(*columns: np.ndarray, weights: np.ndarray | None = None) -> tuple[list[np.ndarray], np.ndarray]:
-    """Identical rows of ``columns`` once, with their count (or summed ``weights``) as weight."""
-    stacked = np.column_stack(columns)
-    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    w = np.ones(len(stacked)) if weights is None else np.asarray(weights, dtype=float)
-    counts = np.bincount(inverse.ravel(), weights=w, minlength=len(unique))
-    return [unique[:, j].copy() for j in range(unique.shape[1])], counts
+    """Identical rows of ``columns`` once, with their count (or summed ``weights``) as weight.
+
+    Each column is coded by its distinct values, the codes are combined into one integer key (injective:
+    mixed radix) and the keys are coded again; all hash-based, much faster than ``np.unique(axis=0)``.
+    """
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    for col in columns:
+        codes, distinct = codes_of(col)
+        key = key * max(len(distinct), 1) + codes  # < n ** 3 < 2 ** 63 for n < 2 million rows
+    codes, keys = codes_of(key)
+    first = np.empty(len(keys), dtype=np.intp)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each distinct key
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    counts = np.bincount(codes, weights=w, minlength=len(keys))
+    return [np.asarray(col)[first] for col in columns], counts
+
+
+#: Above this many distinct rows the multi-start search runs on a systematic subsample (see maximise).
+COARSE_ROWS = 20_000
+
+
+def subsample(n_rows: int) -> np.ndarray | None:
+    """Every k-th row (k = ceil(n / 5,000)) when there are more than :data:`COARSE_ROWS` rows, else None."""
+    if n_rows <= COARSE_ROWS:
+        return None
+    return np.arange(0, n_rows, int(np.ceil(n_rows / 5_000)))
 
 
 def maximise(model: str, n: int, names: Sequence[str], neg_loglik: Callable[[np.ndarray], Any],
-             starts: Sequence[Sequence[float]], *, jac: bool, scale: float) -> tuple[dict[str, float], float,
-                                                                                        np.ndarray, str]:
+             starts: Sequence[Sequence[float]], *, jac: bool, scale: float,
+             coarse: Callable[[np.ndarray], Any] | None = None) -> tuple[dict[str, float], float, np.ndarray, str]:
     """Maximise a log-likelihood over log-parameters from several starts; raise ModelFitError on failure.
 
     Parameters
@@ -131,6 +161,10 @@ def maximise(model: str, n: int, names: Sequence[str], neg_loglik: Callable[[np.
     scale : float
         The objective is divided by ``scale`` (the number of customers) so that the optimiser's tolerances
         mean the same for 100 and for 100,000 customers.
+    coarse : callable, optional
+        The same objective on a systematic subsample of the rows (weights scaled up). When given, the
+        starts are run on it, and only its best optimum is refined on the full objective: the multi-start
+        search costs a fraction, and the estimate is still the full data's maximum (to the tolerance).
 
     Returns
     -------
@@ -138,19 +172,28 @@ def maximise(model: str, n: int, names: Sequence[str], neg_loglik: Callable[[np.
         The parameters (natural scale), the maximum log-likelihood, the optimum in log space and the
         optimiser's message.
     """
-    def objective(theta):
-        out = neg_loglik(theta)
-        return (out[0] / scale, out[1] / scale) if jac else out / scale
+    def scaled(fn):
+        def objective(theta):
+            out = fn(theta)
+            return (out[0] / scale, out[1] / scale) if jac else out / scale
+        return objective
 
+    objective = scaled(neg_loglik)
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(names)
+    options = {"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9}
     results = []
-    for start in starts:
-        theta0 = np.clip(np.log(np.asarray(start, dtype=float)), -_LOG_BOUND + 1, _LOG_BOUND - 1)
-        with np.errstate(all="ignore"):
-            res = minimize(objective, theta0, jac=jac, method="L-BFGS-B", bounds=bounds,
-                           options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9})
-        if np.isfinite(res.fun):
-            results.append(res)
+    # one BLAS thread: L-BFGS-B's tiny vector operations only lose time waking threads on a busy machine
+    with np.errstate(all="ignore"), threadpool_limits(limits=1, user_api="blas"):
+        search = objective if coarse is None else scaled(coarse)
+        for start in starts:
+            theta0 = np.clip(np.log(np.asarray(start, dtype=float)), -_LOG_BOUND + 1, _LOG_BOUND - 1)
+            res = minimize(search, theta0, jac=jac, method="L-BFGS-B", bounds=bounds, options=options)
+            if np.isfinite(res.fun):
+                results.append(res)
+        if coarse is not None and results:
+            theta0 = np.clip(min(results, key=lambda r: r.fun).x, -_LOG_BOUND, _LOG_BOUND)
+            res = minimize(objective, theta0, jac=jac, method="L-BFGS-B", bounds=bounds, options=options)
+            results = [res] if np.isfinite(res.fun) else []
     if not results:
         raise ModelFitError(model, n, "the log-likelihood was not finite at any starting point",
                             dict(zip(names, np.asarray(starts[0], dtype=float), strict=True)))
@@ -177,20 +220,24 @@ def _gradient(objective, theta, jac, h=1e-6):
 def standard_errors(neg_loglik: Callable[[np.ndarray], Any], theta: np.ndarray, *, jac: bool) -> np.ndarray:
     """Asymptotic standard errors of the natural parameters from the observed information (delta method).
 
-    The Hessian of -LL in log space is taken by central differences (of the analytic gradient when
-    ``jac``); ``se(param) = param * sqrt(diag(H^-1))``. NaN where the Hessian is not positive definite.
+    The Hessian of -LL in log space is taken by finite differences (forward differences of the analytic
+    gradient when ``jac``, central differences of -LL otherwise); ``se(param) = param * sqrt(diag(H^-1))``. NaN where the Hessian is not positive definite.
     """
     k, h = len(theta), 1e-4
-    if jac:
+    if jac:  # forward differences of the analytic gradient: k + 1 evaluations
         g = lambda t: np.asarray(neg_loglik(t)[1])  # noqa: E731
-        hess = np.array([(g(theta + h * e) - g(theta - h * e)) / (2 * h) for e in np.eye(k)])
+        g0 = g(theta)
+        hess = np.array([(g(theta + h * e) - g0) / h for e in np.eye(k)])
     else:
         f = lambda t: float(neg_loglik(t))  # noqa: E731
         hess = np.empty((k, k))
-        for i, ei in enumerate(np.eye(k)):
-            for j, ej in enumerate(np.eye(k)):
-                hess[i, j] = (f(theta + h * ei + h * ej) - f(theta + h * ei - h * ej)
-                              - f(theta - h * ei + h * ej) + f(theta - h * ei - h * ej)) / (4 * h * h)
+        f0, eye = f(theta), np.eye(k)
+        for i in range(k):  # central differences; the matrix is symmetric, so j >= i only
+            hess[i, i] = (f(theta + 2 * h * eye[i]) - 2 * f0 + f(theta - 2 * h * eye[i])) / (4 * h * h)
+            for j in range(i + 1, k):
+                ei, ej = h * eye[i], h * eye[j]
+                hess[i, j] = hess[j, i] = (f(theta + ei + ej) - f(theta + ei - ej)
+                                           - f(theta - ei + ej) + f(theta - ei - ej)) / (4 * h * h)
     hess = (hess + hess.T) / 2
     try:
         cov = np.linalg.inv(hess)

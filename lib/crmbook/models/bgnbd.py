@@ -29,9 +29,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from crmbook.models._fitting import check_rft, compress, maximise, resolve_time_unit, standard_errors
+from crmbook.models._fitting import (
+    check_rft,
+    codes_of,
+    compress,
+    maximise,
+    resolve_time_unit,
+    standard_errors,
+    subsample,
+)
 from crmbook.models.errors import ModelFitError
 
 __all__ = ["BGNBD", "fit_bgnbd", "bgnbd_loglik"]
@@ -42,31 +51,74 @@ _NAMES = ("r", "alpha", "a", "b")
 def bgnbd_loglik(params: dict[str, float], frequency: Any, recency: Any, T: Any) -> np.ndarray:
     """Per-customer BG/NBD log-likelihood :math:`\\ln L(r,\\alpha,a,b \\mid x,t_x,T)` (module formula)."""
     x, t_x, big_t = check_rft(frequency, recency, T)
-    return _loglik_and_grad(np.log([params[k] for k in _NAMES]), x, t_x, big_t, grad=False)
+    return _Design(x, t_x, big_t).rows(np.log([params[k] for k in _NAMES]))[0]
 
 
-def _loglik_and_grad(theta, x, t_x, big_t, grad=True):
-    r, alpha, a, b = np.exp(theta)
-    rx = r + x
-    a1 = gammaln(rx) - gammaln(r) + r * np.log(alpha)
-    a2 = betaln(a, b + x) - betaln(a, b)
-    a3 = -rx * np.log(alpha + big_t)
-    pos = x > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a4 = np.where(pos, np.log(a) - np.log(np.where(pos, b + x - 1, 1.0)) - rx * np.log(alpha + t_x), -np.inf)
-    tail = np.logaddexp(a3, a4)
-    ll = a1 + a2 + tail
-    if not grad:
-        return ll
-    w4 = np.exp(a4 - tail)  # share of the "still alive at t_x, dropped since" term; 0 when x == 0
-    w3 = 1.0 - w4
-    d_r = digamma(rx) - digamma(r) + np.log(alpha) - w3 * np.log(alpha + big_t) - w4 * np.log(alpha + t_x)
-    d_alpha = r / alpha - w3 * rx / (alpha + big_t) - w4 * rx / (alpha + t_x)
-    psi_ab, psi_abx = digamma(a + b), digamma(a + b + x)
-    d_a = psi_ab - psi_abx + w4 / a
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d_b = psi_ab + digamma(b + x) - digamma(b) - psi_abx - np.where(pos, w4 / np.where(pos, b + x - 1, 1.0), 0.0)
-    return ll, np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
+class _Design:
+    """Compressed customer rows, factorised so that every term that depends on one column only is
+    computed once per distinct value (a few hundred values of x, a few thousand of t_x and T) instead of
+    once per row; only the mixing of the two likelihood terms is done per row."""
+
+    def __init__(self, x, t_x, big_t, w=None):
+        self.x, self.w = x, np.ones(len(x)) if w is None else w
+        self.ix, self.ux = codes_of(x)
+        self.it, self.ut = codes_of(t_x)
+        self.iT, self.uT = codes_of(big_t)
+        self.wx = np.bincount(self.ix, weights=self.w, minlength=len(self.ux))
+        self.upos = self.ux > 0
+        self.bx1 = np.where(self.upos, self.ux - 1, 0.0)  # b + x - 1 = b + bx1 where x > 0
+
+    def _parts(self, theta):
+        r, alpha, a, b = np.exp(theta)
+        with np.errstate(divide="ignore"):
+            c4 = np.where(self.upos, np.log(a) - np.log(b + self.bx1), -np.inf)  # per distinct x
+        rx = r + self.x
+        log_t = np.log(alpha + self.uT)[self.iT]
+        log_tx = np.log(alpha + self.ut)[self.it]
+        a3 = -rx * log_t
+        d = c4[self.ix] - rx * (log_tx - log_t)  # a4 - a3; -inf when x == 0
+        e = np.exp(-np.abs(d))  # numpy's exp and log1p are vectorised; scipy's expit/log_expit are not
+        tail = a3 + np.maximum(d, 0.0) + np.log1p(e)  # logaddexp(a3, a4)
+        w4 = np.where(d >= 0, 1.0, e) / (1.0 + e)  # expit(d): share of the "dropped out after t_x" term
+        return (r, alpha, a, b), rx, log_t, log_tx, tail, w4
+
+    def _per_x(self, r, alpha, a, b):
+        ux = self.ux
+        ll = gammaln(r + ux) - gammaln(r) + r * np.log(alpha) + betaln(a, b + ux) - betaln(a, b)
+        d_r = digamma(r + ux) - digamma(r) + np.log(alpha)
+        d_a = digamma(a + b) - digamma(a + b + ux)
+        d_b = d_a + digamma(b + ux) - digamma(b)
+        inv_b = np.where(self.upos, 1.0 / (b + self.bx1), 0.0)
+        return ll, d_r, d_a, d_b, inv_b
+
+    def rows(self, theta):
+        """Per-row log-likelihood and its gradient in log-parameters, shape (4, n)."""
+        (r, alpha, a, b), rx, log_t, log_tx, tail, w4 = self._parts(theta)
+        ll_x, d_r, d_a, d_b, inv_b = self._per_x(r, alpha, a, b)
+        ix, w3 = self.ix, 1.0 - w4
+        g_r = d_r[ix] - w3 * log_t - w4 * log_tx
+        g_alpha = r / alpha - rx * (w3 / (alpha + self.uT[self.iT]) + w4 / (alpha + self.ut[self.it]))
+        g_a = d_a[ix] + w4 / a
+        g_b = d_b[ix] - w4 * inv_b[ix]
+        return ll_x[ix] + tail, np.stack([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
+
+    def total(self, theta):
+        """``(-sum w LL, -sum w dLL/dtheta)``: the objective of the fit."""
+        (r, alpha, a, b), rx, log_t, log_tx, tail, w4 = self._parts(theta)
+        ll_x, d_r, d_a, d_b, inv_b = self._per_x(r, alpha, a, b)
+        w, wx = self.w, self.wx
+        ww4 = w * w4
+        ww3 = w - ww4
+        wrx = w * rx
+        ll = (wx * ll_x).sum() + (w * tail).sum()
+        g_r = (wx * d_r).sum() - (ww3 * log_t).sum() - (ww4 * log_tx).sum()
+        inv_t = (1.0 / (alpha + self.uT))[self.iT]
+        inv_tx = (1.0 / (alpha + self.ut))[self.it]
+        g_alpha = r / alpha * wx.sum() - (wrx * (inv_t + w4 * (inv_tx - inv_t))).sum()
+        w4_x = np.bincount(self.ix, weights=ww4, minlength=len(self.ux))
+        g_a = (wx * d_a).sum() + w4_x.sum() / a
+        g_b = (wx * d_b).sum() - (w4_x * inv_b).sum()
+        return -ll, -np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
 
 
 @dataclass(frozen=True)
@@ -114,8 +166,10 @@ class BGNBD:
         can happen at any time, gives such customers a P(alive) that falls with T).
         Ages in the model's time unit.
         """
+        return self._p_alive(*check_rft(frequency, recency, T))
+
+    def _p_alive(self, x, t_x, big_t):
         r, alpha, a, b = (self.params[k] for k in _NAMES)
-        x, t_x, big_t = check_rft(frequency, recency, T)
         pos = x > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             log_odds = (np.log(a) - np.log(np.where(pos, b + x - 1, 1.0))
@@ -135,10 +189,18 @@ class BGNBD:
         r, alpha, a, b = (self.params[k] for k in _NAMES)
         x, t_x, big_t = check_rft(frequency, recency, T)
         t = _horizon(t)
-        z = t / (alpha + big_t + t)
-        head = (a + b + x - 1) / (a - 1)
-        body = 1.0 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
-        return head * body * self.p_alive(x, t_x, big_t)
+
+        def bracket(x, big_t):
+            z = t / (alpha + big_t + t)
+            return ((a + b + x - 1) / (a - 1)
+                    * (1.0 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)))
+
+        if t.ndim == 0:  # the hypergeometric part depends on (x, T) only: evaluate it once per distinct pair
+            codes, pairs = _distinct_pairs(x, big_t)
+            head = bracket(*pairs)[codes]
+        else:
+            head = bracket(x, big_t)
+        return head * self._p_alive(x, t_x, big_t)
 
     def expected_purchases_new(self, t: Any) -> np.ndarray:
         r"""Expected purchases of a new customer in her first ``t`` time units, FHL 2005 eq. (9):
@@ -152,6 +214,14 @@ class BGNBD:
         r, alpha, a, b = (self.params[k] for k in _NAMES)
         t = _horizon(t)
         return (a + b - 1) / (a - 1) * (1.0 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+
+
+def _distinct_pairs(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Codes of the distinct (x, y) pairs (hash-based, no sort) and the pairs themselves."""
+    cx, ux = pd.factorize(x)
+    cy, uy = pd.factorize(y)
+    codes, keys = pd.factorize(cx.astype(np.int64) * len(uy) + cy)
+    return codes, (np.asarray(ux)[keys // len(uy)], np.asarray(uy)[keys % len(uy)])
 
 
 def _horizon(t: Any) -> np.ndarray:
@@ -210,12 +280,13 @@ def fit_bgnbd(frequency: Any, recency: Any, T: Any, *, time_unit: str | None = N
                                          "the purchase and dropout processes cannot be told apart")
     (x, t_x, big_t), w = compress(x, t_x, big_t, weights=w_in)
 
-    def neg(theta):
-        ll, g = _loglik_and_grad(theta, x, t_x, big_t)
-        return -np.dot(w, ll), -(g @ w)
+    neg = _Design(x, t_x, big_t, w).total
+    sub = subsample(len(x))
+    coarse = None if sub is None else _Design(x[sub], t_x[sub], big_t[sub], w[sub] * (w.sum() / w[sub].sum())).total
 
     rate = max(np.dot(w, x) / max(np.dot(w, big_t), 1e-12), 1e-8)  # repeat purchases per unit of age
     starts = [(1.0, 1.0 / rate, 1.0, 1.0), (0.3, 0.3 / rate, 0.5, 2.0), (3.0, 3.0 / rate, 2.0, 5.0)]
-    params, loglik, theta, message = maximise("BG/NBD", n, _NAMES, neg, starts, jac=True, scale=w.sum())
+    params, loglik, theta, message = maximise("BG/NBD", n, _NAMES, neg, starts, jac=True, scale=w.sum(),
+                                              coarse=coarse)
     se = dict(zip(_NAMES, map(float, standard_errors(neg, theta, jac=True)), strict=True))
     return BGNBD(params=params, loglik=loglik, n=n, time_unit=unit, standard_errors=se, message=message)

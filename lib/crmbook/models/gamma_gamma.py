@@ -39,7 +39,16 @@ from typing import Any
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from crmbook.models._fitting import _labels, _name_rows, as_float, compress, maximise, standard_errors
+from crmbook.models._fitting import (
+    _labels,
+    _name_rows,
+    as_float,
+    codes_of,
+    compress,
+    maximise,
+    standard_errors,
+    subsample,
+)
 from crmbook.models.errors import ModelFitError
 
 __all__ = ["GammaGamma", "fit_gamma_gamma"]
@@ -47,19 +56,50 @@ __all__ = ["GammaGamma", "fit_gamma_gamma"]
 _NAMES = ("p", "q", "gamma")
 
 
-def _loglik_and_grad(theta, x, m, grad=True):
-    p, q, g = np.exp(theta)
-    px = p * x
-    log_gxm = np.log(g + x * m)
-    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g) + (px - 1) * np.log(m)
-          + px * np.log(x) - (px + q) * log_gxm)
-    if not grad:
-        return ll
-    psi = digamma(px + q)
-    d_p = x * (psi - digamma(px) + np.log(m) + np.log(x) - log_gxm)
-    d_q = psi - digamma(q) + np.log(g) - log_gxm
-    d_g = q / g - (px + q) / (g + x * m)
-    return ll, np.stack([d_p * p, d_q * q, d_g * g])
+class _Design:
+    """Compressed (x, zbar) rows; the gamma functions are evaluated once per distinct x, the constant
+    sums once, so an evaluation costs one log and one division per row."""
+
+    def __init__(self, x, m, w=None):
+        self.x, self.m, self.w = x, m, np.ones(len(x)) if w is None else w
+        self.ix, self.ux = codes_of(x)
+        self.wx = np.bincount(self.ix, weights=self.w, minlength=len(self.ux))
+        self.xm, self.wxr = x * m, self.w * x
+        log_m, log_x = np.log(m), np.log(x)
+        self.s_xlogm = (self.wxr * log_m).sum()
+        self.s_logm = (self.w * log_m).sum()
+        self.s_xlogx = (self.wxr * log_x).sum()
+        self.log_m, self.log_x = log_m, log_x
+
+    def rows(self, theta):
+        """Per-row log-likelihood and its gradient in log-parameters, shape (3, n)."""
+        p, q, g = np.exp(theta)
+        x, px = self.x, p * self.x
+        log_gxm = np.log(g + self.xm)
+        ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g) + (px - 1) * self.log_m
+              + px * self.log_x - (px + q) * log_gxm)
+        psi = digamma(px + q)
+        d_p = x * (psi - digamma(px) + self.log_m + self.log_x - log_gxm)
+        d_q = psi - digamma(q) + np.log(g) - log_gxm
+        d_g = q / g - (px + q) / (g + self.xm)
+        return ll, np.stack([d_p * p, d_q * q, d_g * g])
+
+    def total(self, theta):
+        """``(-sum w LL, -sum w dLL/dtheta)``: the objective of the fit."""
+        p, q, g = np.exp(theta)
+        ux, wx, w, wxr = self.ux, self.wx, self.w, self.wxr
+        pux = p * ux
+        w_all = wx.sum()
+        log_gxm = np.log(g + self.xm)
+        inv_gxm = 1.0 / (g + self.xm)
+        s_l, s_xl = (w * log_gxm).sum(), (wxr * log_gxm).sum()
+        psi = digamma(pux + q)
+        ll = ((wx * (gammaln(pux + q) - gammaln(pux))).sum() - w_all * gammaln(q) + w_all * q * np.log(g)
+              + p * self.s_xlogm - self.s_logm + p * self.s_xlogx - p * s_xl - q * s_l)
+        d_p = (wx * ux * (psi - digamma(pux))).sum() + self.s_xlogm + self.s_xlogx - s_xl
+        d_q = (wx * psi).sum() - w_all * digamma(q) + w_all * np.log(g) - s_l
+        d_g = w_all * q / g - p * (wxr * inv_gxm).sum() - q * (w * inv_gxm).sum()
+        return -ll, -np.array([d_p * p, d_q * q, d_g * g])
 
 
 @dataclass(frozen=True)
@@ -163,12 +203,13 @@ def fit_gamma_gamma(frequency: Any, monetary_value: Any, *, drop_nonpositive: bo
                                                   "(frequency > 0), so spend per purchase cannot be estimated")
     (xu, mu), wu = compress(x[use], m[use], weights=w[use])
 
-    def neg(theta):
-        ll, g = _loglik_and_grad(theta, xu, mu)
-        return -np.dot(wu, ll), -(g @ wu)
+    neg = _Design(xu, mu, wu).total
+    sub = subsample(len(xu))
+    coarse = None if sub is None else _Design(xu[sub], mu[sub], wu[sub] * (wu.sum() / wu[sub].sum())).total
 
     mean, var = np.average(mu, weights=wu), np.average((mu - np.average(mu, weights=wu)) ** 2, weights=wu)
     starts = [(1.0, 2.0, mean), (5.0, 3.0, 2.0 * mean / 5.0), (1.0, 1.0 + mean ** 2 / max(var, 1e-12), mean)]
-    params, loglik, theta, message = maximise("Gamma-Gamma", n, _NAMES, neg, starts, jac=True, scale=wu.sum())
+    params, loglik, theta, message = maximise("Gamma-Gamma", n, _NAMES, neg, starts, jac=True, scale=wu.sum(),
+                                              coarse=coarse)
     se = dict(zip(_NAMES, map(float, standard_errors(neg, theta, jac=True)), strict=True))
     return GammaGamma(params=params, loglik=loglik, n=n, excluded=excluded, standard_errors=se, message=message)

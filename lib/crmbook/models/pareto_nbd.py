@@ -47,8 +47,15 @@ from typing import Any
 import numpy as np
 from scipy.special import gammaln, hyp2f1
 
-from crmbook.models._fitting import check_rft, compress, maximise, resolve_time_unit, standard_errors
-from crmbook.models.bgnbd import _horizon
+from crmbook.models._fitting import (
+    check_rft,
+    compress,
+    maximise,
+    resolve_time_unit,
+    standard_errors,
+    subsample,
+)
+from crmbook.models.bgnbd import _distinct_pairs, _horizon
 from crmbook.models.errors import ModelFitError
 
 __all__ = ["ParetoNBD", "fit_pareto_nbd", "pareto_nbd_loglik"]
@@ -66,18 +73,23 @@ def _log_term(r, alpha, s, beta, x, t):
     return (1 - r - x) * np.log(alpha + t) - (s + 1) * np.log(beta + t) + np.log(hyp2f1(1.0, s + 1, c, z))
 
 
-def _log_a0(r, alpha, s, beta, x, t_x, big_t):
-    l1 = _log_term(r, alpha, s, beta, x, t_x)
-    l2 = _log_term(r, alpha, s, beta, x, big_t)
+def _log_a0(r, alpha, s, beta, x, t_x, big_t, pairs=None):
+    if pairs is None:
+        l1 = _log_term(r, alpha, s, beta, x, t_x)
+        l2 = _log_term(r, alpha, s, beta, x, big_t)
+    else:  # each term depends on (x, t_x) or (x, T) only: evaluate 2F1 once per distinct pair
+        (c1, p1), (c2, p2) = pairs
+        l1 = _log_term(r, alpha, s, beta, *p1)[c1]
+        l2 = _log_term(r, alpha, s, beta, *p2)[c2]
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(l1 > l2, l1 + np.log1p(-np.exp(l2 - l1)), -np.inf)
 
 
-def _loglik(theta, x, t_x, big_t):
+def _loglik(theta, x, t_x, big_t, pairs=None):
     r, alpha, s, beta = np.exp(theta)
     head = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     alive = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
-    left = np.log(s / (r + s + x)) + _log_a0(r, alpha, s, beta, x, t_x, big_t)
+    left = np.log(s / (r + s + x)) + _log_a0(r, alpha, s, beta, x, t_x, big_t, pairs)
     return head + np.logaddexp(alive, left)
 
 
@@ -162,7 +174,8 @@ def fit_pareto_nbd(frequency: Any, recency: Any, T: Any, *, time_unit: str | Non
     r"""Fit the Pareto/NBD model by maximum likelihood (formula in :mod:`crmbook.models.pareto_nbd`).
 
     Identical rows are compressed with weights; L-BFGS-B over :math:`\ln(r,\alpha,s,\beta)` (numerical
-    gradient) from three starts.
+    gradient) from three starts (on a systematic subsample when there are many distinct rows, the best
+    then refined on all of them).
 
     Parameters
     ----------
@@ -188,14 +201,23 @@ def fit_pareto_nbd(frequency: Any, recency: Any, T: Any, *, time_unit: str | Non
                                              "the purchase and dropout rates cannot be told apart")
     (x, t_x, big_t), w = compress(x, t_x, big_t, weights=None if weights is None else np.asarray(weights, float))
 
-    def neg(theta):
-        with np.errstate(all="ignore"):
-            value = -np.dot(w, _loglik(theta, x, t_x, big_t))
-        return value if np.isfinite(value) else np.inf
+    def objective(rows):
+        xs, txs, ts, ws = x[rows], t_x[rows], big_t[rows], w[rows] * (w.sum() / w[rows].sum())
+        pairs = (_distinct_pairs(xs, txs), _distinct_pairs(xs, ts))
+
+        def neg(theta):
+            with np.errstate(all="ignore"):
+                value = -(ws * _loglik(theta, xs, txs, ts, pairs)).sum()
+            return value if np.isfinite(value) else np.inf
+        return neg
+
+    neg = objective(slice(None))
+    sub = subsample(len(x))
 
     rate = max(np.dot(w, x) / max(np.dot(w, big_t), 1e-12), 1e-8)
     span = max(np.average(big_t, weights=w), 1e-8)
     starts = [(1.0, 1.0 / rate, 1.0, span), (0.5, 0.5 / rate, 0.5, span), (2.0, 2.0 / rate, 1.0, 3 * span)]
-    params, loglik, theta, message = maximise("Pareto/NBD", n, _NAMES, neg, starts, jac=False, scale=w.sum())
+    params, loglik, theta, message = maximise("Pareto/NBD", n, _NAMES, neg, starts, jac=False, scale=w.sum(),
+                                              coarse=None if sub is None else objective(sub))
     se = dict(zip(_NAMES, map(float, standard_errors(neg, theta, jac=False)), strict=True))
     return ParetoNBD(params=params, loglik=loglik, n=n, time_unit=unit, standard_errors=se, message=message)

@@ -44,8 +44,12 @@ def _timestamp(name: str, value: Any) -> pd.Timestamp:
     return ts.normalize()
 
 
-def _occasions(orders: pd.DataFrame, customer: str, date: str, value: str | None) -> pd.DataFrame:
-    """Orders checked and collapsed to one row per (customer, day): columns customer, day, value."""
+def _day_number(ts: pd.Timestamp) -> int:
+    return int(np.datetime64(ts.date(), "D").astype(np.int64))
+
+
+def _orders_arrays(orders: pd.DataFrame, customer: str, date: str, value: str | None):
+    """Orders checked and coded: (customer codes, sorted distinct ids, day numbers, values) as arrays."""
     cols = [customer, date] + ([value] if value is not None else [])
     require_columns(orders, "orders", cols)
 
@@ -59,35 +63,41 @@ def _occasions(orders: pd.DataFrame, customer: str, date: str, value: str | None
     days = pd.to_datetime(orders[date], errors="coerce")
     if days.isna().any():
         raise ValueError(f"orders: column {date!r} is missing or not a date in {rows(days.isna())}")
-    frame = pd.DataFrame({"customer": ids.to_numpy(), "day": days.dt.normalize().to_numpy()})
+    if days.dt.tz is not None:
+        days = days.dt.tz_localize(None)
+    day = days.to_numpy().astype("datetime64[D]").astype(np.int64)
     if value is not None:
         vals = pd.to_numeric(orders[value], errors="coerce")
         if vals.isna().any():
             raise ValueError(f"orders: column {value!r} is missing or not a number in {rows(vals.isna())}")
-        frame["value"] = vals.to_numpy(dtype=float)
+        val = vals.to_numpy(dtype=float)
     else:
-        frame["value"] = 0.0
-    return frame
+        val = np.zeros(len(orders))
+    codes, uniques = pd.factorize(ids, sort=True)
+    return codes.astype(np.int64), pd.Index(uniques, name=customer), day, val
 
 
-def _summarise(occ: pd.DataFrame, as_of: pd.Timestamp, days_per_unit: float, with_value: bool) -> pd.DataFrame:
-    per_day = occ.groupby(["customer", "day"], sort=True, observed=True)["value"].sum().reset_index()
-    g = per_day.groupby("customer", sort=True)
-    first = g["day"].min()
-    last = g["day"].max()
-    n_days = g["day"].size()
-    total = g["value"].sum()
-    first_value = g["value"].first()  # rows are sorted by day within customer
-    freq = (n_days - 1).astype(float)
-    out = pd.DataFrame({
-        "frequency": freq,
-        "recency": (last - first).dt.days / days_per_unit,
-        "T": (as_of - first).dt.days / days_per_unit,
-    })
+def _occasions(codes, day, val):
+    """One row per (customer, day) with the day's revenue summed, sorted by customer then day."""
+    if len(codes) == 0:
+        return codes, day, val
+    lo, span = day.min(), int(day.max() - day.min()) + 1
+    keys, inverse = np.unique(codes * span + (day - lo), return_inverse=True)
+    return keys // span, keys % span + lo, np.bincount(inverse.ravel(), weights=val, minlength=len(keys))
+
+
+def _summarise(codes, day, val, ids: pd.Index, as_of_day: int, days_per_unit: float,
+               with_value: bool) -> pd.DataFrame:
+    cust, oday, oval = _occasions(codes, day, val)
+    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]]) if len(cust) else np.zeros(0, dtype=np.intp)
+    ends = np.r_[starts[1:], len(cust)][: len(starts)] - 1
+    first, last = oday[starts], oday[ends]
+    freq = (ends - starts).astype(float)
+    out = pd.DataFrame({"frequency": freq, "recency": (last - first) / days_per_unit,
+                        "T": (as_of_day - first) / days_per_unit}, index=ids[cust[starts]])
     if with_value:
-        repeat_total = (total - first_value).to_numpy()
-        out["monetary_value"] = np.divide(repeat_total, freq.to_numpy(), out=np.zeros(len(out)),
-                                          where=freq.to_numpy() > 0)
+        repeat_total = np.add.reduceat(oval, starts) - oval[starts] if len(starts) else np.zeros(0)
+        out["monetary_value"] = np.divide(repeat_total, freq, out=np.zeros(len(out)), where=freq > 0)
     return out
 
 
@@ -140,19 +150,21 @@ def customer_summary(orders: pd.DataFrame, as_of: Any, *, time_unit: str = "W", 
     """
     days_per_unit = unit_days(time_unit)
     as_of = _timestamp("as_of", as_of)
-    occ = _occasions(orders, customer, date, value)
-    after = occ["day"] > as_of
-    kept = occ[~after]
-    out = _summarise(kept, as_of, days_per_unit, value is not None)
-    out.index.name = customer
+    codes, ids, day, val = _orders_arrays(orders, customer, date, value)
+    as_of_day = _day_number(as_of)
+    keep = day <= as_of_day
+    out = _summarise(codes[keep], day[keep], val[keep], ids, as_of_day, days_per_unit, value is not None)
+    seen = np.zeros(len(ids), dtype=bool)
+    seen[codes[keep]] = True
+    later = np.zeros(len(ids), dtype=bool)
+    later[codes[~keep]] = True
     out.attrs = {
         "time_unit": time_unit,
         "days_per_unit": days_per_unit,
         "as_of": as_of.date().isoformat(),
-        "n_orders_used": int(len(kept)),
-        "excluded_orders_after_as_of": int(after.sum()),
-        "excluded_customers_after_as_of": int((~pd.Index(occ.loc[after, "customer"].unique())
-                                                .isin(kept["customer"].unique())).sum()),
+        "n_orders_used": int(keep.sum()),
+        "excluded_orders_after_as_of": int((~keep).sum()),
+        "excluded_customers_after_as_of": int((later & ~seen).sum()),
     }
     return out
 
@@ -210,25 +222,27 @@ def calibration_holdout(orders: pd.DataFrame, calibration_end: Any, as_of: Any, 
     if not cal_end < end:
         raise ValueError(f"calibration_end ({cal_end.date()}) must be before as_of ({end.date()})")
     cal = customer_summary(orders, cal_end, time_unit=time_unit, customer=customer, date=date, value=value)
-    occ = _occasions(orders, customer, date, value)
-    in_hold = (occ["day"] > cal_end) & (occ["day"] <= end)
-    known = occ["customer"].isin(cal.index)
-    hold_occ = occ[in_hold & known]
-    per_day = hold_occ.groupby(["customer", "day"], sort=True)["value"].sum().reset_index()
-    g = per_day.groupby("customer")
-    n_days = g["day"].size().reindex(cal.index, fill_value=0).astype(float)
+    codes, ids, day, val = _orders_arrays(orders, customer, date, value)
+    cal_day, end_day = _day_number(cal_end), _day_number(end)
+    in_cal = np.zeros(len(ids), dtype=bool)
+    in_cal[codes[day <= cal_day]] = True
+    in_hold = (day > cal_day) & (day <= end_day)
+    known = in_cal[codes]
+    cust, _, oval = _occasions(codes[in_hold & known], day[in_hold & known], val[in_hold & known])
+    n_days = np.bincount(cust, minlength=len(ids)).astype(float)
+    total = np.bincount(cust, weights=oval, minlength=len(ids))
+    position = ids.get_indexer(cal.index)
+    n_days, total = n_days[position], total[position]
     holdout = pd.DataFrame({"frequency_holdout": n_days,
-                            "duration_holdout": float((end - cal_end).days) / days_per_unit}, index=cal.index)
+                            "duration_holdout": float(end_day - cal_day) / days_per_unit}, index=cal.index)
     if value is not None:
-        total = g["value"].sum().reindex(cal.index, fill_value=0.0).to_numpy()
-        holdout["monetary_value_holdout"] = np.divide(total, n_days.to_numpy(), out=np.zeros(len(holdout)),
-                                                      where=n_days.to_numpy() > 0)
+        holdout["monetary_value_holdout"] = np.divide(total, n_days, out=np.zeros(len(holdout)), where=n_days > 0)
     holdout.attrs = {
         "time_unit": time_unit,
         "days_per_unit": days_per_unit,
         "calibration_end": cal_end.date().isoformat(),
         "as_of": end.date().isoformat(),
-        "excluded_orders_after_as_of": int((occ["day"] > end).sum()),
-        "new_customers_in_holdout": int(occ.loc[in_hold & ~known, "customer"].nunique()),
+        "excluded_orders_after_as_of": int((day > end_day).sum()),
+        "new_customers_in_holdout": int(len(np.unique(codes[in_hold & ~known]))),
     }
     return cal, holdout
