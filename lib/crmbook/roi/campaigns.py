@@ -1,0 +1,192 @@
+r"""Campaign ROI against a control group (营销活动投资回报率).
+
+A campaign's effect is what its treated members did **beyond** what comparable members who were held out
+(the control group, picked at random) did in the same window - never "more than last month" and never
+"more than all customers".
+
+.. math::
+    \Delta p = p_T - p_C, \qquad \Delta v = \bar v_T - \bar v_C, \qquad
+    \text{incremental margin} = \Delta v \times n_T \times \text{margin rate}, \qquad
+    \mathrm{ROI} = \frac{\text{incremental margin} - \text{cost}}{\text{cost}}
+
+with :math:`p` the response rate and :math:`\bar v` the revenue per member of each group. Intervals:
+
+- response uplift :math:`\Delta p`: **Newcombe's hybrid score interval** (Newcombe 1998, method 10: the
+  Wilson score intervals of the two rates combined), which keeps its coverage for small rates where the
+  Wald interval does not;
+- revenue uplift :math:`\Delta v`: **Welch's t interval** (unequal variances, Welch-Satterthwaite degrees
+  of freedom); the ROI interval is the revenue interval mapped through the (linear) ROI formula.
+
+No ROI is claimed when a campaign has no control group or a control group smaller than ``min_control``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from crmbook.tables import require_columns
+
+__all__ = ["CONFIDENCE", "MIN_CONTROL", "wilson_interval", "newcombe_interval", "welch_interval",
+           "campaign_results"]
+
+#: Confidence level of the campaign intervals.
+CONFIDENCE: float = 0.95
+
+#: A control group smaller than this is too small to judge a campaign (no ROI is claimed).
+MIN_CONTROL: int = 50
+
+
+#: How a ``responded`` value reads as a flag (anything else is unknown and left out of the rate).
+_FLAGS = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0, "yes": 1.0, "no": 0.0}
+
+
+def _z(confidence: float) -> float:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+    return float(stats.norm.ppf(0.5 + confidence / 2))
+
+
+def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    r"""Wilson score interval of a proportion :math:`x/n`:
+    :math:`\frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}`."""
+    if n <= 0:
+        return float("nan"), float("nan")
+    z = _z(confidence)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def newcombe_interval(x1: int, n1: int, x2: int, n2: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    r"""Newcombe's hybrid score interval of :math:`p_1 - p_2` (method 10 of Newcombe 1998).
+
+    With :math:`(l_i, u_i)` the Wilson intervals of the two rates:
+    :math:`\bigl(\Delta - \sqrt{(p_1-l_1)^2 + (u_2-p_2)^2},\ \Delta + \sqrt{(u_1-p_1)^2 + (p_2-l_2)^2}\bigr)`.
+    Newcombe's example 56/70 vs 48/80 gives (0.0524, 0.3339).
+    """
+    if n1 <= 0 or n2 <= 0:
+        return float("nan"), float("nan")
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson_interval(x1, n1, confidence)
+    l2, u2 = wilson_interval(x2, n2, confidence)
+    d = p1 - p2
+    return d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+def welch_interval(a, b, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    r"""``(difference, low, high)``: Welch's t interval of :math:`\bar a - \bar b`.
+
+    :math:`se = \sqrt{s_a^2/n_a + s_b^2/n_b}`, degrees of freedom
+    :math:`\nu = se^4 / \bigl(\frac{(s_a^2/n_a)^2}{n_a-1} + \frac{(s_b^2/n_b)^2}{n_b-1}\bigr)`; the interval is
+    the difference :math:`\pm t_{\nu} \cdot se`. ``nan`` bounds with fewer than two values in a group.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(a) == 0 or len(b) == 0:
+        return float("nan"), float("nan"), float("nan")
+    d = float(a.mean() - b.mean())
+    if len(a) < 2 or len(b) < 2:
+        return d, float("nan"), float("nan")
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return d, d, d
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    t = float(stats.t.ppf(0.5 + confidence / 2, df))
+    return d, d - t * se, d + t * se
+
+
+def _verdict(low: float, high: float, response_low: float, response_high: float) -> str:
+    """On the revenue uplift's interval first (sales are what pays), then on the response uplift's."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "unknown"
+    if low > 0 or high < 0:
+        return "positive" if low > 0 else "negative"
+    if response_low > 0:
+        return "response_only"
+    return "response_down" if response_high < 0 else "not_shown"
+
+
+def campaign_results(campaigns: pd.DataFrame, members: pd.DataFrame, *, margin_rate: float,
+                     confidence: float = CONFIDENCE, min_control: int = MIN_CONTROL) -> pd.DataFrame:
+    """Per campaign: treatment vs control, the uplifts with their intervals, incremental margin and ROI.
+
+    Parameters
+    ----------
+    campaigns : DataFrame
+        ``campaign_id, cost`` (and ``channel``).
+    members : DataFrame
+        ``campaign_id, customer_id, group`` (``treatment`` / ``control``), ``responded`` (bool) and
+        ``revenue`` (in the response window; missing read as 0, counted in ``revenue_missing``).
+    margin_rate : float
+        Gross margin per unit of revenue of the campaign's incremental sales (``nan``: no ROI).
+    confidence : float
+        Level of the intervals (0.95).
+    min_control : int
+        Smallest control group that allows a judgement (:data:`MIN_CONTROL`).
+
+    Returns
+    -------
+    DataFrame
+        One row per campaign: ``campaign_id, channel, cost, treated, control, response_treated,
+        response_control, response_uplift, response_low, response_high, revenue_uplift, revenue_low,
+        revenue_high, incremental_revenue, incremental_margin, roi, roi_low, roi_high, verdict, status``.
+        ``status`` is ``ok``, ``no_control`` or ``small_control``; the uplifts, margin and ROI are missing
+        unless ``ok``. ``verdict``: ``positive`` / ``negative`` when the revenue uplift's interval excludes 0;
+        otherwise ``response_only`` (more responders shown, more revenue not), ``response_down`` (fewer
+        responders shown) or ``not_shown`` (both intervals include 0). Members of groups other than treatment/control are
+        counted in ``attrs["other_group"]``.
+    """
+    require_columns(campaigns, "campaigns", ["campaign_id", "cost"])
+    require_columns(members, "campaign_members", ["campaign_id", "customer_id", "group"])
+    m = members.copy()
+    m["campaign_id"] = m["campaign_id"].astype(str)
+    group = m["group"].astype(str).str.strip().str.lower()
+    other = ~group.isin(["treatment", "control"])
+    m["group"] = group
+    responded = m["responded"] if "responded" in m.columns else pd.Series(np.nan, index=m.index)
+    m["responded"] = responded.map(lambda v: _FLAGS.get(str(v).strip().lower(), np.nan)).astype(float)
+    revenue = pd.to_numeric(m["revenue"], errors="coerce") if "revenue" in m.columns else pd.Series(
+        np.nan, index=m.index)
+    m["revenue_missing"] = revenue.isna()
+    m["revenue"] = revenue.fillna(0.0)
+    rows = []
+    for c in campaigns.itertuples(index=False):
+        cid = str(c.campaign_id)
+        cm = m[(m["campaign_id"] == cid) & ~other]
+        t, k = cm[cm["group"] == "treatment"], cm[cm["group"] == "control"]
+        row = {"campaign_id": cid, "channel": getattr(c, "channel", None), "cost": float(c.cost),
+               "treated": len(t), "control": len(k),
+               "response_treated": t["responded"].mean() if len(t) else np.nan,
+               "response_control": k["responded"].mean() if len(k) else np.nan,
+               "revenue_missing": int(cm["revenue_missing"].sum())}
+        status = "no_control" if len(k) == 0 else "small_control" if len(k) < min_control else "ok"
+        row["status"] = status
+        if status == "ok" and len(t):
+            rt, rk = t["responded"].dropna(), k["responded"].dropna()
+            row["response_uplift"] = rt.mean() - rk.mean()
+            row["response_low"], row["response_high"] = newcombe_interval(
+                int(rt.sum()), len(rt), int(rk.sum()), len(rk), confidence)
+            d, lo, hi = welch_interval(t["revenue"], k["revenue"], confidence)
+            row.update(revenue_uplift=d, revenue_low=lo, revenue_high=hi, incremental_revenue=d * len(t))
+            cost = float(c.cost)
+            row["incremental_margin"] = d * len(t) * margin_rate
+            for key, value in (("roi", d), ("roi_low", lo), ("roi_high", hi)):
+                row[key] = (value * len(t) * margin_rate - cost) / cost if cost > 0 else np.nan
+            row["verdict"] = _verdict(lo, hi, row["response_low"], row["response_high"])
+        else:
+            row["verdict"] = "unknown"
+        rows.append(row)
+    cols = ["campaign_id", "channel", "cost", "treated", "control", "response_treated", "response_control",
+            "response_uplift", "response_low", "response_high", "revenue_uplift", "revenue_low", "revenue_high",
+            "incremental_revenue", "incremental_margin", "roi", "roi_low", "roi_high", "verdict", "status",
+            "revenue_missing"]
+    out = pd.DataFrame(rows).reindex(columns=cols)
+    out.attrs.update(confidence=confidence, min_control=min_control, margin_rate=margin_rate,
+                     other_group=int(other.sum()),
+                     unknown_campaign=int((~m["campaign_id"].isin(campaigns["campaign_id"].astype(str))).sum()))
+    return out
