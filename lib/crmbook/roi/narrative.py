@@ -185,6 +185,9 @@ def customer_roi_interpretation(roi: pd.DataFrame, ctx: Context) -> Narrative:
                          cost=money(f["cost"], ctx), negative=f["negative_share"]))
     else:
         lines.append(say("roi.margin_only", ctx, margin=money(f["margin"], ctx), customers=f["customers"]))
+    if roi.attrs.get("non_buyers"):
+        lines.append(say("roi.non_buyers", ctx, count=roi.attrs["non_buyers"],
+                         cost=money(roi.attrs.get("non_buyer_cost", 0.0), ctx)))
     return Narrative(lines, lead=_lead(ctx), language=ctx.language)
 
 
