@@ -117,3 +117,34 @@ def test_as_of_far_after_the_last_order_is_warned_about(capsys: pytest.CaptureFi
     assert "as_of 2999-12-31 is 355,746 days after the data's last order" in capsys.readouterr().err
     assert cli.main(["validate", "--data", "sample"]) == 0
     assert "days after" not in capsys.readouterr().err
+
+
+def test_every_declared_topic_has_a_rule_for_each_numeric_or_choice_parameter_and_its_defaults_pass() -> None:
+    """The project's notebooks: each int/float parameter (and the choice-like texts the registry knows) has
+    allowed values, and the notebook's own defaults are inside them, so a default run is never refused."""
+    from crmbook.report.parameters import default_notebooks_dir, find_topics
+
+    missing: list[str] = []
+    refused: list[str] = []
+    for topic in find_topics(default_notebooks_dir()):
+        for name, param in topic.parameters.items():
+            rule = rule_of(topic, name)
+            if param.type in ("int", "float") and rule is None:
+                missing.append(f"{topic.stem}:{name}")
+            if rule is not None and not rule.allows(param.default):
+                refused.append(f"{topic.stem}:{name}={param.default!r} not {rule.text()}")
+    assert not missing, f"numeric parameters without a declared range: {missing}"
+    assert not refused
+
+
+@pytest.mark.parametrize(("name", "value", "allowed"), [
+    ("confidence", "1", "above 0 and below 1"), ("target_csat", "80", "between 0 and 1"),
+    ("time_unit", "Y", "one of"), ("follow_up_within", "3", "between 7 and 3660"),
+])
+def test_topic_parameters_out_of_range_are_refused_before_a_run(name: str, value: str, allowed: str) -> None:
+    from crmbook.report.parameters import default_notebooks_dir, find_topics
+
+    topics = [t for t in find_topics(default_notebooks_dir()) if name in t.parameters]
+    assert topics, f"no notebook declares {name}"
+    with pytest.raises(UsageError, match=f"parameter {name!r} must be {allowed}"):
+        check_parameters({name: value}, topics)

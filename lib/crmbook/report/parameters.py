@@ -152,6 +152,44 @@ PARAMETER_RULES: dict[str, Allowed] = {
     "seed": Allowed(0, 2**32 - 1),
     "target_split": Allowed(0, 1, low_open=True, high_open=True),
     "contacts_per_segment": Allowed(0, 100_000),
+    # shared by several topics
+    "confidence": Allowed(0, 1, low_open=True, high_open=True),  # 0.95 is 95 %
+    "min_group": Allowed(1, 1_000_000),
+    # 02 lifecycle (0 for the two thresholds: derived from the data's own gaps between orders)
+    "at_risk_days": Allowed(0, 3660),
+    "inactive_days": Allowed(0, 3660),
+    "loyal_orders": Allowed(2, 1000),
+    "flow_months": Allowed(1, 120),
+    "cohort_months": Allowed(1, 120),
+    "horizon_days": Allowed(1, 3660),
+    "top_value_share": Allowed(0, 1, low_open=True),
+    "birthday_days": Allowed(0, 366),
+    "revisit_days": Allowed(1, 3660),
+    "follow_up_within": Allowed(7, 3660),  # new customers whose first order is 7 to this many days old
+    "event_invites": Allowed(0, 1_000_000),
+    "plan_rows": Allowed(0, 10_000),
+    # 03 satisfaction
+    "min_n": Allowed(1, 1_000_000),
+    "target_nps": Allowed(-100, 100),
+    "target_csat": Allowed(0, 1),
+    "target_ces": Allowed(1, 7),
+    "complaint_target_hours": Allowed(0, 8760, low_open=True),
+    "repeat_days": Allowed(1, 3660),
+    "churn_days": Allowed(1, 3660),
+    "lookback_days": Allowed(1, 3660),
+    "drop_points": Allowed(1, 10),
+    "repair_rows": Allowed(0, 10_000),
+    # 04 cost accounting
+    "cac_period": Allowed(choices=("year", "month")),
+    # 05 ROI
+    "discount_rate": Allowed(0, 1),  # a yearly rate: 0.10 is 10 %
+    "clv_years": Allowed(1, 50),
+    "time_unit": Allowed(choices=("D", "W", "M")),
+    "purchase_model": Allowed(choices=("bgnbd", "pareto_nbd")),
+    "holdout_months": Allowed(1, 60),
+    "min_control": Allowed(1, 1_000_000),
+    "response_days": Allowed(1, 365),
+    "loyalty_cost_per_member": Allowed(0, None),
 }
 
 #: Per topic name (``"segmentation"``): allowed values that differ from :data:`PARAMETER_RULES`.
