@@ -685,8 +685,8 @@ def _say(key: str, ctx: Context | str, count: float | None = None, **values: Any
     return catalogue(PACKAGE).say(f"loyalty.{key}", ctx, count, **values)
 
 
-def _money(value: float, ctx: Context) -> str:
-    return f"{float(value):,.0f}" + (f" {ctx.currency}" if ctx.currency else "")
+def _money(value: float, ctx: Context, digits: int = 0) -> str:
+    return f"{float(value):,.{digits}f}" + (f" {ctx.currency}" if ctx.currency else "")
 
 
 def loyalty_facts(facts: CustomerFacts, points: pd.DataFrame | None = None, *, rule: TierRule = TIER_RULE,
@@ -761,7 +761,8 @@ def loyalty_narrative(lf: dict[str, Any], ctx: Context) -> Narrative:
         out.append(_say("points", ctx, earned=pts["earned"], redeemed=pts["redeemed"], expired=pts["expired"],
                         redemption=pts["redemption_rate"], breakage=pts["breakage"]))
         out.append(_say("liability", ctx, outstanding=pts["outstanding"], members=pts["members_with_balance"],
-                        value=pts["value_per_point"], liability=_money(pts["liability"], ctx)))
+                        value=_money(pts["value_per_point"], ctx, 2),
+                        liability=_money(pts["liability"], ctx, 2)))
         if pts["negative_balances"]:
             out.append(_say("negative_balances", ctx, count=pts["negative_balances"]))
     return Narrative(out, lead=catalogue("crmbook").label("lead.interpretation", ctx), language=ctx.language)
