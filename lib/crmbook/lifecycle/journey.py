@@ -250,7 +250,6 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
 
     kind = union_categoricals([p["touchpoint"] for p in parts])
     known = [k for k in kind.categories if k in jm["touchpoints"]]
-    unmapped = sorted(str(k) for k in kind.categories if k not in jm["touchpoints"])
     stages = list(jm["stages"])
     before = np.array([stages.index(jm["touchpoints"][k][0]) if k in jm["touchpoints"] else -1
                        for k in kind.categories])
@@ -262,6 +261,7 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
     is_before = day < a.first[cust]
     stage = np.where(is_before, before[code], after[code])
     mapped = stage >= 0
+    unmapped = sorted(str(kind.categories[k]) for k in np.unique(code[~mapped]))
     if unmapped:
         left["no_stage"] = int((~mapped).sum())
     source = np.concatenate([np.full(len(p["_c"]), i) for i, p in enumerate(parts)])
