@@ -84,6 +84,15 @@ def test_tier_rule_rejects_bad_rules():
         L.TierRule({"bronze": 0}, basis="visits")
 
 
+def test_tier_rule_from_notebook_parameters():
+    rule = L.TierRule.from_text("bronze=0, silver=2000,gold = 8000", basis="orders", window_months=0)
+    assert dict(rule.thresholds) == {"bronze": 0.0, "silver": 2000.0, "gold": 8000.0}
+    assert (rule.basis, rule.window_months, rule.tiers) == ("orders", None, ("bronze", "silver", "gold"))
+    assert L.TierRule.from_text("a=0,b=5", window_months=12).window_months == 12
+    with pytest.raises(ValueError, match="part 'silver'"):
+        L.TierRule.from_text("bronze=0, silver")
+
+
 def test_derive_tiers_at_two_dates(facts):
     start = L.derive_tiers(facts, "2024-12-31", RULE).set_index("customer_id")
     assert start["tier"].to_dict() == {"C1": "silver", "C2": "bronze", "C4": "gold", "C5": "bronze"}

@@ -48,12 +48,14 @@ __all__ = [
     "SLOW_QUANTILE",
     "MIN_GROUP",
     "journey_map",
+    "mapping_table",
     "touchpoints",
     "touchpoint_summary",
     "stage_summary",
     "pain_points",
     "journey_facts",
     "journey_narrative",
+    "journey_note",
     "journey_table",
 ]
 
@@ -107,6 +109,14 @@ def journey_map(source: str | Path | Mapping | None = None) -> dict[str, Any]:
     if not out:
         raise ValueError(f"{where}: no touchpoints mapped (expected a 'touchpoints:' mapping)")
     return {"stages": stages, "touchpoints": out}
+
+
+def mapping_table(jm: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The mapping of :func:`journey_map` as a table: ``touchpoint, stage_before, stage_after`` (the stage
+    before the customer's first order and on or after it), in the order of the mapping."""
+    jm = journey_map() if jm is None else jm
+    rows = [{"touchpoint": t, "stage_before": b, "stage_after": a} for t, (b, a) in jm["touchpoints"].items()]
+    return pd.DataFrame(rows, columns=["touchpoint", "stage_before", "stage_after"])
 
 
 _CODES: dict[int, tuple[Any, Any, np.ndarray]] = {}
@@ -542,10 +552,17 @@ def journey_narrative(jf: dict[str, Any], ctx: Context) -> Narrative:
         out.append(_say("left_out_lead", ctx) + (_say("list_sep", ctx)).join(parts) + _say("end", ctx))
     if jf["left_out"].get("campaign_touch_replaced"):
         out.append(_say("replaced", ctx, count=jf["left_out"]["campaign_touch_replaced"]))
-    return Narrative(out, lead=catalogue("crmbook").label("lead.interpretation", ctx), language=ctx.language)
+    return Narrative(out, lead=catalogue("crmbook").label("lead.interpretation", ctx), language=ctx.language,
+                     bullets=True)
 
 
-_CODE_COLUMNS = {"stage": "stage", "touchpoint": "touchpoint", "problem": "problem", "verdict": "verdict"}
+def journey_note(key: str, ctx: Context, **values: Any) -> Narrative:
+    """One sentence ``journey.<key>`` of the catalogue as a :class:`Narrative` (``"no_contacts"`` ...)."""
+    return Narrative([_say(key, ctx, **values)], language=ctx.language)
+
+
+_CODE_COLUMNS = {"stage": "stage", "stage_before": "stage", "stage_after": "stage", "touchpoint": "touchpoint",
+                 "problem": "problem", "verdict": "verdict"}
 
 
 def journey_table(df: pd.DataFrame, ctx: Context, **options: Any):

@@ -76,6 +76,7 @@ __all__ = [
     "points_by_month",
     "loyalty_facts",
     "loyalty_narrative",
+    "loyalty_note",
     "loyalty_table",
 ]
 
@@ -120,6 +121,22 @@ class TierRule:
                              f"ascending, got {dict(self.thresholds)!r}")
         if self.window_months is not None and int(self.window_months) < 1:
             raise ValueError(f"TierRule: window_months must be at least 1 (or None), got {self.window_months!r}")
+
+    @classmethod
+    def from_text(cls, thresholds: str, basis: str = "spend", window_months: int | None = None) -> TierRule:
+        """A rule from notebook parameters: ``"bronze=0, silver=2000, gold=8000"`` (tier=lowest value, lowest
+        first), the basis, and ``window_months`` (0 or None: the whole history)."""
+        pairs = {}
+        for item in str(thresholds).split(","):
+            name, sep, value = item.partition("=")
+            try:
+                pairs[name.strip()] = float(value)
+            except ValueError:
+                sep = ""
+            if not sep or not name.strip():
+                raise ValueError(f"tier thresholds must read like 'bronze=0, silver=2000, gold=8000', got "
+                                 f"{thresholds!r} (the part {item.strip()!r})")
+        return cls(pairs, basis=basis, window_months=int(window_months) if window_months else None)
 
     @property
     def tiers(self) -> tuple[str, ...]:
@@ -765,7 +782,14 @@ def loyalty_narrative(lf: dict[str, Any], ctx: Context) -> Narrative:
                         liability=_money(pts["liability"], ctx, 2)))
         if pts["negative_balances"]:
             out.append(_say("negative_balances", ctx, count=pts["negative_balances"]))
-    return Narrative(out, lead=catalogue("crmbook").label("lead.interpretation", ctx), language=ctx.language)
+    return Narrative(out, lead=catalogue("crmbook").label("lead.interpretation", ctx), language=ctx.language,
+                     bullets=True)
+
+
+def loyalty_note(key: str, ctx: Context, **values: Any) -> Narrative:
+    """One sentence ``loyalty.<key>`` of the catalogue as a :class:`Narrative` (``"no_points"``,
+    ``"no_referrals"`` ...), for a section that has nothing else to show."""
+    return Narrative([_say(key, ctx, **values)], language=ctx.language)
 
 
 _GROUP_COLUMNS = ("group", "from_tier")

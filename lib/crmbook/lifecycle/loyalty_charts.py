@@ -104,7 +104,8 @@ def plot_points(monthly: pd.DataFrame, ctx: Context, *, ax: Axes | None = None) 
     twin.set_ylabel(_t("loyalty.chart.points_balance", ctx))
     twin.grid(False)
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8, frameon=False)
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4,
+              fontsize=8, frameon=False)
     return finish(ax, _t("loyalty.chart.points_title", ctx), None, _t("loyalty.chart.points_y", ctx))
 
 
@@ -166,6 +167,6 @@ def plot_pain_points(pain: pd.DataFrame, ctx: Context, *, ax: Axes | None = None
                                                                      rows["verdict"], strict=True)]
     ax.set_yticks(y, names)
     ax.xaxis.set_major_formatter(percent_formatter())
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False)
     days = pain.attrs.get("window_days", "")
     return finish(ax, _t("journey.chart.pain_title", ctx, days=days), _t("journey.chart.pain_x", ctx), None)
