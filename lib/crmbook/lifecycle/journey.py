@@ -40,7 +40,7 @@ from crmbook.facts import CustomerFacts
 from crmbook.language import Narrative, catalogue, join_names
 from crmbook.tables import format_table, require_columns
 
-from .loyalty import PACKAGE, _arrays, _day, _days, newcombe_interval
+from .loyalty import PACKAGE, _arrays, _day, _days, _positions, newcombe_interval
 
 __all__ = [
     "JOURNEY_STAGES",
@@ -130,7 +130,7 @@ def _customer_codes(facts: CustomerFacts, frame: pd.DataFrame) -> np.ndarray:
     hit = _CODES.get(key)
     if hit is not None and hit[0]() is frame and hit[1]() is facts:
         return hit[2]
-    codes = facts.customer_index.get_indexer(frame["customer_id"].astype(str))
+    codes = _positions(facts.customers["customer_id"], frame["customer_id"])
     _CODES[key] = (weakref.ref(frame), weakref.ref(facts), codes)
     return codes
 
@@ -286,7 +286,9 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
         "responded": np.concatenate([p["responded"] for p in parts])[mapped],
         "source": pd.Categorical.from_codes(source[mapped], categories=[p["source"] for p in parts]),
     })
-    out.attrs.update(left_out=left, unmapped=unmapped, stages=jm["stages"], known=known)
+    afters = {v[1] for v in jm["touchpoints"].values()}
+    before_only = [st for st in stages if st not in afters and any(v[0] == st for v in jm["touchpoints"].values())]
+    out.attrs.update(left_out=left, unmapped=unmapped, stages=jm["stages"], known=known, before_only=before_only)
     return out
 
 
@@ -488,7 +490,8 @@ def journey_facts(tp: pd.DataFrame, pain: pd.DataFrame | None = None) -> dict[st
     -------
     dict
         ``touches``, ``stages`` (:func:`stage_summary`), ``summary`` (:func:`touchpoint_summary`),
-        ``empty_stages`` (stages without a touchpoint),
+        ``empty_stages`` (stages without a touchpoint), ``before_only`` (stages the mapping reaches only
+        before a first order),
         ``busiest_stage``, ``slowest`` and ``least_resolved`` (rows of the summary, or None), ``campaign``
         (the campaign row, or None), ``pain`` (the pain-point table, or None), ``pain_points`` (its rows
         with verdict ``pain_point``), ``left_out`` and ``unmapped`` (from ``tp.attrs``).
@@ -501,6 +504,7 @@ def journey_facts(tp: pd.DataFrame, pain: pd.DataFrame | None = None) -> dict[st
     return {
         "touches": len(tp), "stages": stages, "summary": summary,
         "empty_stages": stages.loc[stages["touches"] == 0, "stage"].tolist(),
+        "before_only": list(tp.attrs.get("before_only", [])),
         "busiest_stage": stages.sort_values("touches", ascending=False).iloc[0] if len(tp) else None,
         "slowest": answered.sort_values("median_response_hours", ascending=False).iloc[0] if len(answered) else None,
         "least_resolved": outcome.sort_values("resolved_share").iloc[0] if len(outcome) else None,
@@ -517,9 +521,11 @@ def journey_narrative(jf: dict[str, Any], ctx: Context) -> Narrative:
         return Narrative([_say("no_touchpoints", ctx)], language=ctx.language)
     b = jf["busiest_stage"]
     out.append(_say("volume", ctx, touches=jf["touches"], stage=_label("stage", b["stage"], ctx), share=b["share"]))
-    if jf["empty_stages"]:
-        out.append(_say("empty_stages", ctx, count=len(jf["empty_stages"]),
-                        stages=join_names([_label("stage", s, ctx) for s in jf["empty_stages"]], ctx)))
+    early = [s for s in jf["empty_stages"] if s in jf["before_only"]]
+    other = [s for s in jf["empty_stages"] if s not in jf["before_only"]]
+    for key, empty in (("empty_stages", early), ("empty_other", other)):
+        if empty:
+            out.append(_say(key, ctx, count=len(empty), stages=join_names([_label("stage", s, ctx) for s in empty], ctx)))
     s = jf["slowest"]
     if s is not None:
         out.append(_say("slowest", ctx, touchpoint=_label("touchpoint", s["touchpoint"], ctx),

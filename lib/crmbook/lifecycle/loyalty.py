@@ -239,14 +239,26 @@ def _days(values: pd.Series) -> np.ndarray:
     return out
 
 
+def _positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
+    """Position in ``keys`` (unique ids) of each of ``values`` (-1: not found); in Arrow when both are Arrow
+    text (about five times faster than a pandas index look-up on Arrow strings)."""
+    from crmbook.data.arrow import _arrow_text
+
+    k, v = _arrow_text(keys), _arrow_text(values)
+    if k is not None and v is not None:
+        import pyarrow.compute as pc
+
+        return pc.index_in(v, value_set=k.cast(v.type)).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return pd.Index(keys.astype(str)).get_indexer(values.astype(str))
+
+
 def _arrays(facts: CustomerFacts) -> _Arrays:
     """:class:`_Arrays` of ``facts``, computed once per facts object."""
     if facts in _CACHE:
         return _CACHE[facts]
     c, o = facts.customers, facts.orders
-    index = facts.customer_index
     n = len(c)
-    cust = index.get_indexer(o["customer_id"])
+    cust = _positions(c["customer_id"], o["customer_id"])
     day = _days(o["order_date"])
     first = np.full(n, _NEVER, dtype=np.int64)
     np.minimum.at(first, cust, day)
@@ -255,7 +267,7 @@ def _arrays(facts: CustomerFacts) -> _Arrays:
     referrer = np.full(n, -1, dtype=np.int64)
     if "referred_by" in c.columns:
         given = c["referred_by"].notna().to_numpy()
-        found = index.get_indexer(c.loc[given, "referred_by"].astype(str))
+        found = _positions(c["customer_id"], c.loc[given, "referred_by"])
         referrer[given] = np.where(found >= 0, found, -2)
     out = _Arrays(ids=c["customer_id"].to_numpy(dtype=object), cust=cust, day=day,
                   revenue=o["revenue"].to_numpy(dtype=float), start=start, first=first, referrer=referrer)
