@@ -258,3 +258,15 @@ def test_narrative_says_the_tiers_are_derived_and_the_numbers_beside_it(facts):
 def test_loyalty_table_names_the_groups(facts):
     html = L.loyalty_table(L.referral_comparison(facts), Context(AS_OF, "CNY", "zh")).to_html()
     assert "被推荐客户" in html and "首年复购率" in html and "首年客均收入（CNY）" in html
+
+
+def test_recorded_tiers_the_rule_does_not_know_are_shown_last_and_not_called_the_top():
+    """C5 recorded as "vip", a tier the rule does not name: it comes after gold in the table, the check lists it,
+    and the top tier the narrative names is still gold (2 of 5 customers, 400 of 630 revenue)."""
+    c = _customers()
+    c.loc[4, "member_tier"] = "vip"
+    f = CustomerFacts(c, _orders(), AS_OF, currency="CNY")
+    assert L.tier_summary(f, RULE)["tier"].tolist() == ["bronze", "silver", "gold", "vip"]
+    assert L.tier_check(f, RULE)["unknown_tiers"] == ["vip"]
+    text = L.loyalty_narrative(L.loyalty_facts(f, rule=RULE), Context(AS_OF, "CNY", "en"))
+    assert "the top tier, *gold*, holds 40.0% of customers and brings 63.5%" in text[0]

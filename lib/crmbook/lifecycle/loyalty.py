@@ -754,7 +754,8 @@ def loyalty_narrative(lf: dict[str, Any], ctx: Context) -> Narrative:
     if not lf["has_tiers"]:
         out.append(_say("no_tier_column", ctx, basis=basis))
     elif check["customers"]:
-        top = tiers.iloc[-1] if len(tiers) else None
+        ranked = tiers[tiers["tier"].isin(rule.tiers)]  # the top tier of the rule (recorded names it knows)
+        top = (ranked if len(ranked) else tiers).iloc[-1]
         out.append(_say("tiers", ctx, count=len(tiers), tiers=join_names(tiers["tier"], ctx),
                         top=str(top["tier"]), top_share=top["customer_share"], top_revenue=top["revenue_share"]))
         key = "derived_ok" if check["agree_share"] >= 0.95 else "derived_weak"
