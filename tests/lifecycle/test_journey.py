@@ -63,17 +63,17 @@ def test_touchpoints_are_placed_and_what_is_left_out_is_counted(facts, contacts)
     tp = J.touchpoints(facts, contacts, MEMBERS, CAMPAIGNS)
     assert len(tp) == 4 + 2 + 3  # contacts kept, campaign touches, orders
     assert tp.attrs["left_out"] == {"campaign_touch_replaced": 1, "after_as_of": 1, "unknown_customer": 1}
-    stages = J.stage_summary(tp).set_index("stage")["touches"].to_dict()
+    stages = J.stage_summary(tp).set_index("journey_stage")["touches"].to_dict()
     assert stages == {"awareness": 1, "consideration": 1, "purchase": 3, "use": 3, "loyalty": 1}
     camp = tp[tp["touchpoint"] == "campaign"].set_index("customer_id")
-    assert camp["stage"].astype(str).to_dict() == {"C1": "loyalty", "C3": "awareness"}
+    assert camp["journey_stage"].astype(str).to_dict() == {"C1": "loyalty", "C3": "awareness"}
     assert camp["responded"].to_dict() == {"C1": 0.0, "C3": 1.0}
 
 
 def test_without_campaign_members_the_campaign_touch_contact_counts(facts, contacts):
     tp = J.touchpoints(facts, contacts, include_orders=False)
     assert "campaign_touch_replaced" not in tp.attrs["left_out"]
-    assert tp.loc[tp["touchpoint"] == "campaign_touch", "stage"].astype(str).tolist() == ["loyalty"]
+    assert tp.loc[tp["touchpoint"] == "campaign_touch", "journey_stage"].astype(str).tolist() == ["loyalty"]
     assert len(tp) == 5
 
 
@@ -81,14 +81,14 @@ def test_touchpoint_summary_volume_response_outcome(facts, contacts):
     """Service calls: 2 touches by 1 customer, hours 1 and 10 (median 5.5, 90th percentile 1 + 0.9 x 9 = 9.1),
     one of two resolved."""
     s = J.touchpoint_summary(J.touchpoints(facts, contacts, MEMBERS, CAMPAIGNS))
-    assert s["stage"].tolist() == ["awareness", "consideration", "purchase", "use", "use", "loyalty"]
+    assert s["journey_stage"].tolist() == ["awareness", "consideration", "purchase", "use", "use", "loyalty"]
     sc = s.set_index("touchpoint").loc["service_call"]
-    assert (sc["touches"], sc["customers"], sc["channel"]) == (2, 1, "phone")
+    assert (sc["touches"], sc["customers"], sc["main_channel"]) == (2, 1, "phone")
     assert sc["median_response_hours"] == pytest.approx(5.5) and sc["p90_response_hours"] == pytest.approx(9.1)
     assert sc["resolved_share"] == pytest.approx(0.5)
     assert s.set_index("touchpoint").loc["complaint", "resolved_share"] == 0.0
     orders = s.set_index("touchpoint").loc["order"]
-    assert (orders["touches"], orders["customers"], orders["channel"]) == (3, 2, "online")
+    assert (orders["touches"], orders["customers"], orders["main_channel"]) == (3, 2, "online")
 
 
 def test_mapping_is_data_and_can_be_overridden(facts, contacts):

@@ -166,7 +166,7 @@ def test_referral_comparison_first_year(facts):
     """Eligible (first order on or before 2024-12-31): C1, C2, C4. Referred: C4, one order of 600 (no repeat).
     Others: C1 repeats within 365 days (2024-06-01), first-year revenue 110 (2025-03-01 is 425 days later);
     C2's second order is 366 days after the first (2024 is a leap year): no repeat, revenue 30."""
-    ref = L.referral_comparison(facts).set_index("group")
+    ref = L.referral_comparison(facts).set_index("referral_group")
     assert ref.loc["referred", ["customers", "repeat_rate", "first_year_revenue"]].tolist() == [1, 0.0, 600.0]
     assert ref.loc["others", ["customers", "repeat_rate", "first_year_revenue"]].tolist() == [2, 0.5, 70.0]
     assert ref.loc["difference", "repeat_rate"] == pytest.approx(-0.5)
@@ -178,9 +178,9 @@ def test_referral_comparison_keeps_to_the_referred_account_types():
     """A key account among the others would inflate their revenue: with account types, it is left out."""
     c = _customers().assign(account_type=["retail", "key_account", "retail", "retail", "retail"])
     f = CustomerFacts(c, _orders(), AS_OF)
-    ref = L.referral_comparison(f).set_index("group")
+    ref = L.referral_comparison(f).set_index("referral_group")
     assert ref.loc["others", "customers"] == 1  # C1 only (C2 is a key account)
-    assert L.referral_comparison(f, same_account_types=False).set_index("group").loc["others", "customers"] == 2
+    assert L.referral_comparison(f, same_account_types=False).set_index("referral_group").loc["others", "customers"] == 2
 
 
 def test_referral_yield_and_top_referrers(facts):

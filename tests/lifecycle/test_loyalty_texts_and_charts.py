@@ -48,7 +48,7 @@ def test_every_shown_column_is_declared(facts):
     for frame in frames:
         missing = [c for c in frame.columns if c not in declared]
         assert not missing, missing
-    for name in ("stage", "touchpoint", "touches", "resolved_share", "bad_rate", "verdict", "difference_low"):
+    for name in ("journey_stage", "touchpoint", "touches", "resolved_share", "bad_rate", "verdict", "difference_low"):
         assert declared[name].labels["zh"]
 
 

@@ -180,7 +180,7 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
     Returns
     -------
     DataFrame
-        ``customer_id, date, touchpoint, stage, channel`` (categorical), ``response_hours``, ``resolved``
+        ``customer_id, date, touchpoint, journey_stage, channel`` (categorical), ``response_hours``, ``resolved``
         and ``responded`` (1.0 yes, 0.0 no, missing unknown), ``source`` (``contacts``, ``campaign_members``
         or ``orders``). ``attrs["left_out"]``: rows not placed, by reason (``after_as_of``,
         ``unknown_customer``, ``no_stage`` with ``attrs["unmapped"]`` naming the kinds,
@@ -250,7 +250,7 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
         o = facts.orders
         add(a.cust, a.day, _category(np.full(len(o), "order", dtype=object), 0), "orders",
             _category(o["channel"], len(o)) if "channel" in o.columns else None)
-    out_cols = ["customer_id", "date", "touchpoint", "stage", "channel", "response_hours", "resolved", "responded",
+    out_cols = ["customer_id", "date", "touchpoint", "journey_stage", "channel", "response_hours", "resolved", "responded",
                 "source"]
     if not parts:
         out = pd.DataFrame(columns=out_cols)
@@ -279,7 +279,7 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
         "customer_id": pd.Categorical.from_codes(cust[mapped], categories=pd.Index(a.ids)),
         "date": (day[mapped].astype("datetime64[D]")).astype("datetime64[us]"),
         "touchpoint": pd.Categorical.from_codes(code[mapped], categories=kind.categories),
-        "stage": pd.Categorical.from_codes(stage[mapped], categories=stages, ordered=True),
+        "journey_stage": pd.Categorical.from_codes(stage[mapped], categories=stages, ordered=True),
         "channel": union_categoricals([p["channel"] for p in parts])[mapped],
         "response_hours": np.concatenate([p["response_hours"] for p in parts])[mapped],
         "resolved": np.concatenate([p["resolved"] for p in parts])[mapped],
@@ -298,16 +298,17 @@ def touchpoint_summary(tp: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``stage, touchpoint, touches, customers, channel`` (the most frequent), ``median_response_hours,
+        ``journey_stage, touchpoint, touches, customers, main_channel`` (the most frequent channel), ``median_response_hours,
         p90_response_hours`` (where response times are known), ``resolved_share`` (of the touches with a
         known outcome), ``response_rate`` (campaigns: share who bought in the response window); in stage
         order, then by touches.
     """
-    cols = ["stage", "touchpoint", "touches", "customers", "channel", "median_response_hours", "p90_response_hours",
+    cols = ["journey_stage", "touchpoint", "touches", "customers", "main_channel", "median_response_hours",
+            "p90_response_hours",
             "resolved_share", "response_rate"]
     if tp.empty:
         return pd.DataFrame(columns=cols)
-    keys = ["stage", "touchpoint"]
+    keys = ["journey_stage", "touchpoint"]
     g = tp.groupby(keys, observed=True, sort=True)
     out = pd.DataFrame({"touches": g.size(), "customers": g["customer_id"].nunique(),
                         "median_response_hours": g["response_hours"].median(),
@@ -315,12 +316,12 @@ def touchpoint_summary(tp: pd.DataFrame) -> pd.DataFrame:
                         "resolved_share": g["resolved"].mean(), "response_rate": g["responded"].mean()})
     top = (tp.groupby([*keys, "channel"], observed=True).size().sort_values(ascending=False, kind="stable")
            .reset_index().drop_duplicates(keys).set_index(keys)["channel"])
-    out["channel"] = top.reindex(out.index).astype(object)
+    out["main_channel"] = top.reindex(out.index).astype(object)
     out = out.reset_index()
-    out["stage"] = out["stage"].astype(str)
+    out["journey_stage"] = out["journey_stage"].astype(str)
     out["touchpoint"] = out["touchpoint"].astype(str)
     stages = list(tp.attrs.get("stages") or JOURNEY_STAGES)
-    out["_s"] = out["stage"].map({s: i for i, s in enumerate(stages)})
+    out["_s"] = out["journey_stage"].map({s: i for i, s in enumerate(stages)})
     out = out.sort_values(["_s", "touches"], ascending=[True, False], kind="stable").drop(columns="_s")
     return out[cols].reset_index(drop=True)
 
@@ -331,14 +332,14 @@ def stage_summary(tp: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``stage, touches, share`` (of all touches), ``customers`` (distinct customers touched there).
+        ``journey_stage, touches, share`` (of all touches), ``customers`` (distinct customers touched there).
     """
     stages = list(tp.attrs.get("stages") or JOURNEY_STAGES)
-    g = tp.groupby("stage", observed=False)
+    g = tp.groupby("journey_stage", observed=False)
     out = pd.DataFrame({"touches": g.size(), "customers": g["customer_id"].nunique()}).reindex(stages, fill_value=0)
     total = out["touches"].sum()
     out["share"] = out["touches"] / total if total else np.nan
-    return out.rename_axis("stage").reset_index()[["stage", "touches", "share", "customers"]]
+    return out.rename_axis("journey_stage").reset_index()[["journey_stage", "touches", "share", "customers"]]
 
 
 def pain_points(facts: CustomerFacts, contacts: pd.DataFrame, *, window_days: int = PAIN_WINDOW_DAYS,
@@ -503,7 +504,7 @@ def journey_facts(tp: pd.DataFrame, pain: pd.DataFrame | None = None) -> dict[st
     camp = summary[summary["touchpoint"] == "campaign"].dropna(subset=["response_rate"])
     return {
         "touches": len(tp), "stages": stages, "summary": summary,
-        "empty_stages": stages.loc[stages["touches"] == 0, "stage"].tolist(),
+        "empty_stages": stages.loc[stages["touches"] == 0, "journey_stage"].tolist(),
         "before_only": list(tp.attrs.get("before_only", [])),
         "busiest_stage": stages.sort_values("touches", ascending=False).iloc[0] if len(tp) else None,
         "slowest": answered.sort_values("median_response_hours", ascending=False).iloc[0] if len(answered) else None,
@@ -520,7 +521,7 @@ def journey_narrative(jf: dict[str, Any], ctx: Context) -> Narrative:
     if not jf["touches"]:
         return Narrative([_say("no_touchpoints", ctx)], language=ctx.language)
     b = jf["busiest_stage"]
-    out.append(_say("volume", ctx, touches=jf["touches"], stage=_label("stage", b["stage"], ctx), share=b["share"]))
+    out.append(_say("volume", ctx, touches=jf["touches"], stage=_label("stage", b["journey_stage"], ctx), share=b["share"]))
     early = [s for s in jf["empty_stages"] if s in jf["before_only"]]
     other = [s for s in jf["empty_stages"] if s not in jf["before_only"]]
     for key, empty in (("empty_stages", early), ("empty_other", other)):
@@ -567,7 +568,7 @@ def journey_note(key: str, ctx: Context, **values: Any) -> Narrative:
     return Narrative([_say(key, ctx, **values)], language=ctx.language)
 
 
-_CODE_COLUMNS = {"stage": "stage", "stage_before": "stage", "stage_after": "stage", "touchpoint": "touchpoint",
+_CODE_COLUMNS = {"journey_stage": "stage", "stage_before": "stage", "stage_after": "stage", "touchpoint": "touchpoint",
                  "problem": "problem", "verdict": "verdict"}
 
 

@@ -515,12 +515,12 @@ def referral_comparison(facts: CustomerFacts, *, same_account_types: bool = True
     Returns
     -------
     DataFrame
-        Rows ``group`` = ``referred``, ``others``, ``difference``; columns ``customers, repeat_rate,
+        Rows ``referral_group`` = ``referred``, ``others``, ``difference``; columns ``customers, repeat_rate,
         repeat_low, repeat_high, first_year_revenue, revenue_low, revenue_high`` (the difference row: referred
         minus others, Newcombe and Welch intervals, ``customers`` missing). Empty when no customer is referred
         (or there is no ``referred_by`` column).
     """
-    cols = ["group", "customers", "repeat_rate", "repeat_low", "repeat_high", "first_year_revenue", "revenue_low",
+    cols = ["referral_group", "customers", "repeat_rate", "repeat_low", "repeat_high", "first_year_revenue", "revenue_low",
             "revenue_high"]
     c = facts.customers
     if "referred_by" not in c.columns or c["referred_by"].notna().sum() == 0:
@@ -538,12 +538,12 @@ def referral_comparison(facts: CustomerFacts, *, same_account_types: bool = True
         n, k = int(mask.sum()), int(repeat[mask].sum())
         lo, hi = wilson_interval(k, n)
         mlo, mhi = mean_interval(revenue[mask])
-        rows.append({"group": name, "customers": n, "repeat_rate": k / n if n else np.nan, "repeat_low": lo,
+        rows.append({"referral_group": name, "customers": n, "repeat_rate": k / n if n else np.nan, "repeat_low": lo,
                      "repeat_high": hi, "first_year_revenue": revenue[mask].mean() if n else np.nan,
                      "revenue_low": mlo, "revenue_high": mhi})
     dlo, dhi = newcombe_interval(repeat[referred].sum(), referred.sum(), repeat[others].sum(), others.sum())
     wlo, whi = welch_interval(revenue[referred], revenue[others])
-    rows.append({"group": "difference", "customers": np.nan,
+    rows.append({"referral_group": "difference", "customers": np.nan,
                  "repeat_rate": rows[0]["repeat_rate"] - rows[1]["repeat_rate"], "repeat_low": dlo, "repeat_high": dhi,
                  "first_year_revenue": rows[0]["first_year_revenue"] - rows[1]["first_year_revenue"],
                  "revenue_low": wlo, "revenue_high": whi})
@@ -805,11 +805,11 @@ def loyalty_note(key: str, ctx: Context, **values: Any) -> Narrative:
     return Narrative([_say(key, ctx, **values)], language=ctx.language)
 
 
-_GROUP_COLUMNS = ("group", "from_tier")
+_GROUP_COLUMNS = ("referral_group", "from_tier")
 
 
 def loyalty_table(df: pd.DataFrame, ctx: Context, **options: Any):
-    """A loyalty table shown to a reader: the codes of ``group`` (referred / others / difference) and the
+    """A loyalty table shown to a reader: the codes of ``referral_group`` (referred / others / difference) and the
     ``new`` row of the movement matrix in words, headers and values by the declared column kinds
     (``options`` go to :func:`crmbook.tables.format_table`)."""
     out = df.copy()

@@ -78,8 +78,8 @@ def plot_referral_comparison(comparison: pd.DataFrame, ctx: Context, *, ax: Axes
     """Bars of the first-year repeat rate of referred and other customers
     (:func:`~crmbook.lifecycle.loyalty.referral_comparison`) with their 95 % intervals and n."""
     ax = get_ax(ax, figsize=(6.0, 4.0))
-    r = comparison[comparison["group"].isin(["referred", "others"])]
-    _rate_bars(ax, [_t(f"loyalty.group.{g}", ctx) for g in r["group"]], r["repeat_rate"].to_numpy(float),
+    r = comparison[comparison["referral_group"].isin(["referred", "others"])]
+    _rate_bars(ax, [_t(f"loyalty.group.{g}", ctx) for g in r["referral_group"]], r["repeat_rate"].to_numpy(float),
                r["repeat_low"].to_numpy(float), r["repeat_high"].to_numpy(float), r["customers"].to_numpy(),
                ["#55a868", "#8c8c8c"][: len(r)])
     return finish(ax, _t("loyalty.chart.referral_title", ctx), None, _t("loyalty.chart.referral_y", ctx))
@@ -129,8 +129,8 @@ def plot_journey(summary: pd.DataFrame, ctx: Context, *, stages: tuple[str, ...]
     rows = summary.iloc[::-1]
     ax = get_ax(ax, figsize=(8.0, 0.45 * max(4, len(rows)) + 1.0))
     y = np.arange(len(rows))
-    ax.barh(y, rows["touches"], color=[color.get(s, "#999999") for s in rows["stage"]])
-    names = [f"{_label('stage', s, ctx)} · {_label('touchpoint', t, ctx)}" for s, t in zip(rows["stage"],
+    ax.barh(y, rows["touches"], color=[color.get(s, "#999999") for s in rows["journey_stage"]])
+    names = [f"{_label('stage', s, ctx)} · {_label('touchpoint', t, ctx)}" for s, t in zip(rows["journey_stage"],
                                                                                            rows["touchpoint"], strict=True)]
     ax.set_yticks(y, names)
     for i, row in enumerate(rows.itertuples(index=False)):
