@@ -63,7 +63,7 @@ def test_touchpoints_are_placed_and_what_is_left_out_is_counted(facts, contacts)
     tp = J.touchpoints(facts, contacts, MEMBERS, CAMPAIGNS)
     assert len(tp) == 4 + 2 + 3  # contacts kept, campaign touches, orders
     assert tp.attrs["left_out"] == {"campaign_touch_replaced": 1, "after_as_of": 1, "unknown_customer": 1}
-    stages = J.stage_summary(tp).set_index("journey_stage")["touches"].to_dict()
+    stages = J.journey_stage_summary(tp).set_index("journey_stage")["touches"].to_dict()
     assert stages == {"awareness": 1, "consideration": 1, "purchase": 3, "use": 3, "loyalty": 1}
     camp = tp[tp["touchpoint"] == "campaign"].set_index("customer_id")
     assert camp["journey_stage"].astype(str).to_dict() == {"C1": "loyalty", "C3": "awareness"}

@@ -51,7 +51,7 @@ __all__ = [
     "mapping_table",
     "touchpoints",
     "touchpoint_summary",
-    "stage_summary",
+    "journey_stage_summary",
     "pain_points",
     "journey_facts",
     "journey_narrative",
@@ -326,7 +326,7 @@ def touchpoint_summary(tp: pd.DataFrame) -> pd.DataFrame:
     return out[cols].reset_index(drop=True)
 
 
-def stage_summary(tp: pd.DataFrame) -> pd.DataFrame:
+def journey_stage_summary(tp: pd.DataFrame) -> pd.DataFrame:
     """Touches and customers per journey stage (every stage, zero when it has none).
 
     Returns
@@ -490,7 +490,7 @@ def journey_facts(tp: pd.DataFrame, pain: pd.DataFrame | None = None) -> dict[st
     Returns
     -------
     dict
-        ``touches``, ``stages`` (:func:`stage_summary`), ``summary`` (:func:`touchpoint_summary`),
+        ``touches``, ``stages`` (:func:`journey_stage_summary`), ``summary`` (:func:`touchpoint_summary`),
         ``empty_stages`` (stages without a touchpoint), ``before_only`` (stages the mapping reaches only
         before a first order),
         ``busiest_stage``, ``slowest`` and ``least_resolved`` (rows of the summary, or None), ``campaign``
@@ -498,7 +498,7 @@ def journey_facts(tp: pd.DataFrame, pain: pd.DataFrame | None = None) -> dict[st
         with verdict ``pain_point``), ``left_out`` and ``unmapped`` (from ``tp.attrs``).
     """
     summary = touchpoint_summary(tp)
-    stages = stage_summary(tp)
+    stages = journey_stage_summary(tp)
     answered = summary.dropna(subset=["median_response_hours"])
     outcome = summary.dropna(subset=["resolved_share"])
     camp = summary[summary["touchpoint"] == "campaign"].dropna(subset=["response_rate"])

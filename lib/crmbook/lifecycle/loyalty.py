@@ -52,8 +52,7 @@ from crmbook.facts import CustomerFacts
 from crmbook.language import Narrative, catalogue, join_names
 from crmbook.tables import format_table, require_columns
 
-__all__ = [
-    "PACKAGE",
+__all__ = [  # PACKAGE is left out: the lifecycle package exports its own (the same name)
     "TIER_BASES",
     "TierRule",
     "TIER_RULE",
