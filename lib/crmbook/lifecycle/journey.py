@@ -55,6 +55,7 @@ __all__ = [
     "pain_points",
     "journey_facts",
     "journey_narrative",
+    "journey_summary",
     "journey_note",
     "journey_table",
 ]
@@ -561,6 +562,20 @@ def journey_narrative(jf: dict[str, Any], ctx: Context) -> Narrative:
         out.append(_say("replaced", ctx, count=jf["left_out"]["campaign_touch_replaced"]))
     return Narrative(out, lead=catalogue("crmbook").label("lead.interpretation", ctx), language=ctx.language,
                      bullets=True)
+
+
+def journey_summary(jf: dict[str, Any], ctx: Context) -> list[str]:
+    """The journey finding for the summary: the pain points named, or that none was found among the
+    comparisons made; nothing without a contacts table or without a comparison."""
+    pain = jf["pain"]
+    if pain is None or not len(pain):
+        return []
+    found = jf["pain_points"]
+    if found.empty:
+        return [catalogue(PACKAGE).say("summary.no_pain", ctx, m=pain.attrs["comparisons"])]
+    names = [f"{_label('touchpoint', r.touchpoint, ctx)} ({_label('problem', r.problem, ctx)})"
+             for r in found.itertuples(index=False)]
+    return [catalogue(PACKAGE).say("summary.pain", ctx, len(names), points=_say("list_sep", ctx).join(names))]
 
 
 def journey_note(key: str, ctx: Context, **values: Any) -> Narrative:

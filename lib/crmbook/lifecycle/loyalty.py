@@ -75,6 +75,7 @@ __all__ = [  # PACKAGE is left out: the lifecycle package exports its own (the s
     "points_by_month",
     "loyalty_facts",
     "loyalty_narrative",
+    "loyalty_summary",
     "loyalty_note",
     "loyalty_table",
 ]
@@ -796,6 +797,27 @@ def loyalty_narrative(lf: dict[str, Any], ctx: Context) -> Narrative:
             out.append(_say("negative_balances", ctx, count=pts["negative_balances"]))
     return Narrative(out, lead=catalogue("crmbook").label("lead.interpretation", ctx), language=ctx.language,
                      bullets=True)
+
+
+def loyalty_summary(lf: dict[str, Any], ctx: Context) -> list[str]:
+    """The loyalty findings for the summary, only those the numbers support: the points liability (when
+    there is a ledger) and the referred customers' first-year repeat rate when the 95 % interval of the
+    difference excludes zero (an unclear difference is left to the section)."""
+    out: list[str] = []
+    pts = lf["points"]
+    if pts is not None and pts["earned"]:
+        out.append(catalogue(PACKAGE).say("summary.points", ctx, outstanding=pts["outstanding"],
+                                          liability=_money(pts["liability"], ctx, 2),
+                                          value=_money(pts["value_per_point"], ctx, 2),
+                                          redemption=pts["redemption_rate"], breakage=pts["breakage"]))
+    ref = lf["referrals"]
+    if lf["has_referrals"] and not ref.empty:
+        a, b, d = ref.iloc[0], ref.iloc[1], ref.iloc[2]
+        if d["repeat_low"] > 0 or d["repeat_high"] < 0:
+            key = "summary.referrals_more" if d["repeat_low"] > 0 else "summary.referrals_less"
+            out.append(catalogue(PACKAGE).say(key, ctx, referred=a["repeat_rate"], others=b["repeat_rate"],
+                                              low=d["repeat_low"] * 100, high=d["repeat_high"] * 100))
+    return out
 
 
 def loyalty_note(key: str, ctx: Context, **values: Any) -> Narrative:
