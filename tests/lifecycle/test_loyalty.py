@@ -89,6 +89,9 @@ def test_tier_rule_from_notebook_parameters():
     assert dict(rule.thresholds) == {"bronze": 0.0, "silver": 2000.0, "gold": 8000.0}
     assert (rule.basis, rule.window_months, rule.tiers) == ("orders", None, ("bronze", "silver", "gold"))
     assert L.TierRule.from_text("a=0,b=5", window_months=12).window_months == 12
+    assert L.TierRule.from_text("bronze:0, silver: 2000, gold=8000") == L.TierRule.from_text("bronze=0, silver=2000,gold = 8000")
+    with pytest.raises(ValueError, match="part 'silver 2000'"):
+        L.TierRule.from_text("bronze:0, silver 2000")
     with pytest.raises(ValueError, match="part 'silver'"):
         L.TierRule.from_text("bronze=0, silver")
 

@@ -124,17 +124,20 @@ class TierRule:
 
     @classmethod
     def from_text(cls, thresholds: str, basis: str = "spend", window_months: int | None = None) -> TierRule:
-        """A rule from notebook parameters: ``"bronze=0, silver=2000, gold=8000"`` (tier=lowest value, lowest
-        first), the basis, and ``window_months`` (0 or None: the whole history)."""
+        """A rule from notebook parameters: ``"bronze:0, silver:2000, gold:8000"`` (tier:lowest value, lowest
+        first; ``=`` may stand for ``:``), the basis, and ``window_months`` (0 or None: the whole history).
+
+        The notebook's default uses ``:``: Papermill does not read a parameter line holding more than one ``=``.
+        """
         pairs = {}
         for item in str(thresholds).split(","):
-            name, sep, value = item.partition("=")
+            name, sep, value = item.replace("=", ":").partition(":")
             try:
                 pairs[name.strip()] = float(value)
             except ValueError:
                 sep = ""
             if not sep or not name.strip():
-                raise ValueError(f"tier thresholds must read like 'bronze=0, silver=2000, gold=8000', got "
+                raise ValueError(f"tier thresholds must read like 'bronze:0, silver:2000, gold:8000', got "
                                  f"{thresholds!r} (the part {item.strip()!r})")
         return cls(pairs, basis=basis, window_months=int(window_months) if window_months else None)
 
