@@ -88,7 +88,8 @@ expected, what was found). There are three severities:
     rows set aside, each with its reason(s), and counted (rows read = rows used + rows rejected):
     a missing or unreadable value in a required column (unparseable date, non-numeric, infinite or
     negative revenue, a number outside its bounds, a period that is not ``YYYY-MM`` / ``YYYY``, a value
-    outside a closed vocabulary), a duplicate key (the first occurrence is kept), a reference to an unknown customer or campaign, a row that refers to a
+    outside a closed vocabulary), a number whose sign its kind forbids (``points`` earned must be > 0,
+    redeemed or expired < 0: ``sign does not match kind``), a duplicate key (the first occurrence is kept), a reference to an unknown customer or campaign, a row that refers to a
     customer who was set aside (cascade), and a row dated after ``as_of`` or a period starting after
     it (outside the analysis window). A date needs a four-digit year, a month and a day; nothing is
     filled in (``2025``, ``2024-02``, ``10:30`` are not dates) and a time zone is dropped, keeping the

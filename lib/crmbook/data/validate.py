@@ -133,6 +133,22 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
         if iss.reject:
             rejected[iss.positions] = True
 
+    # --- signs decided by a category (points: + when earned, - when redeemed or expired) --------------------
+    for col, (by, signs) in schema.signs.items():
+        if col not in out.columns or by not in out.columns:
+            continue
+        expected_sign = out[by].map(signs).astype("float64").to_numpy()
+        value = out[col].astype("float64").to_numpy()
+        known = ~np.isnan(expected_sign) & ~np.isnan(value) & ~rejected
+        wrong = known & (np.sign(value) != expected_sign)
+        pos = np.flatnonzero(wrong)
+        if len(pos):
+            rule = "; ".join(f"{k}: {'> 0' if s > 0 else '< 0'}" for k, s in signs.items())
+            found = out[by].iloc[pos].astype(str) + " " + out[col].iloc[pos].astype(str)
+            issues.append(_Issue(col, f"sign does not match {by}", pos, found,
+                                 f"{col} has the wrong sign for its {by} (or is zero)", rule, True))
+            rejected |= wrong
+
     # --- rows after as_of --------------------------------------------------------------------------------
     if as_of is not None and schema.event_date and schema.event_date in out.columns:
         cutoff = as_of.normalize() + pd.Timedelta(days=1)
