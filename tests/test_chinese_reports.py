@@ -50,10 +50,10 @@ def test_chinese_report_on_chinese_data_has_every_glyph(tmp_path):
 
     data = _chinese_copy(tmp_path / "data")
     assert CJK.search((data / "customers.csv").read_text(encoding="utf-8"))
-    result = run_reports(["00_data_check", "01_segmentation"], data=str(data), as_of="2025-12-31",
+    result = run_reports(["00_data_check", "01_segmentation", "02_lifecycle"], data=str(data), as_of="2025-12-31",
                          params={"language": "zh"}, out=tmp_path / "reports", stream=None)
     assert result.ok, result
-    for topic in ("00_data_check", "01_segmentation"):
+    for topic in ("00_data_check", "01_segmentation", "02_lifecycle"):
         nb = nbformat.read(result.folder / f"{topic}.ipynb", as_version=4)
         streams = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
                    if o.get("output_type") == "stream" and o.get("name") == "stderr"]

@@ -211,6 +211,32 @@ def test_campaign_members_checked_against_campaigns_and_customers(tmp_path: Path
     assert reasons == {3: "unknown campaign", 4: "unknown customer"}
 
 
+def test_points_ledger_rows_set_aside_with_their_reasons(tmp_path: Path) -> None:
+    """Eight entries (file rows 2-9): 2 and 3 are valid (earn +100, redeem -50); 4 has kind "bonus" (not in
+    earn/redeem/expire); 5 earns -20 and 6 redeems +30 (wrong sign); 7 expires 0 points (zero has no sign);
+    8 belongs to C9, not in customers; 9 names order O99, not in orders - an optional column, so the id is
+    blanked with a warning and the entry kept. Used: rows 2, 3, 9."""
+    points = pd.DataFrame({
+        "customer_id": ["C1", "C1", "C2", "C2", "C3", "C3", "C9", "C2"],
+        "date": ["2024-01-10", "2024-05-01", "2024-02-11", "2024-02-11", "2024-04-01", "2024-12-31", "2024-03-01",
+                 "2024-03-02"],
+        "points": ["100", "-50", "20", "-20", "30", "0", "10", "5"],
+        "kind": ["earn", "redeem", "bonus", "earn", "redeem", "expire", "earn", "earn"],
+        "order_id": ["O1", "O2", "O3", "", "O4", "", "", "O99"],
+    })
+    ds = check(_folder(tmp_path, points=points), as_of="2025-12-31")
+    reasons = ds.rejected[ds.rejected.table == "points"].set_index("row")["reason"].to_dict()
+    assert reasons == {4: "unknown value", 5: "sign does not match kind", 6: "sign does not match kind",
+                       7: "sign does not match kind", 8: "unknown customer"}
+    assert ds["points"]["points"].tolist() == [100, -50, 5]
+    assert ds["points"]["order_id"].isna().tolist() == [False, False, True]
+    sign = _only(ds, table="points", column="points")
+    assert sign.rows == [5, 6, 7] and "earn: > 0; redeem: < 0; expire: < 0" in sign.expected
+    assert _only(ds, table="points", column="order_id").severity == "warning"
+    _assert_reconciles(ds)
+    assert "points" in check(_folder(tmp_path, "without")).absent  # optional: absent when not given
+
+
 def test_cascade_order_of_a_customer_set_aside(tmp_path: Path) -> None:
     customers = crm_customers()
     customers.loc[0, "signup_date"] = "not a date"  # C1, who has orders O1 and O2

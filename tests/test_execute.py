@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from crmbook.report import execute
 from crmbook.report.execute import NotebookFailure, kernel_manager_class
 
 
@@ -39,7 +40,8 @@ def test_notebook_failure_names_notebook_cell_and_error() -> None:
 
 
 def test_kernel_manager_uses_unix_sockets_in_the_folder(tmp_path: Path) -> None:
-    assert kernel_manager_class(None) is None  # Papermill's default (TCP)
+    tcp = kernel_manager_class(None)()  # no socket folder: TCP, but still noted for kill_kernels
+    assert tcp.transport == "tcp" and tcp in execute._LIVE_KERNELS
     if os.name != "posix":
         pytest.skip("Unix sockets only on POSIX")
     manager = kernel_manager_class(str(tmp_path))()

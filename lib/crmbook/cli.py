@@ -7,7 +7,9 @@ Sub-commands::
     crmbook topics                                          list topic notebooks and their parameters
     crmbook run [TOPIC ...] --data PATH_OR_URL [...]        run notebooks into HTML reports
 
-Exit codes: 0 success; 1 the data or a notebook failed (problems listed on stderr); 2 wrong usage.
+Exit codes: 0 success; 1 the data or a notebook failed, more rows set aside than the set-aside limit
+allows, or the reports could not be written (problems listed on stderr); 2 wrong usage; 130 / 143
+interrupted by SIGINT / SIGTERM.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from crmbook.errors import EXIT_USAGE, UsageError
 
 __all__ = ["build_parser", "main", "run_command"]
 
+
+MAX_SET_ASIDE_HELP = ("fail when more than this share of a required table's rows (customers, orders) is set "
+                      "aside as defects (rows after --as-of do not count): 0.1 or 10%% for both, orders=0.2 for "
+                      "one table (repeatable), 1 to turn the check off; default 5%%")
 
 AS_OF_HELP = ("analysis date YYYY-MM-DD; rows dated after it are set aside. Required, except with "
               "--data sample, whose default is 2025-12-31 (the last day of the bundled history)")
@@ -39,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help='data folder, SQLAlchemy URL, or "sample"')
     p.add_argument("--as-of", default=None, help=AS_OF_HELP)
     p.add_argument("--mapping", default=None, help="column-mapping file (YAML)")
+    p.add_argument("--max-set-aside", action="append", default=None, metavar="SHARE", help=MAX_SET_ASIDE_HELP)
 
     p = sub.add_parser("topics", help="list the topic notebooks and their parameters")
     p.add_argument("--notebooks", default=None, metavar="DIR",
@@ -60,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of the topic notebooks (default: notebooks/ of the project)")
     p.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
                    help="seconds one cell may run before the notebook fails (default: no limit)")
+    p.add_argument("--max-set-aside", action="append", default=None, metavar="SHARE", help=MAX_SET_ASIDE_HELP)
     return parser
 
 
@@ -87,7 +95,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     try:
         as_of = resolve_as_of(args.data, args.as_of)
-    except UsageError as exc:
+        limit = data.parse_set_aside_limit(args.max_set_aside)
+    except (UsageError, ValueError) as exc:
         print(f"crmbook validate: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -99,7 +108,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if not ds.usable:
         print(ds.problem_report(), file=sys.stderr)
         return 1
-    return 0
+    from crmbook.report.parameters import as_of_warning
+    from crmbook.report.runner import last_order
+
+    warning = as_of_warning(as_of, last_order(ds))
+    if warning:
+        print(f"crmbook validate: {warning}", file=sys.stderr)
+    over = data.set_aside_over_limit(ds, limit)
+    for line in over:
+        print(f"crmbook validate: {line}", file=sys.stderr)
+    return 1 if over else 0
 
 
 def _cmd_topics(args: argparse.Namespace) -> int:
@@ -122,6 +140,7 @@ def run_command(args: argparse.Namespace) -> int:
     """
     from crmbook.redact import lenient_redactor
     from crmbook.report import run_reports
+    from crmbook.report.runner import DataRefused, RunInterrupted, RunWriteError
 
     params = dict(args.param or [])
     try:
@@ -129,11 +148,21 @@ def run_command(args: argparse.Namespace) -> int:
             args.topics, data=args.data, as_of=args.as_of, params=params, config=args.config, out=args.out,
             jobs=args.jobs, show_code=args.show_code,
             show_lesson=getattr(args, "show_lesson", False), notebooks_dir=getattr(args, "notebooks", None),
-            timeout=getattr(args, "timeout", None),
+            timeout=getattr(args, "timeout", None), max_set_aside=getattr(args, "max_set_aside", None),
         )
     except UsageError as exc:
         print("crmbook run: " + lenient_redactor(str(args.data))(str(exc)), file=sys.stderr)
         return EXIT_USAGE
+    except RunInterrupted as exc:
+        print(f"crmbook run: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except RunWriteError as exc:
+        print(f"crmbook run: {exc}", file=sys.stderr)
+        return 1
+    except DataRefused as exc:
+        for line in str(exc).splitlines():
+            print(f"crmbook run: {line} (no notebook was run)", file=sys.stderr)
+        return 1
     print(result.folder)
     return result.exit_code
 
@@ -144,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"sample": _cmd_sample, "validate": _cmd_validate, "topics": _cmd_topics, "run": run_command}
     try:
         return handler[args.command](args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt:  # outside a run (a run says more: crmbook.report.runner.RunInterrupted)
+        print(f"crmbook {args.command}: interrupted", file=sys.stderr)
         return 130
 
 

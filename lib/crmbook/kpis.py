@@ -31,16 +31,20 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def format_value(value: Any) -> str:
-    """A KPI value as shown to a reader: thousands separators, 2 decimals below a million.
+def format_value(value: Any, unit: str = "") -> str:
+    """A KPI value as shown to a reader: thousands separators; decimals only where they carry information.
 
-    ``1234.5`` -> ``"1,234.50"``, ``2_500_000.0`` -> ``"2,500,000"``, ``1200`` -> ``"1,200"``,
-    ``None`` -> ``"n/a"``; booleans and text as they are.
+    A percentage (unit ``%``) has one decimal; other numbers two decimals below 1,000 and none from 1,000 on
+    (a reader compares 529,557 with 531,020, not the cents).
+    ``1234.5`` -> ``"1,234"`` (half to even), ``185.04`` -> ``"185.04"``, ``(55.0, "%")`` -> ``"55.0"``,
+    ``1200`` -> ``"1,200"``, ``None`` -> ``"n/a"``; booleans and text as they are.
     """
     if isinstance(value, bool) or value is None:
         return "n/a" if value is None else str(value)
     if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+        if str(unit).strip() == "%":
+            return f"{value:,.1f}"
+        return f"{value:,.2f}" if abs(value) < 1e3 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
@@ -67,7 +71,7 @@ def _prepare(name: str, value: Any, unit: str = "", *, label: str | None = None,
     # Without display, only the machine-readable record is emitted: nothing shows in the notebook or report.
     bundle: dict[str, Any] = {KPI_MIME: record}
     if display:
-        shown = format_value(record["value"])
+        shown = format_value(record["value"], unit)
         bundle["text/plain"] = f"KPI {name} = {shown} {unit}".rstrip()
         bundle["text/html"] = (
             '<div class="crmbook-kpi" style="display:inline-block;border:1px solid #ccd;border-radius:6px;'

@@ -21,8 +21,8 @@ Examples
 >>> from crmbook import topics
 >>> topics.get("segmentation").title["zh"]
 '客户细分'
->>> [t.number for t in topics.TOPICS]
-['00', '01', '02', '03', '04', '05', '06']
+>>> [t.number for t in topics.TOPICS][:2]
+['00', '01']
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         notebook="02_lifecycle.ipynb",
         package="crmbook.lifecycle",
         title={"en": "Customer lifecycle and retention", "zh": "客户生命周期与留存"},
-        optional_tables=("contacts",),
+        optional_tables=("contacts", "points", "campaigns", "campaign_members"),
         needs=(
             Need("stages", {"en": "lifecycle stages and customer flow", "zh": "生命周期阶段与客户流转"}),
             Need("flow", {"en": "customer flow over a year", "zh": "一年的客户流转"}, months=13),
@@ -306,6 +306,13 @@ TOPICS: tuple[TopicSpec, ...] = (
             Need("revisits", {"en": "regular revisits of key accounts and agents", "zh": "大客户与代理商的定期拜访"},
                  columns=("customers.account_type",)),
             Need("visit_history", {"en": "revisits from the last visit", "zh": "按最近拜访安排的定期拜访"},
+                 tables=("customers", "orders", "contacts")),
+            Need("tiers", {"en": "member tiers and their movement", "zh": "会员等级及其变动"}),
+            Need("referrals", {"en": "referred customers against the others", "zh": "被推荐客户与其他客户的比较"},
+                 columns=("customers.referred_by",)),
+            Need("points", {"en": "loyalty points and the points liability", "zh": "会员积分与积分负债"},
+                 tables=("customers", "orders", "points")),
+            Need("pain_points", {"en": "touchpoints' response, outcome and pain points", "zh": "接触点的响应、结果与痛点"},
                  tables=("customers", "orders", "contacts")),
         ),
         about={"en": "Who is active, who is slipping away, how long customers stay, and whom to call this week.",
@@ -325,6 +332,14 @@ TOPICS: tuple[TopicSpec, ...] = (
                                                              "birthday_days", "revisit_days", "follow_up_within",
                                                              "event_invites")),
             KpiSpec("stage_*_customers", "count", depends_on=("at_risk_days", "inactive_days", "loyal_orders")),
+            KpiSpec("points_liability", "money", depends_on=("currency", "value_per_point"), better="neutral"),
+            KpiSpec("points_redemption_rate", "share", better="neutral"),
+            KpiSpec("referred_revenue_share", "share", better="up"),
+            KpiSpec("referral_repeat_gap", "number", better="up"),
+            KpiSpec("tier_retention_gap", "number", depends_on=("tier_thresholds", "tier_basis", "tier_window_months"),
+                    better="neutral"),
+            KpiSpec("pain_points_found", "count", depends_on=("pain_window_days", "slow_quantile", "min_group"),
+                    better="down"),
         ),
         headline=("active_customers", "retention_rate", "median_lifetime_days", "at_risk_revenue"),
     ),

@@ -94,3 +94,11 @@ def test_pnl_interpretation_splits_the_unprofitable():
     assert pnl.loc["B", "contribution"] == pytest.approx(11.67 - 100.0)
     text = costing.pnl_interpretation(pnl, ctx)
     assert "1 of them loses money even before acquisition" in text.text and "the other 3" in text.text
+
+
+def test_by_note_names_the_unknown_group_in_the_report_language():
+    from crmbook.context import Context
+
+    by = pd.DataFrame({"channel": ["b2b", "unknown"], "profit": [10.0, -1.0], "unprofitable_share": [0.1, 1.0]})
+    zh = costing.by_note(by, "channel", Context(cases.AS_OF, language="zh"))
+    assert "*未知* 最低" in zh.text and "unknown" not in zh.text

@@ -20,16 +20,18 @@ def test_findings_report_set_aside_rows_and_absent_tables(ds, ctx):
 
 
 def test_findings_on_the_sample_name_its_defects_and_never_round_them_to_zero(ctx, ctx_zh):
-    """The sample sets aside 5 + 2 + 1 orders and 2 contacts of 43,451 rows read (0.023 %)."""
+    """The sample sets aside 5 + 2 + 1 orders and 2 contacts of 49,109 rows read (43,451 in the eight tables
+    before the points ledger + its 5,658 entries): 10 / 49,109 = 0.0204 %, shown with two significant
+    digits as 0.02 % (``.2g`` drops the trailing zero)."""
     from crmbook.data import check
 
     ds = check("sample", as_of="2025-12-31")
     text = " ".join(dc.findings(ds, ctx, topics=TOPICS))
-    assert ("10 of 43,451 rows (0.023%) were set aside; the main reasons: orders: unknown customer (5); "
+    assert ("10 of 49,109 rows (0.02%) were set aside; the main reasons: orders: unknown customer (5); "
             "orders: negative revenue (2); contacts: after as\\_of (2).") in text
     assert "4,060 customers and 18,825 orders are usable" in text
     zh = "".join(dc.findings(ds, ctx_zh, topics=TOPICS))
-    assert "共读取 43,451 行，其中 10 行（0.023%）被剔除；主要原因：订单（orders）：unknown customer（5 行）" in zh
+    assert "共读取 49,109 行，其中 10 行（0.02%）被剔除；主要原因：订单（orders）：unknown customer（5 行）" in zh
 
 
 def test_findings_are_bullets_in_the_context_language(ds, ctx):

@@ -66,7 +66,7 @@ def test_notebook_00_on_a_broken_but_usable_folder(tmp_path):
     assert kpis["rows_set_aside"] == 10  # 1 customer + 8 orders + 1 survey
     text = _text(nb)
     assert "rows read 27 = used 17 + set aside 10" in text
-    assert "Optional tables absent: contacts, costs, campaigns, campaign_members, market" in text
+    assert "Optional tables absent: contacts, costs, campaigns, campaign_members, market, points" in text
 
 
 @pytest.mark.slow
@@ -84,6 +84,6 @@ def test_notebook_00_fails_loudly_on_unusable_data(tmp_path):
 def test_notebook_00_in_chinese(tmp_path):
     nb = _run(tmp_path, language="zh")
     text = _text(nb)
-    assert "共读取 43,451 行，其中 10 行（0.023%）被剔除" in text  # the sample's defects
+    assert "共读取 49,109 行，其中 10 行（0.02%）被剔除" in text  # the sample's defects
     assert "尚未作答" in text  # exercise feedback in Chinese
     assert _kpis(nb)["history_months"] == 48

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -72,3 +73,25 @@ def test_narratives_render_in_both_languages_with_no_missing_value():
         assert any(("not shown" in x) if lang == "en" else ("无法说明" in x) for x in lines)
         loy = roi.loyalty_interpretation(roi.loyalty_comparison(facts), ctx)
         assert ("selection bias" in loy.text) if lang == "en" else ("选择偏差" in loy.text)
+
+
+def test_the_one_time_buyer_sentence_follows_the_numbers():
+    """The sentence about one-time buyers says the model gives them more, or less, as its numbers do."""
+    ctx = Context(as_of="2025-12-31")
+    clv = pd.DataFrame({"clv_course": [10.0, 10.0], "clv_retention": [5.0, 5.0], "clv_probabilistic": [8.0, 1.0]})
+    one = pd.Series([True, False])
+    methods = ["clv_course", "clv_retention", "clv_probabilistic"]
+    higher = roi.clv_interpretation(clv, methods, ctx, one_time=one).text
+    assert "the model expects the repeat purchases" in higher and "8 on average against 5" in higher
+    clv["clv_probabilistic"] = [2.0, 1.0]
+    lower = roi.clv_interpretation(clv, methods, ctx, one_time=one).text
+    assert "have not come back" in lower and "2 on average against 5" in lower
+
+
+def test_loyalty_says_why_when_there_is_no_member():
+    """Every customer in the base tier: no member to compare, said in words (the notebook shows it)."""
+    ds = load(str(SAMPLE), as_of="2025-12-31")
+    customers = ds["customers"].assign(member_tier="bronze")
+    facts = CustomerFacts(customers, ds["orders"], "2025-12-31")
+    table, why = roi.loyalty_comparison_or_reason(facts)
+    assert table is None and "0 member(s)" in why

@@ -94,3 +94,19 @@ def test_no_roi_claimed_without_or_with_a_tiny_control_group():
     text = " ".join(roi.campaign_lines(r.reset_index(), Context(as_of="2025-12-31")))
     assert "A: no control group" in text and "too small to judge" in text
     assert text.count("no ROI is claimed") == 2 and not re.search(r"ROI -?\d", text)
+
+
+def test_more_responders_without_more_revenue_is_said_so():
+    """Treated: 60 of 200 respond, 10 each (mean 3); control: 20 of 200, one of them spends 5,000 (mean
+    (19 x 10 + 5,000) / 200 = 25.95). The response uplift 0.2 has a Newcombe interval above 0, the revenue
+    uplift -22.95 an interval around 0: verdict response_only, and the sentence says so."""
+    from crmbook.context import Context
+
+    m = _members("R", [10] * 60 + [0] * 140, [10] * 19 + [5000] + [0] * 180)
+    r = roi.campaign_results(pd.DataFrame({"campaign_id": ["R"], "cost": [100.0]}), m, margin_rate=0.4)
+    row = r.iloc[0]
+    assert row["response_low"] > 0 and row["revenue_low"] < 0 < row["revenue_high"]
+    assert row["revenue_uplift"] == pytest.approx(3 - 25.95)
+    assert row["verdict"] == "response_only"
+    text = " ".join(roi.campaign_lines(r, Context(as_of="2025-12-31")))
+    assert "more buyers, not shown to bring more revenue" in text

@@ -50,3 +50,20 @@ def test_notebook_runs_on_customers_and_orders_only(tmp_path):
     text, kpis = _run(tmp_path, data=str(data), language="zh")
     assert "跳过营销活动投资回报率一节" in text and "跳过渠道效果一节" in text and "跳过本节" in text
     assert "customer_roi" not in kpis and "clv_mean_retention" in kpis
+
+
+@pytest.mark.slow
+def test_notebook_runs_without_optional_columns(tmp_path):
+    """No cost of goods, no tier, no acquisition channel: margins are revenue and the report says so."""
+    import pandas as pd
+
+    data = tmp_path / "bare"
+    data.mkdir()
+    pd.read_csv(SAMPLE / "customers.csv", dtype=str)[["customer_id", "signup_date"]].to_csv(
+        data / "customers.csv", index=False)
+    pd.read_csv(SAMPLE / "orders.csv", dtype=str)[["order_id", "customer_id", "order_date", "revenue"]].to_csv(
+        data / "orders.csv", index=False)
+    text, kpis = _run(tmp_path, data=str(data))
+    assert "the margin is taken as revenue" in text
+    assert "no member_tier column" in text and "LTV:CAC needs the costs table" in text
+    assert "clv_mean_course" in kpis

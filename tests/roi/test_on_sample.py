@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from crmbook import costing, roi
@@ -61,6 +62,14 @@ def test_customer_roi_on_the_pnl_is_the_ratio_of_sums(sample):
     assert seg["customers"].sum() == len(r)
     # the mean of ratios differs from the ratio of sums (the exercise's trap is a real, different number)
     assert abs(seg.attrs["mean_customer_roi"]["retail"] - row["roi"]) > 0.05
+    # customers of the P&L without an order are left out of the ROI, counted, and their cost said:
+    # buyers' cost + non-buyers' cost = every allocated customer cost of the P&L
+    non_buyers = pnl.index.difference(pd.Index(r["customer_id"]))
+    assert r.attrs["non_buyers"] == len(non_buyers) > 0
+    assert r["customer_cost"].sum() + r.attrs["non_buyer_cost"] == pytest.approx(
+        (pnl["total_cost"] - pnl["cost_of_goods"]).sum())
+    text = " ".join(roi.customer_roi_interpretation(r, facts.context))
+    assert f"{len(non_buyers):,} signed-up customers without an order" in text
 
 
 def test_loyalty_matching_shrinks_the_naive_difference(sample):

@@ -245,6 +245,7 @@ def allocate_costs(facts: CustomerFacts, costs: pd.DataFrame, *, contacts: pd.Da
     tie_rank = facts.customers["customer_id"].rank(method="first").to_numpy(dtype=np.int64)
     lines = []
     cache: dict[str, pd.DataFrame | None] = {}
+    shared: dict[str, Any] = {}  # customer positions and months of orders and contacts, found once
     kinds: dict[str, str] = {}
     for j, pool in enumerate(pools):
         rows = clean[clean["pool"] == pool].reset_index(drop=True)
@@ -258,7 +259,7 @@ def allocate_costs(facts: CustomerFacts, costs: pd.DataFrame, *, contacts: pd.Da
         else:
             if driver not in cache:
                 cache[driver] = driver_activity(driver, facts, dmap, contacts=contacts, campaigns=campaigns,
-                                                campaign_members=campaign_members)
+                                                campaign_members=campaign_members, cache=shared)
             act = cache[driver]
             status_missing = "no_driver_data"
         if act is None:

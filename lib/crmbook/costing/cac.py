@@ -145,9 +145,11 @@ def retention_cost(facts: CustomerFacts, costs: pd.DataFrame, *, period: str = "
     ret = clean["kind"] == "retention"
     spend = clean[ret].groupby(_period(clean.loc[ret, "period"], period))["amount"].sum()
     o = facts.orders
-    active = (pd.DataFrame({"p": _period(month_codes(o["order_date"]), period).to_numpy(),
-                            "c": o["customer_id"].to_numpy()})
-              .drop_duplicates().groupby("p").size())
+    p_codes, p_names = pd.factorize(_period(month_codes(o["order_date"]), period), sort=True)
+    cust = facts.customer_index.get_indexer(o["customer_id"]).astype(np.int64)
+    pairs = np.unique(p_codes.astype(np.int64) * (len(facts.customers) + 1) + cust)
+    counts = np.bincount(pairs // (len(facts.customers) + 1), minlength=len(p_names))
+    active = pd.Series(counts, index=np.asarray(p_names, dtype=object))
     periods = sorted(set(spend.index) | set(active.index))
     out = pd.DataFrame({"period": periods})
     out["retention_spend"] = spend.reindex(periods).fillna(0.0).to_numpy()

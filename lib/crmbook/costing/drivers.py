@@ -106,9 +106,18 @@ def load_driver_map(driver_map: str | Path | Mapping[str, Any] | DriverMap | Non
 
 
 def month_codes(dates: pd.Series) -> pd.Series:
-    """Each date's calendar month as text ``YYYY-MM`` (the period of the costs table)."""
+    """Each date's calendar month as text ``YYYY-MM`` (the period of the costs table); missing stays missing.
+
+    Formats each distinct month once (a column of 100,000s of dates holds a few dozen months).
+    """
     d = dates if pd.api.types.is_datetime64_any_dtype(dates) else pd.to_datetime(dates, errors="coerce")
-    return d.dt.strftime("%Y-%m")
+    months = d.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
+    valid = ~np.isnat(months)
+    out = np.full(len(months), None, dtype=object)
+    if valid.any():
+        uniq, inv = np.unique(months[valid], return_inverse=True)
+        out[valid] = np.array([str(u)[:7] for u in uniq], dtype=object)[inv]
+    return pd.Series(out, index=dates.index, dtype=object)
 
 
 def _cents(values: pd.Series) -> np.ndarray:
@@ -116,20 +125,36 @@ def _cents(values: pd.Series) -> np.ndarray:
 
 
 def _frame(period: pd.Series, customer: np.ndarray, weight: np.ndarray, units: np.ndarray) -> pd.DataFrame:
-    df = pd.DataFrame({"period": np.asarray(period, dtype=object), "customer": customer,
-                       "weight": weight, "units": units})
-    df = df[df["customer"] >= 0]
-    out = df.groupby(["period", "customer"], sort=True).agg(weight=("weight", "sum"), units=("units", "sum"))
-    out = out.reset_index()
-    out.attrs["negative"] = int((out["weight"] < 0).sum())
-    out["weight"] = out["weight"].clip(lower=0)  # a net refund does not earn a customer a share of a credit
-    return out[out["weight"] > 0].reset_index(drop=True)
+    """Sum weight and units per (period, customer), by period then customer; rows of unknown customers
+    (position -1) are dropped; net-negative weights count as no activity (``attrs["negative"]``)."""
+    period = np.asarray(period, dtype=object)
+    customer = np.asarray(customer, dtype=np.int64)
+    weight = np.asarray(weight, dtype=np.int64)
+    units = np.asarray(units, dtype=float)
+    ok = customer >= 0
+    codes, names = pd.factorize(pd.Series(period[ok], dtype=object), sort=True)
+    c = customer[ok]
+    n = int(c.max()) + 1 if len(c) else 1
+    key = codes.astype(np.int64) * n + c
+    order = np.argsort(key, kind="stable")
+    key_sorted = key[order]
+    starts = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]]) if len(key_sorted) else np.zeros(0, int)
+    w = np.add.reduceat(weight[ok][order], starts) if len(starts) else np.zeros(0, np.int64)
+    u = np.add.reduceat(units[ok][order], starts) if len(starts) else np.zeros(0)
+    ukey = key_sorted[starts]
+    out = pd.DataFrame({"period": np.asarray(names, dtype=object)[ukey // n] if len(ukey) else np.zeros(0, object),
+                        "customer": ukey % n, "weight": w, "units": u})
+    negative = int((out["weight"] < 0).sum())
+    out = out[out["weight"] > 0].reset_index(drop=True)  # a net refund earns no share of a pool
+    out.attrs["negative"] = negative
+    return out
 
 
 def driver_activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
                     contacts: pd.DataFrame | None = None,
                     campaigns: pd.DataFrame | None = None,
-                    campaign_members: pd.DataFrame | None = None) -> pd.DataFrame | None:
+                    campaign_members: pd.DataFrame | None = None,
+                    cache: dict[str, Any] | None = None) -> pd.DataFrame | None:
     """The quantity of ``driver`` per customer and month.
 
     Returns
@@ -137,15 +162,18 @@ def driver_activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
     DataFrame or None
         ``period`` (``YYYY-MM``), ``customer`` (position in ``facts.customers``), ``weight`` (int64 > 0:
         a count, or cents for revenue and cost-weighted contacts) and ``units`` (the activity in its own
-        unit); only rows with activity. ``attrs["negative"]``: customer-months whose net driver was
+        unit); only rows with activity (``cache``, a dict, keeps the customer positions and months of the
+        orders and contacts between calls). ``attrs["negative"]``: customer-months whose net driver was
         negative (a refund larger than the month's orders), counted as no activity. ``None`` when the
         data to measure the driver is missing (no contacts table for a contact driver, an unknown driver).
     """
     idx = facts.customer_index
+    cache = {} if cache is None else cache
     if driver in ("orders", "revenue", "active_customers"):
         o = facts.orders
-        cust = idx.get_indexer(o["customer_id"])
-        period = month_codes(o["order_date"])
+        if "orders" not in cache:
+            cache["orders"] = (idx.get_indexer(o["customer_id"]), month_codes(o["order_date"]))
+        cust, period = cache["orders"]
         if driver == "orders":
             ones = np.ones(len(o), dtype=np.int64)
             return _frame(period, cust, ones, ones.astype(float))
@@ -178,11 +206,16 @@ def driver_activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
     if spec is None or contacts is None:
         return None
     require_columns(contacts, "contacts", ["customer_id", "contact_date", "type"])
-    k = contacts[contacts["type"].astype(str).isin(spec["types"])]
-    dates = pd.to_datetime(k["contact_date"], errors="coerce")
-    k = k[(dates <= facts.as_of).to_numpy() & dates.notna().to_numpy()]
-    period = month_codes(pd.to_datetime(k["contact_date"], errors="coerce"))
-    cust = idx.get_indexer(k["customer_id"].astype(str))
+    if "contacts" not in cache:
+        dates = pd.to_datetime(contacts["contact_date"], errors="coerce")
+        usable = (dates <= facts.as_of).to_numpy() & dates.notna().to_numpy()
+        cache["contacts"] = (usable, contacts["type"].astype(str).to_numpy(),
+                             idx.get_indexer(contacts["customer_id"].astype(str)), month_codes(dates))
+    usable, types, positions, months = cache["contacts"]
+    keep = usable & np.isin(types, spec["types"])
+    k = contacts[keep]
+    period = months[keep]
+    cust = positions[keep]
     ones = np.ones(len(k), dtype=np.int64)
     if spec["weight"] == "cost" and "cost" in k.columns and pd.to_numeric(k["cost"], errors="coerce").notna().any():
         return _frame(period, cust, _cents(k["cost"]), ones.astype(float))

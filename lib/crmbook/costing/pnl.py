@@ -40,19 +40,26 @@ PNL_COLUMNS: tuple[str, ...] = ("revenue", "cost_of_goods", "gross_margin", "dir
 PROFIT_BANDS: tuple[float, ...] = (-1000.0, -250.0, -50.0, 0.0, 50.0, 250.0, 1000.0, 5000.0)
 
 
-def _cogs(facts: CustomerFacts) -> tuple[pd.Series | None, int]:
-    """COGS per customer (None: no cost_of_goods data at all) and the customers with an order lacking it."""
+def _positions(facts: CustomerFacts) -> np.ndarray:
+    """The position in ``facts.customers`` of each order's customer (every order has one: CustomerFacts checks)."""
+    return facts.customer_index.get_indexer(facts.orders["customer_id"])
+
+
+def _cogs(facts: CustomerFacts, pos: np.ndarray) -> tuple[np.ndarray | None, int]:
+    """COGS per customer (None: no cost_of_goods data at all; NaN for a customer with an order lacking it)
+    and the number of such customers."""
     o = facts.orders
     if "cost_of_goods" not in o.columns:
         return None, 0
-    cogs = pd.to_numeric(o["cost_of_goods"], errors="coerce")
-    if cogs.notna().sum() == 0:
+    cogs = pd.to_numeric(o["cost_of_goods"], errors="coerce").to_numpy(dtype=float)
+    missing = np.isnan(cogs)
+    if missing.all():
         return None, 0
-    missing = o.loc[cogs.isna().to_numpy(), "customer_id"].unique()
-    total = cogs.groupby(o["customer_id"].to_numpy()).sum(min_count=1)
-    total = total.reindex(facts.customer_index, fill_value=0.0).astype(float)
-    total[total.index.isin(missing)] = np.nan
-    return total, len(missing)
+    n = len(facts.customers)
+    total = np.bincount(pos, weights=np.where(missing, 0.0, cogs), minlength=n)
+    unknown = np.bincount(pos[missing], minlength=n) > 0
+    total[unknown] = np.nan
+    return total, int(unknown.sum())
 
 
 def customer_pnl(facts: CustomerFacts, costs: pd.DataFrame | None = None, contacts: pd.DataFrame | None = None,
@@ -86,9 +93,11 @@ def customer_pnl(facts: CustomerFacts, costs: pd.DataFrame | None = None, contac
     """
     idx = pd.Index(facts.customers["customer_id"], name="customer_id")
     o = facts.orders
+    pos = _positions(facts)
+    n = len(idx)
     out = pd.DataFrame(index=idx)
-    out["revenue"] = o.groupby("customer_id")["revenue"].sum().reindex(idx, fill_value=0.0).astype(float)
-    cogs, unknown = _cogs(facts)
+    out["revenue"] = np.bincount(pos, weights=o["revenue"].to_numpy(dtype=float), minlength=n)
+    cogs, unknown = _cogs(facts, pos)
     missing: list[str] = []
     if cogs is None:
         missing.append("cost_of_goods")
@@ -100,7 +109,9 @@ def customer_pnl(facts: CustomerFacts, costs: pd.DataFrame | None = None, contac
         allocation = allocate_costs(facts, costs, contacts=contacts, campaigns=campaigns,
                                     campaign_members=campaign_members, driver_map=driver_map)
     if allocation is not None:
-        kinds = allocation.by_kind().reindex(idx, fill_value=0.0)
+        kinds = allocation.by_kind()
+        if not kinds.index.equals(idx):
+            kinds = kinds.reindex(idx, fill_value=0.0)
         for kind in COST_KINDS:
             out[f"{kind}_cost"] = kinds[f"{kind}_cost"].to_numpy()
         basis = "costs"
@@ -115,7 +126,7 @@ def customer_pnl(facts: CustomerFacts, costs: pd.DataFrame | None = None, contac
     allocated_cols = [f"{k}_cost" for k in COST_KINDS]
     out["total_cost"] = out["cost_of_goods"] + out[allocated_cols].sum(axis=1)
     out["profit"] = out["revenue"] - out["total_cost"]
-    out["orders"] = o.groupby("customer_id").size().reindex(idx, fill_value=0).astype(int)
+    out["orders"] = np.bincount(pos, minlength=n).astype(int)
     out["contribution"] = out["gross_margin"] - out["direct_cost"] - out["retention_cost"]
     if missing:
         note += "; no cost_of_goods in the orders: gross margin and profit cannot be computed"
@@ -128,13 +139,21 @@ def main_order_channel(facts: CustomerFacts) -> pd.Series:
     """Each customer's main order channel: the ``channel`` of the orders with the most revenue (ties:
     the first in name order); missing for customers without orders or when orders have no channel."""
     o = facts.orders
-    idx = facts.customer_index
+    idx = pd.Index(facts.customer_index, name="customer_id")
     if "channel" not in o.columns:
-        return pd.Series(np.nan, index=pd.Index(idx, name="customer_id"), dtype=object, name="channel")
-    rev = o.groupby(["customer_id", o["channel"].astype(str)])["revenue"].sum().reset_index()
-    rev = rev.sort_values(["customer_id", "revenue", "channel"], ascending=[True, False, True], kind="stable")
-    main = rev.drop_duplicates("customer_id").set_index("customer_id")["channel"]
-    return main.reindex(pd.Index(idx, name="customer_id")).rename("channel")
+        return pd.Series(np.nan, index=idx, dtype=object, name="channel")
+    ch = o["channel"].astype(object).where(o["channel"].notna(), "unknown").astype(str)
+    codes, names = pd.factorize(ch, sort=True)
+    pos = _positions(facts)
+    k = len(names)
+    rev = np.bincount(pos * k + codes, weights=o["revenue"].to_numpy(dtype=float), minlength=len(idx) * k)
+    rev = rev.reshape(len(idx), k)
+    seen = np.bincount(pos * k + codes, minlength=len(idx) * k).reshape(len(idx), k) > 0
+    rev = np.where(seen, rev, -np.inf)  # a channel never used is never the main one
+    best = rev.argmax(axis=1)  # the first maximum: ties go to the first name
+    out = np.asarray(names, dtype=object)[best]
+    out[~seen.any(axis=1)] = None
+    return pd.Series(out, index=idx, name="channel", dtype=object)
 
 
 def pnl_by(pnl: pd.DataFrame, groups: pd.Series, *, name: str = "group") -> pd.DataFrame:

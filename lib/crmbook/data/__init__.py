@@ -15,6 +15,7 @@ their own column names, and the validation that reports every problem at once. T
 - :mod:`~crmbook.data.parse` and :mod:`~crmbook.data.validate`: typing the cells, checking each table;
 - :mod:`~crmbook.data.dataset`: the result (:class:`Dataset`, :class:`Problem`, :class:`DataError`);
 - :mod:`~crmbook.data.masking`: personal data (:func:`mask_personal_data`);
+- :mod:`~crmbook.data.limits`: the set-aside limit of ``crmbook validate`` and ``crmbook run``;
 - :mod:`~crmbook.data.loader`: the entry points :func:`check` and :func:`load`;
 - :mod:`~crmbook.data.arrow`: the Arrow fast paths for text columns that the modules share.
 
@@ -65,6 +66,7 @@ An analyst whose data uses other names writes a small YAML file (the ``mapping``
         FROM sales.orders WHERE amount IS NOT NULL
       dayfirst: true              # 03/04/2025 is 3 April; false: 4 March (default: the data decide)
       sheet: 订单                 # sheet of an .xlsx file (default: its only sheet with data)
+      encoding: cp1252            # encoding of a CSV file (default: UTF-16 with BOM, UTF-8 or GBK, detected)
 
 The mapping is checked before the data: an unknown table, an unknown key, or a target column that
 crmbook does not know is a ``ValueError`` naming the mapping file.
@@ -86,12 +88,15 @@ expected, what was found). There are three severities:
     rows set aside, each with its reason(s), and counted (rows read = rows used + rows rejected):
     a missing or unreadable value in a required column (unparseable date, non-numeric, infinite or
     negative revenue, a number outside its bounds, a period that is not ``YYYY-MM`` / ``YYYY``, a value
-    outside a closed vocabulary), a duplicate key (the first occurrence is kept), a reference to an unknown customer or campaign, a row that refers to a
+    outside a closed vocabulary), a number whose sign its kind forbids (``points`` earned must be > 0,
+    redeemed or expired < 0: ``sign does not match kind``), a duplicate key (the first occurrence is kept), a reference to an unknown customer or campaign, a row that refers to a
     customer who was set aside (cascade), and a row dated after ``as_of`` or a period starting after
     it (outside the analysis window). A date needs a four-digit year, a month and a day; nothing is
     filled in (``2025``, ``2024-02``, ``10:30`` are not dates) and a time zone is dropped, keeping the
     local date.
-    Rows set aside do **not** make the data unusable.
+    Rows set aside do **not** make the data unusable; but ``crmbook validate`` and ``crmbook run`` fail
+    when more than a share (default 5 %, ``--max-set-aside``) of a required table's rows are set aside
+    *as defects*, i.e. for any reason but the analysis window (:mod:`~crmbook.data.limits`).
 ``"warning"``
     the data is used as it is: an unknown column (kept, as text), an optional table that is missing
     (listed in ``absent``), or a bad value in an *optional* column (out of range, unknown category,
@@ -102,6 +107,12 @@ Personal data (``name``, ``phone``, ``email``) is masked in the returned tables 
 """
 
 from crmbook.data.dataset import ROWS_SHOWN, DataError, Dataset, Problem
+from crmbook.data.limits import (
+    DEFAULT_MAX_SET_ASIDE,
+    SetAsideLimit,
+    parse_set_aside_limit,
+    set_aside_over_limit,
+)
 from crmbook.data.loader import check, load
 from crmbook.data.mapping import read_mapping
 from crmbook.data.masking import mask_personal_data, mask_text
@@ -137,4 +148,8 @@ __all__ = [
     "read_mapping",
     "mask_personal_data",
     "mask_text",
+    "DEFAULT_MAX_SET_ASIDE",
+    "SetAsideLimit",
+    "parse_set_aside_limit",
+    "set_aside_over_limit",
 ]

@@ -137,6 +137,14 @@ class Dataset:
         The encoding used for each CSV file.
     ignored : list of str
         Files (or sheets, or database tables) found but not read.
+    rows_read : dict of str to int
+        Rows read per table found (blank lines not counted).
+    blank_rows : dict of str to int
+        Entirely blank lines skipped per table.
+    rows_outside_window : dict of str to int
+        Rows set aside only because they lie outside the analysis window (dated after ``as_of``, or
+        referring to a row that is): not defects of the data, so the set-aside limit does not count them
+        (:meth:`set_aside_defects`).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -150,6 +158,7 @@ class Dataset:
     ignored: list[str] = field(default_factory=list)
     rows_read: dict[str, int] = field(default_factory=dict)
     blank_rows: dict[str, int] = field(default_factory=dict)
+    rows_outside_window: dict[str, int] = field(default_factory=dict)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         if table in self.tables:
@@ -193,6 +202,28 @@ class Dataset:
             lines.append({"table": table, "source": self.sources.get(table, ""), "rows_read": n_read,
                           "rows_used": n_read - n_rejected, "rows_rejected": n_rejected})
         return pd.DataFrame(lines, columns=["table", "source", "rows_read", "rows_used", "rows_rejected"])
+
+    def set_aside_defects(self) -> pd.DataFrame:
+        """Rows set aside *as defects* per table found: every row set aside except those outside the
+        analysis window (dated after ``as_of``, or referring to a row that is).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``table, rows_read, rows_defective, share, top_reasons``; ``share`` is
+            ``rows_defective / rows_read`` (0 for a table without rows), ``top_reasons`` the three
+            commonest reasons with their row counts (``"unparseable date 1,000; unknown customer 12"``).
+        """
+        rec = self.reconciliation()
+        lines = []
+        reasons = self.rejected_by_reason()
+        for r in rec.itertuples():
+            n_def = int(r.rows_rejected) - int(self.rows_outside_window.get(r.table, 0))
+            mine = reasons[(reasons["table"] == r.table) & (reasons["reason"] != "after as_of")]
+            top = "; ".join(f"{x.reason} {x.rows:,}" for x in mine.head(VALUES_SHOWN).itertuples())
+            lines.append({"table": r.table, "rows_read": int(r.rows_read), "rows_defective": n_def,
+                          "share": n_def / r.rows_read if r.rows_read else 0.0, "top_reasons": top})
+        return pd.DataFrame(lines, columns=["table", "rows_read", "rows_defective", "share", "top_reasons"])
 
     def rejected_by_reason(self) -> pd.DataFrame:
         """Rows set aside per table and reason.
@@ -250,6 +281,14 @@ class Dataset:
             lines.append("Optional tables not available: " + ", ".join(self.absent))
         if self.ignored:
             lines.append("Ignored (not crmbook tables): " + ", ".join(self.ignored))
+        defects = self.set_aside_defects()
+        defects = defects[defects["table"].isin(REQUIRED_TABLES)]
+        if not defects.empty:
+            from crmbook.data.limits import share_text
+
+            lines.append("Set aside as defects (not counting rows after as_of): " + ", ".join(
+                f"{r.table} {r.rows_defective:,} of {r.rows_read:,} ({share_text(r.share)})"
+                for r in defects.itertuples()))
         by_reason = self.rejected_by_reason()
         if not by_reason.empty:
             lines.append("")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from pathlib import Path
 
 import pandas as pd
 
@@ -26,7 +27,7 @@ __all__ = ["check", "load"]
 
 def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
           mapping: str | os.PathLike | Mapping | None = None, mask_personal: bool = True,
-          password_env: str = DEFAULT_PASSWORD_ENV) -> Dataset:
+          password_env: str = DEFAULT_PASSWORD_ENV, tables: Collection[str] | None = None) -> Dataset:
     """Read and validate a data set; report every problem, never raise for problems of the data.
 
     Rows read = rows used + rows set aside, for every table (:meth:`Dataset.reconciliation`).
@@ -46,6 +47,9 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
         Mask names, phones and e-mails in the returned tables (default).
     password_env : str
         Environment variable holding the database password, put into the URL when it has none.
+    tables : collection of str, optional
+        Read and check only these tables (and the files of the others are not opened): a quicker,
+        partial check, e.g. of the required tables for the set-aside limit; None (default): every table.
 
     Returns
     -------
@@ -73,15 +77,27 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
         as_of_ts = None
     spec = read_mapping(mapping)
     reader = open_source(source, password_env=password_env)
-    raws, problems, ignored = reader.read(spec)
+    only = None if tables is None else {str(t) for t in tables}
+    if only is not None:
+        unknown = sorted(only - set(SCHEMAS))
+        if unknown:
+            raise ValueError(f"tables: {', '.join(unknown)} not crmbook tables (tables: {', '.join(SCHEMAS)})")
+        only |= {ref for t in only for ref, _ in SCHEMAS[t].references.values()}
+    raws, problems, ignored = reader.read(spec, only) if only is not None else reader.read(spec)
+    if only is not None:  # the other tables were not read on purpose: not "ignored" as unknown files
+        skipped = set(SCHEMAS) - only
+        ignored = [n for n in ignored if Path(n.split()[-1]).stem.strip().lower() not in skipped]
     origin = reader.describe()
 
     tables: dict[str, pd.DataFrame] = {}
-    done: dict[str, tuple[pd.DataFrame | None, set[str]]] = {}
+    done: dict[str, tuple[pd.DataFrame | None, set[str], set[str]]] = {}
     records: list[dict] = []
     rows_read: dict[str, int] = {}
     blank_rows: dict[str, int] = {}
+    outside_window: dict[str, int] = {}
     for table in _table_order():
+        if only is not None and table not in only:
+            continue
         schema = SCHEMAS[table]
         if table not in raws:
             if schema.required and not any(p.table == table for p in problems):
@@ -90,14 +106,17 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
                                         reader.expected(table), "nothing", "error"))
             continue
         raw = raws[table]
-        frame, aside, recs, probs, n_read, n_blank = _check_table(raw, spec, as_of_ts, done)
+        frame, aside, aside_window, recs, probs, n_read, n_blank, n_window = _check_table(raw, spec, as_of_ts,
+                                                                                          done)
         problems.extend(probs)
         records.extend(recs)
         if raw.frame is not None:
             rows_read[table] = n_read
         if n_blank:
             blank_rows[table] = n_blank
-        done[table] = (frame, aside)
+        if n_window:
+            outside_window[table] = n_window
+        done[table] = (frame, aside, aside_window)
         if frame is not None:
             tables[table] = mask_personal_data(frame) if mask_personal else frame
 
@@ -117,7 +136,8 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
     absent = tuple(t for t in OPTIONAL_TABLES if t not in tables)
     return Dataset(tables=tables, absent=absent, rejected=rejected, problems=problems, as_of=as_of_ts,
                    sources=sources, origin=origin, encodings=encodings, ignored=ignored,
-                   rows_read={t: rows_read[t] for t in SCHEMAS if t in rows_read}, blank_rows=blank_rows)
+                   rows_read={t: rows_read[t] for t in SCHEMAS if t in rows_read}, blank_rows=blank_rows,
+                   rows_outside_window=outside_window)
 
 
 def load(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None,

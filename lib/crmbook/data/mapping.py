@@ -15,7 +15,7 @@ from crmbook.data.schemas import SCHEMAS
 
 __all__ = ["read_mapping"]
 
-_MAPPING_KEYS = {"file", "sheet", "query", "columns", "values", "dayfirst", "date_format"}
+_MAPPING_KEYS = {"file", "sheet", "query", "columns", "values", "dayfirst", "date_format", "encoding"}
 
 
 def _dayfirst(value: Any, table: str, errors: list[str]) -> bool | None:
@@ -46,7 +46,7 @@ def read_mapping(mapping: str | os.PathLike | Mapping | None) -> dict[str, dict[
     Returns
     -------
     dict
-        ``{table: {"file", "sheet", "query", "columns", "values", "dayfirst", "date_format"}}`` for the
+        ``{table: {"file", "sheet", "query", "columns", "values", "dayfirst", "date_format", "encoding"}}`` for the
         tables the mapping names, with keys and values as strings.
 
     Raises
@@ -68,10 +68,19 @@ def read_mapping(mapping: str | os.PathLike | Mapping | None) -> dict[str, dict[
         label = f"mapping file {path}"
         if not path.is_file():
             raise FileNotFoundError(f"{label} does not exist")
+        data = path.read_bytes()
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{label} is not valid YAML (UTF-8): {exc}") from None
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            from crmbook.data.sources.files import decode_error_message
+
+            raise ValueError(decode_error_message(data, label)) from None
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            where = getattr(exc, "problem_mark", None)
+            at = f" at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
+            raise ValueError(f"{label} is not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
         raw = raw or {}
     if not isinstance(raw, Mapping):
         raise ValueError(f"{label}: expected a table name per top-level key (customers:, orders: ...), "
@@ -94,7 +103,16 @@ def read_mapping(mapping: str | os.PathLike | Mapping | None) -> dict[str, dict[
         schema = SCHEMAS[table]
         entry: dict[str, Any] = {"columns": {}, "values": {}, "dayfirst": _dayfirst(spec.get("dayfirst"), table, errors),
                                  "date_format": spec.get("date_format"), "file": spec.get("file"),
-                                 "sheet": spec.get("sheet"), "query": spec.get("query")}
+                                 "sheet": spec.get("sheet"), "query": spec.get("query"),
+                                 "encoding": spec.get("encoding")}
+        if entry["encoding"] is not None:
+            import codecs
+
+            try:
+                codecs.lookup(str(entry["encoding"]))
+            except LookupError:
+                errors.append(f"{table}.encoding: {entry['encoding']!r} is not an encoding Python knows "
+                              "(e.g. utf-8, gb18030, cp1252, utf-16)")
         if entry["file"] is not None and entry["query"] is not None:
             errors.append(f"{table}: give either file: or query:, not both")
         columns = _section(spec, "columns", table, "'their name: our name' pairs", errors)

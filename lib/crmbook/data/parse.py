@@ -29,6 +29,8 @@ _FALSE = {"false", "f", "no", "n", "0", "否", "错", "假"}
 _PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
 #: Whole numbers this large do not fit a 64-bit integer column.
 _INTEGER_LIMIT = 2.0 ** 63
+#: Years a date may have: outside them a date is a typing slip or a placeholder (0000-00-00, 9999-12-31).
+DATE_YEARS = (1800, 2200)
 
 
 @dataclass
@@ -247,6 +249,11 @@ def _parse_column(raw: pd.Series, spec: ColumnSpec, table_spec: dict) -> tuple[p
                   "dayfirst: false (12/31/2025), or a date_format")
         issue(present & ~undecided & typed.isna().to_numpy(), "unparseable date", f"{spec.name} is not a date",
               f"a date as {fmt}" if fmt else "a date such as 2025-03-31")
+        years = typed.dt.year
+        far = (typed.notna() & ((years < DATE_YEARS[0]) | (years > DATE_YEARS[1]))).to_numpy()
+        issue(far, "date out of range", f"{spec.name} has a year outside {DATE_YEARS[0]}-{DATE_YEARS[1]}",
+              f"a date in the years {DATE_YEARS[0]} to {DATE_YEARS[1]}")
+        typed = typed.where(~far)
     elif kind in ("number", "integer"):
         typed = _parse_numbers(raw)
         bad = present & typed.isna().to_numpy()

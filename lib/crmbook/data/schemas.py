@@ -21,6 +21,7 @@ __all__ = [
     "CONTACT_TYPES",
     "COST_KINDS",
     "CAMPAIGN_GROUPS",
+    "POINT_KINDS",
 ]
 
 
@@ -66,7 +67,10 @@ class TableSchema:
     ``customers.customer_id``). ``event_date`` is the column that may not lie after ``as_of`` (rows after
     ``as_of`` are set aside, not errors of the data: they are simply outside the analysis window).
     ``prefix_columns`` names column-name prefixes that stand for a family of columns (``rating_`` in
-    ``surveys``) sharing one spec.
+    ``surveys``) sharing one spec. ``signs`` maps a number column to ``(category column, {value: +1 or
+    -1})``: the sign the number must have for each value of the category (``points`` are positive when
+    earned, negative when redeemed or expired); a row whose number has the other sign, or is zero, is set
+    aside (``sign does not match kind``).
     """
 
     name: str
@@ -76,6 +80,7 @@ class TableSchema:
     references: dict[str, tuple[str, str]] = field(default_factory=dict)
     event_date: str | None = None
     prefix_columns: dict[str, ColumnSpec] = field(default_factory=dict)
+    signs: dict[str, tuple[str, dict[str, int]]] = field(default_factory=dict)
     description: str = ""
 
     @property
@@ -99,6 +104,8 @@ ACCOUNT_TYPES = ("retail", "franchisee", "agent", "key_account")
 CONTACT_TYPES = ("service_call", "complaint", "visit", "campaign_touch", "email", "sms", "chat", "other")
 COST_KINDS = ("direct", "indirect", "acquisition", "retention")
 CAMPAIGN_GROUPS = ("treatment", "control")
+#: Entries of a loyalty-points ledger: points earned (> 0), redeemed (< 0) or expired (< 0).
+POINT_KINDS = ("earn", "redeem", "expire")
 
 #: Columns that hold personal data; masked in reports unless masking is turned off.
 PERSONAL_COLUMNS = ("name", "phone", "email")
@@ -232,6 +239,22 @@ SCHEMAS: dict[str, TableSchema] = {
             ColumnSpec("potential_customers", "integer", required=True, min=0,
                        description="number of potential customers in the region"),
             ColumnSpec("market_revenue", "number", min=0, description="total market revenue in the region per year"),
+        ),
+    ),
+    "points": TableSchema(
+        name="points",
+        event_date="date",
+        references={"customer_id": ("customers", "customer_id"), "order_id": ("orders", "order_id")},
+        signs={"points": ("kind", {"earn": 1, "redeem": -1, "expire": -1})},
+        description="Loyalty-points ledger (积分明细): one row per entry - points earned, redeemed or expired.",
+        columns=(
+            ColumnSpec("customer_id", "id", required=True, description="the member whose balance changes"),
+            ColumnSpec("date", "date", required=True, description="date of the entry"),
+            ColumnSpec("points", "integer", required=True,
+                       description="points of the entry: positive when earned, negative when redeemed or expired"),
+            ColumnSpec("kind", "category", required=True, allowed=POINT_KINDS,
+                       description="earn, redeem or expire (decides the sign of points)"),
+            ColumnSpec("order_id", "id", description="the order the points were earned on or redeemed against"),
         ),
     ),
 }

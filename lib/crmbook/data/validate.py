@@ -21,20 +21,29 @@ from crmbook.data.sources.base import RawTable
 __all__: list[str] = []  # helpers of the loader; nothing here is public
 
 _TABLE_UNUSABLE = "table unusable"
+#: Unknown column names listed in a warning before "and N more".
+_NAMES_SHOWN = 10
 
 
 def _entity(table: str) -> str:
     return {"customers": "customer", "campaigns": "campaign"}.get(table, table)
 
 
+#: The reason of a row outside the analysis window (dated, or a period starting, after ``as_of``): set
+#: aside, but not a defect of the data (the set-aside limit does not count it).
+WINDOW_REASON = "after as_of"
+
+
 def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
-                 done: dict[str, tuple[pd.DataFrame | None, set[str]]]
-                 ) -> tuple[pd.DataFrame | None, set[str], list[dict], list[Problem], int, int]:
+                 done: dict[str, tuple[pd.DataFrame | None, set[str], set[str]]]
+                 ) -> tuple[pd.DataFrame | None, set[str], set[str], list[dict], list[Problem], int, int, int]:
     """Check one table.
 
     Returns the typed frame of usable rows (None if the table is unusable), the key values of the rows
-    set aside (for the cascade), the set-aside records, the problems, the number of rows read, and the
-    number of blank lines skipped.
+    set aside (for the cascade) and, among them, those set aside only because they lie outside the
+    analysis window, the set-aside records, the problems, the number of rows read, the number of blank
+    lines skipped, and the number of rows set aside only for the window (after ``as_of``, or referring
+    to a row that is): rows set aside that are not defects of the data.
     """
     table, schema = raw.table, SCHEMAS[raw.table]
     spec = mapping.get(table, {})
@@ -47,7 +56,7 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
 
     if raw.frame is None:
         problem(None, [], raw.error or "cannot read the table")
-        return None, set(), records, problems, 0, 0
+        return None, set(), set(), records, problems, 0, 0, 0
     df = raw.frame
     rownum = np.arange(len(df)) + raw.first_row
     blank = df.isna().all(axis=1).to_numpy() if df.shape[1] else np.ones(len(df), dtype=bool)
@@ -88,18 +97,20 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
                 "columns " + ", ".join(map(str, df.columns)))
     unknown = [c for c in df.columns if schema.column(c) is None]
     if unknown:
-        problem(None, [], f"unknown column(s) {', '.join(map(str, unknown))} are kept as text",
-                "crmbook's column names (or a mapping file)", ", ".join(map(str, unknown)), "warning")
+        names = ", ".join(map(str, unknown[:_NAMES_SHOWN])) + (
+            f" and {len(unknown) - _NAMES_SHOWN:,} more" if len(unknown) > _NAMES_SHOWN else "")
+        problem(None, [], f"unknown column(s) {names} are kept as text",
+                "crmbook's column names (or a mapping file)", names, "warning")
     if n_read == 0:
         severity = "error" if schema.required else "warning"
         problem(None, [], f"table {table} has no rows", "at least one row", "only a header", severity)
-        return None, set(), records, problems, 0, n_blank
+        return None, set(), set(), records, problems, 0, n_blank, 0
     if missing or dupes or read_error:
         reason = _TABLE_UNUSABLE
         col = (missing or dupes or [None])[0]
         records.extend({"table": table, "file": raw.file, "row": int(r), "column": col, "reason": reason,
                         "value": None} for r in rownum)
-        return None, set(), records, problems, n_read, n_blank
+        return None, set(), set(), records, problems, n_read, n_blank, 0
 
     # --- values mapping ------------------------------------------------------------------------------
     for col, pairs in spec.get("values", {}).items():
@@ -122,13 +133,29 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
         if iss.reject:
             rejected[iss.positions] = True
 
+    # --- signs decided by a category (points: + when earned, - when redeemed or expired) --------------------
+    for col, (by, signs) in schema.signs.items():
+        if col not in out.columns or by not in out.columns:
+            continue
+        expected_sign = out[by].map(signs).astype("float64").to_numpy()
+        value = out[col].astype("float64").to_numpy()
+        known = ~np.isnan(expected_sign) & ~np.isnan(value) & ~rejected
+        wrong = known & (np.sign(value) != expected_sign)
+        pos = np.flatnonzero(wrong)
+        if len(pos):
+            rule = "; ".join(f"{k}: {'> 0' if s > 0 else '< 0'}" for k, s in signs.items())
+            found = out[by].iloc[pos].astype(str) + " " + out[col].iloc[pos].astype(str)
+            issues.append(_Issue(col, f"sign does not match {by}", pos, found,
+                                 f"{col} has the wrong sign for its {by} (or is zero)", rule, True))
+            rejected |= wrong
+
     # --- rows after as_of --------------------------------------------------------------------------------
     if as_of is not None and schema.event_date and schema.event_date in out.columns:
         cutoff = as_of.normalize() + pd.Timedelta(days=1)
         late = (out[schema.event_date] >= cutoff).fillna(False).to_numpy()
         pos = np.flatnonzero(late)
         if len(pos):
-            issues.append(_Issue(schema.event_date, "after as_of", pos,
+            issues.append(_Issue(schema.event_date, WINDOW_REASON, pos,
                                  out[schema.event_date].iloc[pos].dt.strftime("%Y-%m-%d"),
                                  f"dated after as_of {as_of:%Y-%m-%d}: outside the analysis window",
                                  f"a date on or before {as_of:%Y-%m-%d}", True))
@@ -145,13 +172,14 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
             late = (starts > as_of.normalize()).fillna(False).to_numpy()
             pos = np.flatnonzero(late)
             if len(pos):
-                issues.append(_Issue(c, "after as_of", pos, out[c].iloc[pos],
+                issues.append(_Issue(c, WINDOW_REASON, pos, out[c].iloc[pos],
                                      f"{c} starts after as_of {as_of:%Y-%m-%d}: outside the analysis window",
                                      f"a period starting on or before {as_of:%Y-%m-%d}", cs.required))
                 if cs.required:
                     rejected |= late
 
     # --- references (cascade) ----------------------------------------------------------------------------
+    cascade_window: dict[str, set[str]] = {}  # per reference column: referred keys set aside for the window
     for col, (ref_table, ref_col) in schema.references.items():
         if col not in out.columns:
             continue
@@ -164,6 +192,7 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
         elif ref_table in done and done[ref_table][0] is not None:
             used_keys = _text_keys(done[ref_table][0][ref_col])
             set_aside = done[ref_table][1]
+            cascade_window[col] = done[ref_table][2]
         else:
             problem(col, [], f"{col} was not checked against {ref_table}: that table is not available",
                     severity="warning")
@@ -231,6 +260,7 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
                     f"its {len(iss.positions):,} dates of that form were not read", iss.expected,
                     _examples(iss.values), "error")
     clean = out.loc[~rejected].reset_index(drop=True)
+    window_only = rejected & ~_defects(issues, cascade_window, n_read)
     if schema.required and clean.empty:
         reasons = (pd.DataFrame(records, columns=_REJECTED_COLUMNS).drop_duplicates(["row", "reason"])
                    ["reason"].value_counts())
@@ -239,11 +269,29 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
                 f"top reasons: {top}" + (f"; as_of is {as_of:%Y-%m-%d}" if as_of is not None else ""),
                 "at least one usable row", f"0 of {n_read:,} rows usable")
     aside: set[str] = set()
+    aside_window: set[str] = set()
     if len(schema.key) == 1:
         key = schema.key[0]
         gone = out.loc[rejected, key].dropna()
         aside = set(gone[~_isin(gone, _text_keys(clean[key]))])
-    return clean, aside, records, problems, n_read, n_blank
+        aside_window = set(out.loc[window_only, key].dropna()) & aside
+    return clean, aside, aside_window, records, problems, n_read, n_blank, int(window_only.sum())
+
+
+def _defects(issues: list[_Issue], cascade_window: dict[str, set[str]], n_read: int) -> np.ndarray:
+    """The rows set aside for a defect of the data: any reason but the analysis window (:data:`WINDOW_REASON`),
+    and a reference to a row set aside unless that row was set aside only for the window."""
+    defect = np.zeros(n_read, dtype=bool)
+    for iss in issues:
+        if not iss.reject or iss.reason == WINDOW_REASON:
+            continue
+        if iss.reason.endswith(" set aside") and iss.column in cascade_window:
+            window_keys = cascade_window[iss.column]
+            own = ~_isin(iss.values.reset_index(drop=True), window_keys)
+            defect[iss.positions[own]] = True
+        else:
+            defect[iss.positions] = True
+    return defect
 
 
 def _table_order() -> list[str]:

@@ -42,6 +42,7 @@ DATA_KINDS: dict[str, str] = {
     "costs": "costs",
     "surveys": "think",
     "market": "market",
+    "points": "do",
 }
 
 #: Customer columns whose value counts the data check shows.

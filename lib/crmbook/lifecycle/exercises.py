@@ -8,7 +8,10 @@ Each rejects a specific plausible wrong answer by name:
   (censoring ignored) and the median of all durations taken as churn are named;
 - ``q3`` (date): the greeting date of a 29 February birthday; 1 March and the next 29 February are named;
 - ``q4`` (number): a row share of the transition matrix; dividing by the column total or by all customers
-  is named.
+  is named;
+- ``q5`` (number): the 12-month retention of one member tier, the tier held at the start; grouping by the
+  tier held *today* (circular: buying this year is what promoted a customer) and dividing by every customer
+  of the tier (not only last year's buyers) are named.
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ import pandas as pd
 
 from crmbook.context import Context
 from crmbook.exercises import Exercise, ExerciseSet, NumberExercise
+from crmbook.facts import CustomerFacts
 from crmbook.language import catalogue
 
 from .actions import _is_leap, next_birthdays
+from .loyalty import TIER_RULE, TierRule, _basis_values, _bought, _start, _tier_codes
 from .narrative import PACKAGE, stage_label
 from .survival import kaplan_meier
 
-__all__ = ["exercises", "leap_day_customer"]
+__all__ = ["exercises", "leap_day_customer", "tier_retention_exercise"]
 
 
 def _text(key: str, ctx: Context, **values: Any) -> str:
@@ -84,8 +89,53 @@ def _birthday_exercise(customers: pd.DataFrame, as_of: pd.Timestamp, ctx: Contex
                     solution=_text("q3.solution", ctx, as_of=_d(as_of), due=_d(due)), language=ctx.language)
 
 
+def tier_retention_exercise(facts: CustomerFacts, ctx: Context, rule: TierRule = TIER_RULE, *,
+                            tier: str | None = None, n: int = 5) -> NumberExercise | None:
+    """The 12-month retention of ``tier`` by the tier each customer held at the start (a year before
+    ``as_of``, tiers derived from ``rule``), as in :func:`crmbook.lifecycle.tier_retention`.
+
+    ``tier`` defaults to the tier above the lowest with the most of last year's buyers (ties: the higher
+    tier); ``None`` is returned when no tier above the lowest has one. Named wrong answers: the same share
+    grouped by the tier held at ``as_of`` (circular), and retained / all customers of the tier at the start.
+    """
+    start = _start(facts, None)
+    end = min(start + pd.DateOffset(years=1), facts.as_of)
+    x_now, existed_now = _basis_values(facts, facts.as_of, rule)
+    code_now = np.where(existed_now, _tier_codes(x_now, rule), -1)
+    x_then, existed_then = _basis_values(facts, start, rule)
+    code_then = np.where(existed_then, _tier_codes(x_then, rule), -1)
+    active = _bought(facts, start - pd.DateOffset(years=1), start)
+    kept = _bought(facts, start, end)
+    tiers = list(rule.tiers)
+    if tier is None:
+        counts = [int((active & (code_then == i)).sum()) for i in range(len(tiers))]
+        best = max(range(1, len(tiers)), key=lambda i: (counts[i], i), default=None)
+        if best is None or counts[best] == 0:
+            return None
+        tier = tiers[best]
+    if tier not in tiers:
+        raise ValueError(f"tier {tier!r} is not one of the rule's tiers {tiers}")
+    i = tiers.index(tier)
+    base = active & (code_then == i)
+    if not base.any():
+        return None
+    retained, buyers = int((base & kept).sum()), int(base.sum())
+    now = active & (code_now == i)
+    everyone = int((code_then == i).sum())
+    traps = {_text("q5.current_tier", ctx, tier=tier): (int((now & kept).sum()) / int(now.sum())
+                                                        if now.any() else math.nan),
+             _text("q5.all_in_tier", ctx, tier=tier, start=_d(start)): retained / everyone if everyone else math.nan}
+    period = dict(prev_start=_d(start - pd.DateOffset(years=1)), start=_d(start), end=_d(end), tier=tier)
+    return NumberExercise(
+        _text("name", ctx, n=n), _text("q5.question", ctx, **period), retained / buyers, rel_tol=0.005,
+        percent_ok=True, hint=_text("q5.hint", ctx, **period), traps=traps,
+        solution=_text("q5.solution", ctx, retained=retained, buyers=buyers, rate=retained / buyers, tier=tier),
+        language=ctx.language)
+
+
 def exercises(rates: dict[str, Any], lifetimes: pd.DataFrame, matrix: pd.DataFrame | None,
-              customers: pd.DataFrame, ctx: Context) -> ExerciseSet:
+              customers: pd.DataFrame, ctx: Context, *, facts: CustomerFacts | None = None,
+              tier_rule: TierRule = TIER_RULE) -> ExerciseSet:
     """The exercises of notebook ``02_lifecycle`` (see the module docstring).
 
     Parameters
@@ -101,6 +151,9 @@ def exercises(rates: dict[str, Any], lifetimes: pd.DataFrame, matrix: pd.DataFra
         made-up one born 1992-02-29).
     ctx : Context
         The report language and ``as_of``.
+    facts, tier_rule : CustomerFacts and TierRule, optional
+        With ``facts``, ``q5`` asks for a tier's retention under ``tier_rule`` (left out when no tier above
+        the lowest had buyers in the year before the start).
     """
     r = rates
     period = dict(prev_start=_d(r["previous_start"]), start=_d(r["start"]), end=_d(r["end"]))
@@ -151,4 +204,8 @@ def exercises(rates: dict[str, Any], lifetimes: pd.DataFrame, matrix: pd.DataFra
                 traps={_text("q4.column_share", ctx, stage=label): cell / col if col else math.nan,
                        _text("q4.all_customers", ctx, stage=label): cell / everyone if everyone else math.nan},
                 solution=_text("q4.solution", ctx, cell=cell, row=row, share=cell / row), language=ctx.language)
+    if facts is not None:
+        q5 = tier_retention_exercise(facts, ctx, tier_rule)
+        if q5 is not None:
+            items["q5"] = q5
     return ExerciseSet(**items)

@@ -7,7 +7,13 @@ language. Names and values are stable whatever the language; only the labels fol
 - ``median_lifetime_days`` — Kaplan–Meier median lifetime (missing when not reached);
 - ``at_risk_revenue`` — the average annual revenue over the last two years of the customers now at risk;
 - ``won_back_customers`` — customers at risk or lapsed a year ago who are active now;
-- ``stage_<stage>_customers`` — customers per stage.
+- ``stage_<stage>_customers`` — customers per stage;
+- :func:`loyalty_kpis`: ``points_liability`` (money: outstanding points x value per point),
+  ``points_redemption_rate`` (redeemed / earned, %), ``referred_revenue_share`` (revenue to date of referred
+  customers / all revenue, %), ``referral_repeat_gap`` (first-year repeat rate, referred minus others, in
+  percentage points), ``tier_retention_gap`` (12-month retention of the top tier minus the lowest, by the
+  tier held at the start, in points) and ``pain_points_found`` (touchpoints named pain points); each only
+  when its data exists.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from crmbook.tables import require_columns
 from .flow import ACTIVE_STAGES
 from .narrative import say, stage_label
 
-__all__ = ["kpi", "at_risk_revenue", "lifecycle_kpis", "stage_kpis", "headline_kpis"]
+__all__ = ["kpi", "at_risk_revenue", "lifecycle_kpis", "loyalty_kpis", "stage_kpis", "headline_kpis"]
 
 
 def kpi(name: str, value: Any, unit: str, ctx: Context, **values: Any) -> dict[str, Any]:
@@ -63,6 +69,29 @@ def lifecycle_kpis(stages: pd.DataFrame, rates: Mapping[str, Any], ctx: Context,
         out.append(kpi("at_risk_revenue", round(float(revenue_at_risk), 2), ctx.currency, ctx))
     if won_back is not None:
         out.append(kpi("won_back_customers", int(won_back), "customers", ctx))
+    return out
+
+
+def loyalty_kpis(lf: Mapping[str, Any], jf: Mapping[str, Any] | None, ctx: Context) -> list[dict[str, Any]]:
+    """KPI records of the loyalty programme (``lf``, :func:`crmbook.lifecycle.loyalty_facts`) and the customer
+    journey (``jf``, :func:`crmbook.lifecycle.journey_facts`); a figure whose data is missing is left out."""
+    out: list[dict[str, Any]] = []
+    pts = lf.get("points")
+    if pts is not None and pts["earned"]:
+        out.append(kpi("points_liability", round(float(pts["liability"]), 2), ctx.currency, ctx))
+        out.append(kpi("points_redemption_rate", _pct(pts["redemption_rate"]), "%", ctx))
+    share = (lf.get("yield") or {}).get("referred_revenue_share")
+    if share is not None and _pct(share) is not None:
+        out.append(kpi("referred_revenue_share", _pct(share), "%", ctx))
+    ref = lf.get("referrals")
+    if ref is not None and not ref.empty:
+        out.append(kpi("referral_repeat_gap", _pct(ref.iloc[2]["repeat_rate"]), "points", ctx))
+    ret = lf.get("retention")
+    if ret is not None and len(ret) >= 2:
+        out.append(kpi("tier_retention_gap", _pct(ret.iloc[-1]["retention"] - ret.iloc[0]["retention"]), "points",
+                       ctx))
+    if jf is not None and jf.get("pain") is not None:
+        out.append(kpi("pain_points_found", int(len(jf["pain_points"])), "touchpoints", ctx))
     return out
 
 

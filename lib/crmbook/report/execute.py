@@ -8,10 +8,13 @@ retried. Progress goes to stderr, one line per cell on a terminal, throttled in 
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
+import signal
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -19,7 +22,32 @@ from typing import IO, Any
 from crmbook.redact import Redactor, redact_notebook
 from crmbook.report.parameters import Topic
 
-__all__ = ["NotebookFailure", "Progress", "execute_topic", "kernel_manager_class"]
+__all__ = ["NotebookFailure", "Progress", "execute_topic", "kernel_manager_class", "kill_kernels"]
+
+#: The kernel managers of this process (:func:`kernel_manager_class`), to stop their kernels at once
+#: when a run is interrupted (:func:`kill_kernels`).
+_LIVE_KERNELS: weakref.WeakSet = weakref.WeakSet()
+
+
+def kill_kernels() -> int:
+    """Kill every kernel this process started and that still runs (its whole process group: the
+    kernel runs in a session of its own, so a Ctrl-C at the terminal never reaches it). Returns how many."""
+    killed = 0
+    for km in list(_LIVE_KERNELS):
+        provisioner = getattr(km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is None or process.poll() is not None:
+            continue
+        try:
+            pgid = getattr(provisioner, "pgid", None)
+            if pgid and hasattr(os, "killpg"):
+                os.killpg(pgid, signal.SIGKILL)
+            else:
+                process.kill()
+            killed += 1
+        except OSError:  # gone meanwhile
+            continue
+    return killed
 
 
 @dataclass
@@ -90,18 +118,16 @@ class Progress:
             self.stream.flush()
 
 
-def kernel_manager_class(socket_dir: str | None, env: dict[str, str] | None = None) -> type | None:
+def kernel_manager_class(socket_dir: str | None, env: dict[str, str] | None = None) -> type:
     """A kernel manager talking to its kernel over Unix sockets in ``socket_dir`` (POSIX), starting it
     with ``env`` added to the environment (e.g. :data:`crmbook.tables.OUTPUT_DIR_ENV`).
 
     No TCP ports means no "Address already in use" when several kernels start at once, and no warning
-    about unencrypted TCP from each kernel. ``None`` (Papermill's default, TCP) where there are no Unix
-    sockets and no ``env``. The environment is given per kernel, so notebooks running at once in threads
+    about unencrypted TCP from each kernel (TCP where there are no Unix sockets). Every kernel it starts
+    is noted, so :func:`kill_kernels` can stop them when the run is interrupted. The environment is given per kernel, so notebooks running at once in threads
     of this process each get their own.
     """
     ipc = socket_dir is not None and os.name == "posix"
-    if not ipc and not env:
-        return None
     from jupyter_client.manager import AsyncKernelManager
 
     extra = dict(env or {})
@@ -109,6 +135,7 @@ def kernel_manager_class(socket_dir: str | None, env: dict[str, str] | None = No
     class CrmbookKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
+            _LIVE_KERNELS.add(self)
             if ipc:
                 self.transport = "ipc"
                 self.ip = os.path.join(str(socket_dir), f"k{secrets.token_hex(4)}")
@@ -224,10 +251,7 @@ def execute_topic(topic: Topic, params: dict[str, Any], out_ipynb: Path, *, posi
         progress.line(f"[{position}] {topic.stem} cell {state['code_seen']}/{n_code} "
                       f"({time.monotonic() - started:.1f} s)", transient=True)
 
-    engine_kwargs: dict[str, Any] = {}
-    km_class = kernel_manager_class(socket_dir, env)
-    if km_class is not None:
-        engine_kwargs["kernel_manager_class"] = km_class
+    engine_kwargs: dict[str, Any] = {"kernel_manager_class": kernel_manager_class(socket_dir, env)}
     attempts = 3
     for attempt in range(1, attempts + 1):
         state.update(code_seen=0, cell_started=False)
@@ -245,6 +269,14 @@ def execute_topic(topic: Topic, params: dict[str, Any], out_ipynb: Path, *, posi
             return nb, None
         except PapermillExecutionError as exc:
             return None, _failure_from_notebook(topic, out_ipynb, exc, redact)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:  # the disk is full: the whole run stops (crmbook.report.runner)
+                raise
+            if attempt < attempts and not state["cell_started"] and _is_port_clash(exc):
+                progress.line(f"[{position}] {topic.stem}: kernel start clashed, retrying ({attempt})")
+                time.sleep(0.5 * attempt)
+                continue
+            return None, _failure_from_exception(topic, source_nb, state, exc, out_ipynb, redact)
         except Exception as exc:  # kernel could not start, timeout, ...
             if attempt < attempts and not state["cell_started"] and _is_port_clash(exc):
                 progress.line(f"[{position}] {topic.stem}: kernel start clashed, retrying ({attempt})")

@@ -63,7 +63,7 @@ def _shown(kpi: Mapping[str, Any], spec: registry.KpiSpec | None) -> tuple[str, 
     value, unit = kpi.get("value"), str(kpi.get("unit", ""))
     if spec is not None and spec.kind == "share" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value if _is_percent(kpi, spec) else value * 100:.1f}", "%"
-    return format_value(value), unit
+    return format_value(value, unit), unit
 
 
 def _params(run: Mapping[str, Any], notebook: str | None) -> dict[str, Any]:

@@ -4,6 +4,20 @@ Papermill accepts a misspelt parameter with only a warning and runs on the defau
 each notebook's ``parameters`` cell itself (:func:`parse_parameters`: one ``name: type = default  # help``
 per line) and checks every value's name and type before any kernel starts (:func:`check_parameters`).
 
+Values are also checked against the **allowed ranges and choices** (:class:`Allowed`), declared in one of
+two places, so a topic adds its own without touching the runner:
+
+- :data:`PARAMETER_RULES` (by parameter name, for every topic that declares the parameter),
+  :data:`TOPIC_PARAMETER_RULES` (by topic name, overriding it) and :data:`PARAMETER_ORDER` (pairs
+  such as ``k_min <= k_max``), in this module;
+- or a marker at the end of the parameter's comment in the notebook's ``parameters`` cell:
+  ``rfm_bins: int = 5  # number of RFM scores [2..10]``, ``share: float = 0.2  # ... [0<..1]`` (``<``
+  beside the dots leaves that bound out), ``[0..]`` (no upper bound), ``[one of: en, zh]``. A marker
+  in the notebook wins over the registry. ``crmbook topics`` (and ``papermill --help-notebook``) show it.
+
+An ``as_of`` more than :data:`AS_OF_MARGIN_DAYS` after the data's last order is warned about by the
+runner (:func:`as_of_warning`).
+
 The topics of the project's ``notebooks/`` folder are the ones declared in :mod:`crmbook.topics`; in any
 other folder every ``NN_name.ipynb`` is a topic (:func:`find_topics`).
 """
@@ -26,6 +40,11 @@ from crmbook.context import LANGUAGES
 from crmbook.errors import UsageError
 
 __all__ = [
+    "AS_OF_MARGIN_DAYS",
+    "Allowed",
+    "PARAMETER_ORDER",
+    "PARAMETER_RULES",
+    "TOPIC_PARAMETER_RULES",
     "Parameter",
     "Topic",
     "check_parameters",
@@ -35,6 +54,9 @@ __all__ = [
     "load_config",
     "parse_parameters",
     "select_topics",
+    "as_of_warning",
+    "check_ranges",
+    "rule_of",
 ]
 
 
@@ -67,6 +89,185 @@ class Topic:
     def stem(self) -> str:
         """``"01_segmentation"``."""
         return f"{self.number}_{self.name}"
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The values a parameter may take: a range of numbers (``low``/``high``, each included unless
+    ``low_open``/``high_open``; None for no bound) or a list of ``choices``."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] | None = None
+
+    def allows(self, value: Any) -> bool:
+        """Whether ``value`` (already of the declared type) is allowed."""
+        if self.choices is not None:
+            return str(value) in self.choices
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return True  # not a number: the type check has spoken
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return not (self.high is not None and (value >= self.high if self.high_open else value > self.high))
+
+    def text(self) -> str:
+        """``"between 2 and 10"``, ``"above 0 and at most 1"``, ``"one of en, zh"``, ``"at least 0"``."""
+        if self.choices is not None:
+            return "one of " + ", ".join(self.choices)
+
+        def num(x: float) -> str:
+            return f"{int(x)}" if float(x).is_integer() else f"{x:g}"
+
+        lows = (f"above {num(self.low)}" if self.low_open else f"at least {num(self.low)}") if self.low is not None else ""
+        highs = (f"below {num(self.high)}" if self.high_open else f"at most {num(self.high)}") \
+            if self.high is not None else ""
+        if self.low is not None and self.high is not None and not (self.low_open or self.high_open):
+            return f"between {num(self.low)} and {num(self.high)}"
+        return " and ".join(t for t in (lows, highs) if t) or "any value"
+
+    def marker(self) -> str:
+        """The notebook-comment form: ``[2..10]``, ``[0<..1]``, ``[one of: en, zh]``."""
+        if self.choices is not None:
+            return f"[one of: {', '.join(self.choices)}]"
+        def num(x: float) -> str:
+            return f"{int(x)}" if float(x).is_integer() else f"{x:g}"
+
+        low = "" if self.low is None else num(self.low) + ("<" if self.low_open else "")
+        high = "" if self.high is None else ("<" if self.high_open else "") + num(self.high)
+        return f"[{low}..{high}]"
+
+
+#: Allowed values by parameter name, for every topic that declares the parameter. A topic adds its own
+#: here (or in :data:`TOPIC_PARAMETER_RULES`, or as a ``[..]`` marker in its parameters cell).
+PARAMETER_RULES: dict[str, Allowed] = {
+    "language": Allowed(choices=tuple(LANGUAGES)),
+    "rfm_bins": Allowed(2, 10),  # 1 cannot rank; above 10 most customers fall out of the named segments
+    "abc_top_share": Allowed(0, 1, low_open=True),
+    "abc_growth": Allowed(-1, 10),  # a fraction: -100 % to +1,000 %
+    "abc_max_gap_days": Allowed(1, 3660),
+    "k_min": Allowed(2, 20),
+    "k_max": Allowed(2, 20),
+    "seed": Allowed(0, 2**32 - 1),
+    "target_split": Allowed(0, 1, low_open=True, high_open=True),
+    "contacts_per_segment": Allowed(0, 100_000),
+    # shared by several topics
+    "confidence": Allowed(0, 1, low_open=True, high_open=True),  # 0.95 is 95 %
+    "min_group": Allowed(1, 1_000_000),
+    # 02 lifecycle (0 for the two thresholds: derived from the data's own gaps between orders)
+    "at_risk_days": Allowed(0, 3660),
+    "inactive_days": Allowed(0, 3660),
+    "loyal_orders": Allowed(2, 1000),
+    "flow_months": Allowed(1, 120),
+    "cohort_months": Allowed(1, 120),
+    "horizon_days": Allowed(1, 3660),
+    "top_value_share": Allowed(0, 1, low_open=True),
+    "birthday_days": Allowed(0, 366),
+    "revisit_days": Allowed(1, 3660),
+    "follow_up_within": Allowed(7, 3660),  # new customers whose first order is 7 to this many days old
+    "event_invites": Allowed(0, 1_000_000),
+    "plan_rows": Allowed(0, 10_000),
+    # 03 satisfaction
+    "min_n": Allowed(1, 1_000_000),
+    "target_nps": Allowed(-100, 100),
+    "target_csat": Allowed(0, 1),
+    "target_ces": Allowed(1, 7),
+    "complaint_target_hours": Allowed(0, 8760, low_open=True),
+    "repeat_days": Allowed(1, 3660),
+    "churn_days": Allowed(1, 3660),
+    "lookback_days": Allowed(1, 3660),
+    "drop_points": Allowed(1, 10),
+    "repair_rows": Allowed(0, 10_000),
+    # 04 cost accounting
+    "cac_period": Allowed(choices=("year", "month")),
+    # 05 ROI
+    "discount_rate": Allowed(0, 1),  # a yearly rate: 0.10 is 10 %
+    "clv_years": Allowed(1, 50),
+    "time_unit": Allowed(choices=("D", "W", "M")),
+    "purchase_model": Allowed(choices=("bgnbd", "pareto_nbd")),
+    "holdout_months": Allowed(1, 60),
+    "min_control": Allowed(1, 1_000_000),
+    "response_days": Allowed(1, 365),
+    "loyalty_cost_per_member": Allowed(0, None),
+}
+
+#: Per topic name (``"segmentation"``): allowed values that differ from :data:`PARAMETER_RULES`.
+TOPIC_PARAMETER_RULES: dict[str, dict[str, Allowed]] = {}
+
+#: Pairs of parameters whose values must be in order (``first <= second``), checked with the defaults.
+PARAMETER_ORDER: tuple[tuple[str, str], ...] = (("k_min", "k_max"),)
+
+#: Days an ``as_of`` may lie after the data's last order before the runner warns (a typing slip such as
+#: 2925-12-31, or the wrong export: every customer would look lapsed).
+AS_OF_MARGIN_DAYS = 365
+
+_MARKER = re.compile(r"\[\s*(?:one of:\s*(?P<choices>[^\]]+)|(?P<low>-?[0-9.e+]+)?\s*(?P<lo><)?\.\.(?P<ho><)?\s*"
+                     r"(?P<high>-?[0-9.e+]+)?)\s*\]\s*$")
+
+
+def _marker_rule(help_text: str) -> Allowed | None:
+    """The :class:`Allowed` of a ``[2..10]`` / ``[0<..1]`` / ``[one of: a, b]`` marker ending a comment."""
+    match = _MARKER.search(help_text)
+    if not match:
+        return None
+    if match["choices"]:
+        return Allowed(choices=tuple(c.strip() for c in match["choices"].split(",") if c.strip()))
+    try:
+        low = float(match["low"]) if match["low"] else None
+        high = float(match["high"]) if match["high"] else None
+    except ValueError:
+        return None
+    return Allowed(low, high, low_open=bool(match["lo"]), high_open=bool(match["ho"]))
+
+
+def rule_of(topic: Topic, name: str) -> Allowed | None:
+    """The allowed values of parameter ``name`` in ``topic``: its notebook's marker, else the registry."""
+    param = topic.parameters.get(name)
+    if param is not None and (rule := _marker_rule(param.help)) is not None:
+        return rule
+    return TOPIC_PARAMETER_RULES.get(topic.name, {}).get(name, PARAMETER_RULES.get(name))
+
+
+def check_ranges(per_topic: Mapping[str, Mapping[str, Any]], topics: Sequence[Topic]) -> list[str]:
+    """Messages for the values outside their allowed range or choices, and for pairs out of order
+    (:data:`PARAMETER_ORDER`, with the notebook defaults for what was not given); empty when all is well."""
+    errors: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for topic in topics:
+        given = per_topic.get(topic.stem, {})
+        for name, value in given.items():
+            rule = rule_of(topic, name)
+            if rule is not None and not rule.allows(value) and (name, repr(value)) not in seen:
+                seen.add((name, repr(value)))
+                errors.append(f"parameter {name!r} must be {rule.text()} (declared for {topic.stem}), "
+                              f"got {value!r}")
+        for first, second in PARAMETER_ORDER:
+            if first in topic.parameters and second in topic.parameters and (first in given or second in given):
+                a = given.get(first, topic.parameters[first].default)
+                b = given.get(second, topic.parameters[second].default)
+                if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a > b \
+                        and (first, second) not in seen:
+                    seen.add((first, second))
+                    errors.append(f"parameters {first!r} and {second!r} must satisfy {first} <= {second} "
+                                  f"({topic.stem}), got {first} {a!r} and {second} {b!r}")
+    return errors
+
+
+def as_of_warning(as_of: Any, last_date: Any) -> str | None:
+    """A warning when ``as_of`` lies more than :data:`AS_OF_MARGIN_DAYS` after ``last_date`` (the data's
+    last order), else None."""
+    try:
+        end = _dt.date.fromisoformat(str(as_of)[:10])
+        last = _dt.date.fromisoformat(str(last_date)[:10])
+    except ValueError:
+        return None
+    gap = (end - last).days
+    if gap <= AS_OF_MARGIN_DAYS:
+        return None
+    return (f"warning: as_of {end.isoformat()} is {gap:,} days after the data's last order ({last.isoformat()}), "
+            f"more than {AS_OF_MARGIN_DAYS} days: every customer will look lapsed. Is the date, or the export, "
+            "the one you meant?")
 
 
 def default_notebooks_dir() -> Path:
@@ -331,6 +532,8 @@ def check_parameters(values: Mapping[str, Any], topics: Sequence[Topic],
     if language is not None and language not in LANGUAGES:  # checked here, not after a kernel started
         errors.append(f"parameter 'language' expects one of {', '.join(LANGUAGES)} "
                       f"({', '.join(f'{k}: {v}' for k, v in LANGUAGES.items())}), got {language!r}")
+    if not errors:
+        errors = [e for e in check_ranges(per_topic, topics) if not e.startswith("parameter 'language'")]
     if errors:
         raise UsageError("\n".join(errors))
     return per_topic
@@ -359,7 +562,11 @@ def describe_topics(notebooks_dir: str | os.PathLike[str] | None = None) -> str:
         width = max((len(f"{p.name}: {p.type} = {p.default_text}") for p in topic.parameters.values()), default=0)
         for p in topic.parameters.values():
             decl = f"{p.name}: {p.type} = {p.default_text}"
-            lines.append(f"    {decl:<{width}}  # {p.help}".rstrip(" #") if p.help else f"    {decl}")
+            rule = rule_of(topic, p.name)
+            help_text = p.help
+            if rule is not None and _marker_rule(p.help) is None:
+                help_text = f"{help_text} {rule.marker()}".strip()
+            lines.append(f"    {decl:<{width}}  # {help_text}".rstrip(" #") if help_text else f"    {decl}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -371,9 +578,15 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read config file {path}: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from crmbook.data.sources.files import decode_error_message
+
+        raise UsageError(decode_error_message(data, f"config file {path}")) from None
     try:
         if path.suffix.lower() == ".toml":
             import tomllib
@@ -394,6 +607,6 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(content, Mapping):
         raise UsageError(f"config file {path}: expected a mapping of parameter names to values")
     for name, value in content.items():
-        if isinstance(value, (Mapping, list)):
+        if isinstance(value, (Mapping, list)) and str(name).replace("-", "_") != "max_set_aside":
             raise UsageError(f"config file {path}: parameter {name!r} must be a single value, got {value!r}")
     return {str(k).replace("-", "_"): v for k, v in content.items()}

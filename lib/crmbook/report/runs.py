@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import errno
 import json
 import os
 import secrets
@@ -20,8 +21,14 @@ from typing import Any
 
 from crmbook.report.index import reports_index_html, run_index_html
 
-__all__ = ["HISTORY_RUNS", "current_latest", "default_reports_dir", "finalize_run", "new_run_id", "previous_seconds",
-           "successful_runs"]
+__all__ = ["HISTORY_RUNS", "OWNER_FILE", "claim_tmp_folder", "current_latest", "default_reports_dir", "finalize_run",
+           "new_run_id", "previous_seconds", "remove_dead_tmp_folders", "successful_runs"]
+
+#: In a run's temporary folder ``.tmp-<run-id>-*``: the process id of the run writing it, so the next
+#: run can tell the folder of a run that died (killed, power cut) from one still running.
+OWNER_FILE = ".owner"
+#: A temporary folder without an owner file is removed once it is this old (seconds).
+ORPHAN_AGE = 24 * 3600
 
 
 #: Previous good runs read for the index's trends and changes.
@@ -48,8 +55,13 @@ def _json_default(value: Any) -> Any:
 def _write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` beside ``path`` and rename it into place: a reader sees the old file or the new one."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written file left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def _write_json(path: Path, content: Any) -> None:
@@ -108,9 +120,29 @@ def _switch_latest(reports_dir: Path, run_id: str) -> None:
     link_tmp = reports_dir / f".latest.{secrets.token_hex(4)}"
     try:
         os.symlink(run_id, link_tmp, target_is_directory=True)
-    except (OSError, NotImplementedError):  # no symlinks here: latest.txt tells
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise
+        return  # no symlinks here: latest.txt tells
+    except NotImplementedError:
         return
-    os.replace(link_tmp, reports_dir / "latest")
+    try:
+        os.replace(link_tmp, reports_dir / "latest")
+    except BaseException:
+        with contextlib.suppress(OSError):
+            link_tmp.unlink()
+        raise
+
+
+def _restore_latest(reports_dir: Path, run_id: str | None) -> None:
+    """Point ``latest`` back at ``run_id`` after a failed switch (or remove it when there was none)."""
+    with contextlib.suppress(OSError):
+        if run_id:
+            _switch_latest(reports_dir, run_id)
+        else:
+            for name in ("latest", "latest.txt"):
+                with contextlib.suppress(FileNotFoundError):
+                    (reports_dir / name).unlink()
 
 
 def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis: list[dict[str, Any]]) -> bool:
@@ -120,6 +152,10 @@ def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis
     in the run's ``index.html``), the index and ``kpis.json`` are written, the folder is renamed to its
     run id, ``latest`` moves (only for a successful run newer than the current latest), and the folder's
     own ``index.html`` listing every run is rewritten.
+
+    A full disk (or any error writing) before the rename leaves the temporary folder to the caller;
+    at the ``latest`` switch, the run folder is removed again and ``latest`` put back where it was, so
+    a run that is not complete is never in place, and ``latest`` never points at nothing.
 
     Returns
     -------
@@ -140,6 +176,8 @@ def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis
         _write_json(tmp_folder / "kpis.json", {"run": meta, "kpis": kpis})
         (tmp_folder / "index.html").write_text(run_index_html(meta, kpis, history), encoding="utf-8")
         _write_json(tmp_folder / "run.json", meta)
+        with contextlib.suppress(OSError):
+            (tmp_folder / OWNER_FILE).unlink()
         os.replace(tmp_folder, reports_dir / run_id)
         switched = False
         if ok:
@@ -149,11 +187,58 @@ def finalize_run(reports_dir: Path, tmp_folder: Path, meta: dict[str, Any], kpis
                 with contextlib.suppress(OSError, ValueError):
                     current_started = json.loads((reports_dir / current / "run.json").read_text())["started"]
             if not current or current_started <= meta["started"]:
-                _switch_latest(reports_dir, run_id)
+                try:
+                    _switch_latest(reports_dir, run_id)
+                except BaseException:
+                    import shutil
+
+                    shutil.rmtree(reports_dir / run_id, ignore_errors=True)  # frees the space it took
+                    _restore_latest(reports_dir, current)
+                    raise
                 switched = True
         _write_text_atomic(reports_dir / "index.html",
                            reports_index_html(_all_runs(reports_dir), current_latest(reports_dir)))
     return switched
+
+
+def claim_tmp_folder(tmp_folder: Path) -> None:
+    """Write this process's id into a run's temporary folder (:data:`OWNER_FILE`)."""
+    (tmp_folder / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="utf-8")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_dead_tmp_folders(reports_dir: Path) -> list[str]:
+    """Remove the temporary folders (``.tmp-*``) of runs that died: their owner process is gone, or they
+    have no owner file and are older than :data:`ORPHAN_AGE`. Folders of runs still running are kept.
+    Returns the names removed."""
+    import shutil
+    import time
+
+    removed = []
+    for folder in reports_dir.glob(".tmp-*"):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        dead = False
+        try:
+            pid = int((folder / OWNER_FILE).read_text(encoding="utf-8").strip())
+            dead = pid != os.getpid() and not _alive(pid)
+        except (OSError, ValueError):
+            with contextlib.suppress(OSError):
+                dead = time.time() - folder.stat().st_mtime > ORPHAN_AGE
+        if dead:
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                removed.append(folder.name)
+    return removed
 
 
 def previous_seconds(reports_dir: Path) -> dict[str, float]:

@@ -100,10 +100,15 @@ def welch_interval(a, b, confidence: float = CONFIDENCE) -> tuple[float, float, 
     return d, d - t * se, d + t * se
 
 
-def _verdict(low: float, high: float) -> str:
+def _verdict(low: float, high: float, response_low: float, response_high: float) -> str:
+    """On the revenue uplift's interval first (sales are what pays), then on the response uplift's."""
     if not (np.isfinite(low) and np.isfinite(high)):
         return "unknown"
-    return "positive" if low > 0 else "negative" if high < 0 else "not_shown"
+    if low > 0 or high < 0:
+        return "positive" if low > 0 else "negative"
+    if response_low > 0:
+        return "response_only"
+    return "response_down" if response_high < 0 else "not_shown"
 
 
 def campaign_results(campaigns: pd.DataFrame, members: pd.DataFrame, *, margin_rate: float,
@@ -131,8 +136,9 @@ def campaign_results(campaigns: pd.DataFrame, members: pd.DataFrame, *, margin_r
         response_control, response_uplift, response_low, response_high, revenue_uplift, revenue_low,
         revenue_high, incremental_revenue, incremental_margin, roi, roi_low, roi_high, verdict, status``.
         ``status`` is ``ok``, ``no_control`` or ``small_control``; the uplifts, margin and ROI are missing
-        unless ``ok``. ``verdict`` (on the revenue uplift) is ``positive`` / ``negative`` when the interval
-        excludes 0, ``not_shown`` when it does not. Members of groups other than treatment/control are
+        unless ``ok``. ``verdict``: ``positive`` / ``negative`` when the revenue uplift's interval excludes 0;
+        otherwise ``response_only`` (more responders shown, more revenue not), ``response_down`` (fewer
+        responders shown) or ``not_shown`` (both intervals include 0). Members of groups other than treatment/control are
         counted in ``attrs["other_group"]``.
     """
     require_columns(campaigns, "campaigns", ["campaign_id", "cost"])
@@ -171,7 +177,7 @@ def campaign_results(campaigns: pd.DataFrame, members: pd.DataFrame, *, margin_r
             row["incremental_margin"] = d * len(t) * margin_rate
             for key, value in (("roi", d), ("roi_low", lo), ("roi_high", hi)):
                 row[key] = (value * len(t) * margin_rate - cost) / cost if cost > 0 else np.nan
-            row["verdict"] = _verdict(lo, hi)
+            row["verdict"] = _verdict(lo, hi, row["response_low"], row["response_high"])
         else:
             row["verdict"] = "unknown"
         rows.append(row)

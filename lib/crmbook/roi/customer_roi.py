@@ -43,9 +43,12 @@ def customer_roi(facts: CustomerFacts, *, pnl: pd.DataFrame | None = None,
         ``customer_id, revenue, gross_margin, customer_cost, roi`` for customers with an order (``roi``
         missing where the cost is 0 or unknown); ``attrs``: ``basis`` (``pnl``, ``contacts`` or
         ``gross_margin``), ``no_cost`` (buying customers with a zero or unknown cost, ROI not computed),
-        ``margin_basis`` (``cost_of_goods`` or ``revenue`` when orders have no cost of goods).
+        ``margin_basis`` (``cost_of_goods`` or ``revenue`` when orders have no cost of goods),
+        ``non_buyers`` and ``non_buyer_cost`` (customers of the P&L without an order, left out here, and
+        the customer cost they carry, e.g. their acquisition cost).
     """
     o = facts.orders
+    non_buyers, non_buyer_cost = 0, 0.0
     buyers = facts.base.loc[facts.base["frequency"] > 0, "customer_id"]
     out = pd.DataFrame(index=pd.Index(buyers, name="customer_id"))
     out["revenue"] = o.groupby("customer_id")["revenue"].sum().reindex(out.index).fillna(0.0)
@@ -63,6 +66,8 @@ def customer_roi(facts: CustomerFacts, *, pnl: pd.DataFrame | None = None,
         out["gross_margin"] = p["gross_margin"].reindex(out.index)
         out["customer_cost"] = (p["total_cost"] - p["cost_of_goods"]).reindex(out.index)
         basis = "pnl" if pnl.attrs.get("basis", "costs") == "costs" else "gross_margin"
+        others = p.index.difference(out.index)  # signed up, no order: their cost is said, not hidden
+        non_buyers, non_buyer_cost = len(others), float((p["total_cost"] - p["cost_of_goods"]).reindex(others).sum())
     elif contacts is not None and "cost" in contacts.columns:
         require_columns(contacts, "contacts", ["customer_id", "cost"])
         cost = pd.to_numeric(contacts["cost"], errors="coerce").groupby(contacts["customer_id"].astype(str)).sum()
@@ -75,7 +80,7 @@ def customer_roi(facts: CustomerFacts, *, pnl: pd.DataFrame | None = None,
     out["roi"] = ((out["gross_margin"] - cost) / cost).where(known)
     out = out.reset_index()
     out.attrs.update(basis=basis, no_cost=int((~known).sum()) if basis != "gross_margin" else len(out),
-                     margin_basis=margin_basis)
+                     margin_basis=margin_basis, non_buyers=non_buyers, non_buyer_cost=non_buyer_cost)
     return out
 
 

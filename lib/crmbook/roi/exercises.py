@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crmbook.context import Context
@@ -29,8 +30,10 @@ def _unavailable(why: str):
 
 def _campaign_exercises(members: pd.DataFrame | None, results: pd.DataFrame | None, ctx: Context):
     ok = results[results["status"] == "ok"] if results is not None else pd.DataFrame()
-    if members is None or ok.empty:
-        why = "no campaign with a control group in this data"
+    margin = float(results.attrs.get("margin_rate", float("nan"))) if results is not None else float("nan")
+    if members is None or ok.empty or not np.isfinite(margin):
+        why = ("no campaign with a control group in this data" if members is None or ok.empty
+               else "no gross margin rate (the orders have no cost of goods)")
         return (NumberExercise(_text("name", ctx, n=1), "", _unavailable(why), language=ctx.language),
                 NumberExercise(_text("name", ctx, n=2), "", _unavailable(why), language=ctx.language))
     r = ok.sort_values("treated", ascending=False).iloc[0]

@@ -23,7 +23,7 @@ import pandas as pd
 
 from crmbook.facts import CustomerFacts, window_mask
 
-__all__ = ["MAX_ORDERS", "BASE_TIER", "loyalty_comparison"]
+__all__ = ["MAX_ORDERS", "BASE_TIER", "loyalty_comparison", "loyalty_comparison_or_reason"]
 
 #: Pre-period order counts above this are one stratum.
 MAX_ORDERS: int = 5
@@ -108,3 +108,12 @@ def loyalty_comparison(facts: CustomerFacts, *, tier_column: str = "member_tier"
                      strata=int(len(both)), cost_per_member=cost, margin_basis=basis,
                      roi=(effect - cost) / cost if cost > 0 else float("nan"), tier_column=tier_column)
     return out
+
+
+def loyalty_comparison_or_reason(facts: CustomerFacts, **options) -> tuple[pd.DataFrame | None, str | None]:
+    """:func:`loyalty_comparison`, or ``(None, reason)`` when the data does not allow it (no tier column,
+    no member or no non-member with a pre-period): the report says why instead of failing."""
+    try:
+        return loyalty_comparison(facts, **options), None
+    except ValueError as exc:
+        return None, str(exc)

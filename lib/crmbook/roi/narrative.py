@@ -71,9 +71,9 @@ def clv_interpretation(clv: pd.DataFrame, methods: list[str], ctx: Context, *,
     if "clv_course" in methods:
         lines.append(say("clv.course_misleads", ctx))
     if "one_time" in f and "clv_probabilistic" in methods:
-        lines.append(say("clv.one_time", ctx, n=f["one_time"],
-                         prob=money(f["one_time_means"]["clv_probabilistic"], ctx),
-                         retention=money(f["one_time_means"].get("clv_retention", float("nan")), ctx)))
+        prob, ret = f["one_time_means"]["clv_probabilistic"], f["one_time_means"].get("clv_retention", float("nan"))
+        key = "clv.one_time_lower" if prob < ret else "clv.one_time_higher"
+        lines.append(say(key, ctx, n=f["one_time"], prob=money(prob, ctx), retention=money(ret, ctx)))
     m = methods[-1]
     lines.append(say("clv.top1", ctx, method=names[m], share=f["top1_share"][m]))
     return Narrative(lines, lead=_lead(ctx), language=ctx.language)
@@ -178,11 +178,16 @@ def customer_roi_interpretation(roi: pd.DataFrame, ctx: Context) -> Narrative:
     """What the customer ROI says, and on what basis it was computed."""
     f = customer_roi_facts(roi)
     lines = [say(f"roi.basis.{f['basis']}", ctx)]
+    if roi.attrs.get("margin_basis") == "revenue":
+        lines.append(say("inputs.margin_revenue", ctx))
     if np.isfinite(f["roi"]):
         lines.append(say("roi.result", ctx, roi=f["roi"], margin=money(f["margin"], ctx),
                          cost=money(f["cost"], ctx), negative=f["negative_share"]))
     else:
         lines.append(say("roi.margin_only", ctx, margin=money(f["margin"], ctx), customers=f["customers"]))
+    if roi.attrs.get("non_buyers"):
+        lines.append(say("roi.non_buyers", ctx, count=roi.attrs["non_buyers"],
+                         cost=money(roi.attrs.get("non_buyer_cost", 0.0), ctx)))
     return Narrative(lines, lead=_lead(ctx), language=ctx.language)
 
 

@@ -13,7 +13,9 @@ module; moving a step, or a draw inside it, changes every table drawn after it):
 8. the defects of a real export (:mod:`.defects`): prospects who never ordered, orders of customers missing
    from the export, refunds booked as orders, a duplicated order, contacts dated after the history, an
    answer out of range. They come from a second generator seeded with ``[seed, 1]``, so the clean tables
-   keep every value they had without them.
+   keep every value they had without them;
+9. the loyalty-points ledger (:mod:`.points`), from a third generator seeded with ``[seed, 2]`` that reads
+   the clean orders only, so every other table is the same with or without it.
 
 The other tables (orders, campaigns, campaign members, market) and the truth (:mod:`.truth`) are read
 off these draws.
@@ -42,6 +44,7 @@ from crmbook.sample.orders import (
     _merge_orders,
     _orders_table,
 )
+from crmbook.sample.points import _draw_points
 from crmbook.sample.surveys import _draw_surveys
 from crmbook.sample.truth import _truth
 
@@ -88,8 +91,8 @@ def generate(n_customers: int = DEFAULT_N_CUSTOMERS, seed: int = DEFAULT_SEED, s
     Returns
     -------
     SampleData
-        ``tables`` (customers, orders, surveys, contacts, costs, campaigns, campaign_members, market) and
-        ``truth``.
+        ``tables`` (customers, orders, surveys, contacts, costs, campaigns, campaign_members, market,
+        points) and ``truth``.
 
     Examples
     --------
@@ -129,7 +132,9 @@ def generate(n_customers: int = DEFAULT_N_CUSTOMERS, seed: int = DEFAULT_SEED, s
         "campaign_members": _campaign_members_table(campaigns, orders, cust_ids, end_idx),
         "market": _market_table(n),
     }
+    points, points_truth = _draw_points(seed, customers, tables["orders"], history)
     defects = _add_defects(seed, tables, n, history)
+    defects.tables["points"] = points
     truth = _truth(seed=seed, history=history, base=base, buying=buying, orders=orders, contacts=contacts,
                    campaign_truth=campaigns.truth, tables=tables, cust_ids=cust_ids,
                    customers=defects.tables["customers"])
@@ -137,4 +142,5 @@ def generate(n_customers: int = DEFAULT_N_CUSTOMERS, seed: int = DEFAULT_SEED, s
                           "note": "signed up, never ordered: not part of the BG/NBD population, no truth under "
                                   "'customers'"}
     truth["defects"] = defects.records
+    truth["points"] = points_truth
     return SampleData(tables=defects.tables, truth=truth)

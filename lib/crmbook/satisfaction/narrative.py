@@ -259,4 +259,4 @@ def summary_points(ctx: Context, *, gaps: pd.DataFrame | None, drivers: pd.DataF
                            resolved=float(h.loc["resolved", "value"]) if "resolved" in h.index else float("nan")))
     if repair is not None:
         out.append(say("summary.repair", ctx, count=len(repair)))
-    return Narrative(out, lead=catalogue("crmbook").label("lead.summary", ctx), language=ctx.language, bullets=True)
+    return Narrative(out, language=ctx.language, bullets=True)

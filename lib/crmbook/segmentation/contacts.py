@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from crmbook.data.schemas import PERSONAL_COLUMNS
+from crmbook.outputs import claim_export, record_export
 from crmbook.tables import require_columns, without_formulas
 
 __all__ = ["CONTACT_SEGMENTS", "contact_list", "export_segments"]
@@ -73,7 +74,8 @@ def export_segments(assignments: pd.DataFrame, out_dir: str | Path, *, mask_pers
     turned off, the ``personal_columns`` (name, phone, e-mail) found in ``customers`` (or in
     ``assignments``) are added, so the list can go straight to a call centre. Files are named
     ``<prefix>_<segment>.csv`` (UTF-8 with BOM so Excel opens them), ``prefix`` defaulting to
-    ``segment_col``; the folder is created if needed.
+    ``segment_col``; the folder is created if needed. The export rules of :mod:`crmbook.outputs` hold:
+    no system folder, and no file overwritten that crmbook did not write (ValueError, FileExistsError).
 
     Returns
     -------
@@ -82,8 +84,6 @@ def export_segments(assignments: pd.DataFrame, out_dir: str | Path, *, mask_pers
     """
     customer_col = "customer_id"
     require_columns(assignments, "assignments", [customer_col, segment_col])
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     a = assignments[[customer_col, segment_col]].copy()
     a[customer_col] = a[customer_col].astype(str)
     if not mask_personal:
@@ -94,10 +94,13 @@ def export_segments(assignments: pd.DataFrame, out_dir: str | Path, *, mask_pers
             extra[customer_col] = extra[customer_col].astype(str)
             a = a.merge(extra.drop_duplicates(customer_col), on=customer_col, how="left")
     prefix = _slug(prefix or segment_col)
+    groups = list(a.groupby(segment_col, sort=True))
+    out_dir = claim_export(out_dir, [f"{prefix}_{_slug(seg)}.csv" for seg, _ in groups])
     paths = []
-    for seg, part in a.groupby(segment_col, sort=True):
+    for seg, part in groups:
         path = out_dir / f"{prefix}_{_slug(seg)}.csv"
         keep = [customer_col] if mask_personal else [c for c in part.columns if c != segment_col]
         without_formulas(part[keep].sort_values(customer_col)).to_csv(path, index=False, encoding="utf-8-sig")
         paths.append(path)
+    record_export(out_dir, paths)
     return paths

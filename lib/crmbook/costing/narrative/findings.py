@@ -224,10 +224,11 @@ def by_note(by: pd.DataFrame, dimension: str, ctx: Context) -> Narrative:
     """The heading of a P&L-by-group table and its best and worst group."""
     dim = say(f"pnl.dimension.{dimension}", ctx)
     out = [say("pnl.by", ctx, dimension=dim)]
+    name = lambda v: say(f"words.{v}", ctx) if str(v) in ("unknown", "other") else str(v)  # noqa: E731
     if len(by) > 1:
         best, worst = by.iloc[0], by.iloc[-1]
-        out.append(say("pnl.best_worst", ctx, best=str(best[dimension]),
-                       best_profit=money(best["profit"], ctx), worst=str(worst[dimension]),
+        out.append(say("pnl.best_worst", ctx, best=name(best[dimension]),
+                       best_profit=money(best["profit"], ctx), worst=name(worst[dimension]),
                        worst_profit=money(worst["profit"], ctx), worst_unprofitable=float(worst["unprofitable_share"])))
     return Narrative(out, language=ctx.language)
 

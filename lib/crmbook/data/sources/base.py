@@ -8,6 +8,7 @@ data row is row 2, in a Parquet file or a database result the first record is ro
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -63,9 +64,15 @@ class Source(Protocol):
         """What the source would need to hold ``table``: ``"a sheet named orders"``."""
         ...
 
-    def read(self, mapping: dict[str, dict[str, Any]]) -> Reading:
-        """Every table found, as text; ``mapping`` as returned by :func:`~crmbook.data.read_mapping`."""
+    def read(self, mapping: dict[str, dict[str, Any]], tables: Collection[str] | None = None) -> Reading:
+        """Every table found, as text; ``mapping`` as returned by :func:`~crmbook.data.read_mapping`;
+        ``tables``: only these (None: all)."""
         ...
+
+
+def _wanted(tables: Collection[str] | None) -> list[str]:
+    """The tables of :data:`SCHEMAS` to read, in their order: ``tables`` (None: all)."""
+    return [t for t in SCHEMAS if tables is None or t in tables]
 
 
 def _no_queries(mapping: dict[str, dict[str, Any]], data: str) -> None:

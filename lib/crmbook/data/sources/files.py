@@ -22,12 +22,55 @@ import pyarrow.compute as pc
 from crmbook.data.dataset import Problem, _examples
 from crmbook.data.sources.base import RawTable, _as_text, _texts
 
-__all__ = ["DATA_SUFFIXES", "CSV_ENCODINGS"]
+__all__ = ["DATA_SUFFIXES", "CSV_ENCODINGS", "FIELD_LIMIT", "MAX_COLUMNS", "decode_error_message"]
 
 #: File suffixes read as tables in a data folder.
 DATA_SUFFIXES = (".csv", ".xlsx", ".parquet")
 #: Encodings tried, in order, for CSV files (GB18030 is the superset of GBK and GB2312).
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+#: Longest field read, in characters (the csv module's own limit is 131,072): a longer one is refused
+#: with its line (often a quote that is never closed).
+FIELD_LIMIT = 16 * 1024 * 1024
+#: Most columns a CSV file may have (crmbook's widest table has a few dozen): more is refused at once,
+#: naming the delimiter, instead of reading for minutes and warning about each column.
+MAX_COLUMNS = 1000
+
+
+def _where(data: bytes | str, offset: int) -> str:
+    """``"line 3, column 12"`` of a byte (or character) offset, counted as a person does (from 1)."""
+    nl = b"\n" if isinstance(data, bytes) else "\n"
+    line = data.count(nl, 0, offset) + 1
+    return f"line {line}, column {offset - (data.rfind(nl, 0, offset) + 1) + 1}"
+
+
+def _guess_encoding(data: bytes) -> str:
+    """A guess at the encoding of bytes that are not UTF-8, for a message."""
+    if data.count(b"\0") > len(data) // 4:
+        return "UTF-16 without a byte-order mark"
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            return "GBK (Chinese Windows)"
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "an encoding crmbook does not know"
+    return "Windows-1252 (cp1252, Western European Excel)"
+
+
+def decode_error_message(data: bytes, what: str) -> str:
+    """Why ``data`` is not UTF-8, in one line: the first bad byte, where it is, the encoding it looks like.
+
+    ``what`` names the file (``"mapping file m.yml"``)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return (f"{what} is not UTF-8: the first bad byte, 0x{data[exc.start]:02X}, is at {_where(data, exc.start)} "
+                f"(byte {exc.start + 1:,}); it looks like {_guess_encoding(data)}. Save it as UTF-8")
+    return f"{what} is UTF-8"
 
 
 def _with_header(raw: RawTable, header: list[Any], body: pd.DataFrame) -> None:
@@ -82,7 +125,13 @@ def _with_header(raw: RawTable, header: list[Any], body: pd.DataFrame) -> None:
     raw.frame = frame.reset_index(drop=True)
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def _decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The text of a CSV file and the label of its encoding: ``encoding`` when given (the mapping's
+    ``encoding:``), else UTF-16 with its byte-order mark, UTF-8 (with or without BOM), GBK."""
+    if encoding:
+        return data.decode(encoding), encoding
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "UTF-16 with BOM"
     for enc in CSV_ENCODINGS:
         try:
             text = data.decode(enc)
@@ -103,23 +152,85 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _read_csv(path: Path, table: str) -> RawTable:
+def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]] | None, str | None]:
+    """The rows of CSV text read with the csv module, or why it cannot be read, naming the line.
+
+    Read strictly first, so a quote that is never closed is an error (read leniently it would swallow
+    every later row into one field); other irregular quoting (``"a"b``) is read leniently, as Excel does.
+    """
+    if csv.field_size_limit() < FIELD_LIMIT:
+        csv.field_size_limit(FIELD_LIMIT)
+    for strict in (True, False):
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=strict)
+        rows: list[list[str]] = []
+        last_line = 0  # the line the last complete record ended on
+        try:
+            for row in reader:
+                rows.append(row)
+                last_line = reader.line_num
+        except csv.Error as exc:
+            line = reader.line_num
+            message = str(exc)
+            if "unexpected end of data" in message or ("field larger" in message and '"' in text):
+                start = last_line + 1
+                return None, (f"the quote opened on line {start} is never closed, so every line after it would "
+                              "be read as one value; close the quote (a quote inside a value is written twice)")
+            if "field larger" in message:
+                return None, f"line {line} holds a value longer than {FIELD_LIMIT:,} characters"
+            if "new-line character" in message:
+                return None, (f"line {line} holds a line break (CR) inside a value that is not quoted; quote "
+                              "the value, or save the file with ordinary line endings")
+            if strict:
+                continue
+            return None, f"line {line}: {message}"
+        return rows, None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _read_csv(path: Path, table: str, encoding: str | None = None) -> RawTable:
     raw = RawTable(table, None, path.name, str(path), 2)
+    data = path.read_bytes()
     try:
-        text, raw.encoding = _decode(path.read_bytes())
-    except UnicodeDecodeError:
-        raw.error = "cannot decode the file: it is neither UTF-8 nor GBK; save it as UTF-8 CSV"
+        text, raw.encoding = _decode(data, encoding)
+    except UnicodeDecodeError as exc:
+        if encoding:
+            raw.error = (f"cannot decode the file as {encoding} (the mapping's encoding): the first bad byte, "
+                         f"0x{data[exc.start]:02X}, is at {_where(data, exc.start)}")
+            return raw
+        raw.error = (decode_error_message(data, "the file").replace("the file is not UTF-8", "the file is neither "
+                     "UTF-8 nor GBK", 1).replace(". Save it as UTF-8", ". Save it as UTF-8 CSV, or name its "
+                                                 f"encoding in the mapping file ({table}: encoding: cp1252)"))
         return raw
+    except LookupError:
+        raw.error = f"unknown encoding {encoding!r} in the mapping file"
+        return raw
+    if not text.strip():
+        raw.error = ("the file is empty (0 bytes)" if not data else "the file holds only blank lines") + \
+            ": expected a header line naming the columns, then one line per row"
+        return raw
+    if "\0" in text:
+        raw.error = (f"a NUL byte (\\x00) at {_where(text, text.index(chr(0)))}: the file is binary, or UTF-16 "
+                     "without a byte-order mark; save it as UTF-8 CSV")
+        return raw
+    if "\r" in text and "\n" not in text:  # old Mac line endings (CR only): read as lines
+        text = text.replace("\r", "\n")
     delimiter = _sniff_delimiter(text)
+    width = text.split("\n", 1)[0].count(delimiter) + 1
+    if width > MAX_COLUMNS:
+        shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "|"}[delimiter]
+        raw.error = (f"the header has {width:,} columns (split at each {shown}); crmbook reads at most "
+                     f"{MAX_COLUMNS:,}: check the delimiter, or that line 1 is the header")
+        return raw
     split = _split_plain_csv(text, delimiter)
     if split is not None:
         header, columns, n_rows = split
     else:
-        try:  # the csv module, not pandas: the header is read as written (no renaming, no index column)
-            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        except csv.Error as exc:
-            raw.error = f"cannot read the CSV file: {exc}"
+        # the csv module, not pandas: the header is read as written (no renaming, no index column)
+        rows, error = _csv_rows(text, delimiter)
+        if error is not None:
+            raw.error = f"cannot read the CSV file: {error}"
             return raw
+        assert rows is not None
         if not rows:
             raw.frame = pd.DataFrame()
             return raw
@@ -248,11 +359,12 @@ def _read_parquet(path: Path, table: str) -> RawTable:
     return raw
 
 
-def _read_file(path: Path, table: str, sheet: str | None = None) -> RawTable:
-    """The file ``path`` as table ``table``, read by its suffix (``sheet``: of an ``.xlsx`` file)."""
+def _read_file(path: Path, table: str, sheet: str | None = None, encoding: str | None = None) -> RawTable:
+    """The file ``path`` as table ``table``, read by its suffix (``sheet``: of an ``.xlsx`` file;
+    ``encoding``: of a CSV file, default detected)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path, table)
+        return _read_csv(path, table, encoding)
     if suffix == ".xlsx":
         return _read_table_xlsx(path, table, sheet)
     if suffix == ".parquet":

@@ -7,13 +7,13 @@ ignored; hidden files and Excel lock files (``~$orders.xlsx``) are not looked at
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from crmbook.data.dataset import Problem
-from crmbook.data.schemas import SCHEMAS
-from crmbook.data.sources.base import RawTable, Reading, _no_queries, _not_found
+from crmbook.data.sources.base import RawTable, Reading, _no_queries, _not_found, _wanted
 from crmbook.data.sources.files import DATA_SUFFIXES, _read_file
 
 __all__ = ["FolderSource"]
@@ -32,14 +32,14 @@ class FolderSource:
     def expected(self, table: str) -> str:
         return f"a file {table}.csv, {table}.xlsx or {table}.parquet"
 
-    def read(self, mapping: dict[str, dict[str, Any]]) -> Reading:
+    def read(self, mapping: dict[str, dict[str, Any]], tables: Collection[str] | None = None) -> Reading:
         folder = self.path
         files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
         _no_queries(mapping, f"a folder ({folder})")
         raws: dict[str, RawTable] = {}
         problems: list[Problem] = []
         used: set[Path] = set()
-        for table in SCHEMAS:
+        for table in _wanted(tables):
             spec = mapping.get(table, {})
             if spec.get("file"):
                 path = Path(spec["file"]).expanduser()
@@ -61,6 +61,6 @@ class FolderSource:
                                         f"several files for table {table}; keep one", "one file",
                                         ", ".join(p.name for p in candidates), "error"))
                 continue
-            raws[table] = _read_file(candidates[0], table, spec.get("sheet"))
+            raws[table] = _read_file(candidates[0], table, spec.get("sheet"), spec.get("encoding"))
         ignored = [p.name for p in files if p not in used]
         return raws, problems, ignored

@@ -9,7 +9,7 @@ written in the URL.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from crmbook.data.dataset import Problem
-from crmbook.data.schemas import SCHEMAS
-from crmbook.data.sources.base import RawTable, Reading, _not_found, _texts
+from crmbook.data.sources.base import RawTable, Reading, _not_found, _texts, _wanted
 from crmbook.redact import PASSWORD_ENV, secret_forms
 
 if TYPE_CHECKING:
@@ -93,7 +92,7 @@ class DatabaseSource:
     def expected(self, table: str) -> str:
         return f"a database table named {table} (or a query in the mapping)"
 
-    def read(self, mapping: dict[str, dict[str, Any]]) -> Reading:
+    def read(self, mapping: dict[str, dict[str, Any]], tables: Collection[str] | None = None) -> Reading:
         import sqlalchemy as sa
 
         url, shown, secrets = self.url, self.shown, [self.url_password, self.env_password]
@@ -120,7 +119,7 @@ class DatabaseSource:
                 inspector = sa.inspect(conn)
                 names = list(inspector.get_table_names()) + list(inspector.get_view_names())
                 used: set[str] = set()
-                for table in SCHEMAS:
+                for table in _wanted(tables):
                     spec = mapping.get(table, {})
                     query, wanted = spec.get("query"), spec.get("file")
                     if query:

@@ -5,13 +5,13 @@ Sheets that are not tables are listed as ignored (``sheet Notes``).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from crmbook.data.dataset import Problem
-from crmbook.data.schemas import SCHEMAS
-from crmbook.data.sources.base import RawTable, Reading, _no_queries, _not_found
+from crmbook.data.sources.base import RawTable, Reading, _no_queries, _not_found, _wanted
 from crmbook.data.sources.files import _read_excel_sheet
 
 __all__ = ["WorkbookSource"]
@@ -29,7 +29,7 @@ class WorkbookSource:
     def expected(self, table: str) -> str:
         return f"a sheet named {table}"
 
-    def read(self, mapping: dict[str, dict[str, Any]]) -> Reading:
+    def read(self, mapping: dict[str, dict[str, Any]], tables: Collection[str] | None = None) -> Reading:
         import openpyxl
 
         path = self.path
@@ -43,7 +43,7 @@ class WorkbookSource:
         raws: dict[str, RawTable] = {}
         problems: list[Problem] = []
         used: set[str] = set()
-        for table in SCHEMAS:
+        for table in _wanted(tables):
             spec = mapping.get(table, {})
             wanted = spec.get("sheet") or spec.get("file")
             if wanted is not None:

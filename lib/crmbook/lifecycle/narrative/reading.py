@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -214,9 +214,10 @@ def plan_interpretation(summary: pd.DataFrame, plan: pd.DataFrame, ctx: Context)
 
 def summary_points(summary: pd.DataFrame, rates: Mapping[str, Any], curve: pd.DataFrame | None,
                    plan_summary: pd.DataFrame | None, ctx: Context, *, at_risk_revenue: float | None = None,
-                   flow: Mapping[str, Any] | None = None) -> Narrative:
+                   flow: Mapping[str, Any] | None = None, extra: Sequence[str] = ()) -> Narrative:
     """The findings first: active customers, retention and churn, median lifetime, revenue at risk, won back,
-    and the contact plan's size."""
+    the sentences of ``extra`` (the loyalty and journey findings: :func:`crmbook.lifecycle.loyalty_summary`,
+    :func:`crmbook.lifecycle.journey_summary`) and the contact plan's size."""
     f = stage_facts(summary)
     out = [say("summary.active", ctx, active=f["active"], share=f["active_share"], customers=f["customers"],
                at_risk=f["at_risk"], lapsed=f["lapsed"]),
@@ -232,6 +233,7 @@ def summary_points(summary: pd.DataFrame, rates: Mapping[str, Any], curve: pd.Da
         out.append(say("summary.at_risk_revenue", ctx, revenue=money(at_risk_revenue, ctx), at_risk=f["at_risk"]))
     if flow is not None:
         out.append(say("summary.won_back", ctx, won_back=flow["won_back"], start=_date(flow["start"])))
+    out.extend(extra)
     if plan_summary is not None and int(plan_summary["customers"].sum()):
         first = plan_summary[plan_summary["customers"] > 0].iloc[0]
         out.append(say("summary.plan", ctx, rows=int(plan_summary["customers"].sum()),
