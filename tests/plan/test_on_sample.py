@@ -38,7 +38,7 @@ def _plan_and_compare(plan_at: str, later: str) -> dict:
     view = customer_360(facts, **t)
     cand = candidate_actions(view, uplifts=measured_uplifts(t["campaigns"], t["campaign_members"]),
                              costs=channel_costs(t["contacts"]))
-    plan = optimise_plan(cand, budget=20000, capacity={"phone": 200, "field": 40}, time_limit=1)
+    plan = optimise_plan(cand, budget=20000, capacity={"phone": 200, "field": 40}, node_limit=200)
     ds2 = load(str(SAMPLE), as_of=later)
     out = plan_vs_actual(plan, CustomerFacts.from_dataset(ds2), ds2["contacts"], plan_as_of=plan_at,
                          campaigns=ds2["campaigns"], campaign_members=ds2["campaign_members"])

@@ -41,8 +41,12 @@ __all__ = ["CANDIDATE_COLUMNS", "optimise_plan", "budget_curve", "curve_budgets"
 
 #: Columns a candidate table needs (one row per customer and action).
 CANDIDATE_COLUMNS: tuple[str, ...] = ("customer_id", "action", "channel", "cost", "expected_value")
-#: Seconds the branch and bound may search after the LP (then the best plan found, with its gap to the bound).
-TIME_LIMIT: float = 3.0
+#: Branch-and-bound nodes the search may explore after the LP (then the best plan found, with its gap to the
+#: bound). A count, not seconds, so that the same data gives the same plan on any machine and any load.
+NODE_LIMIT: int = 2_000
+#: Seconds after which the search stops whatever the nodes (a safeguard; a plan that stops here says so by
+#: its gap, and may then differ between runs).
+SAFETY_SECONDS: float = 120.0
 #: Most candidates left free after reduced-cost fixing for which the branch and bound is run.
 MAX_FREE: int = 3_000
 #: Most candidates joining the LP in one round of column generation.
@@ -98,7 +102,7 @@ def _fill(picked: np.ndarray, v: np.ndarray, a: Any, ub: np.ndarray, cost: np.nd
 
 
 def _solve(c: pd.DataFrame, budget: float, capacity: Mapping[str, float] | None,
-           time_limit: float = TIME_LIMIT, exact: bool = True,
+           node_limit: int = NODE_LIMIT, exact: bool = True,
            state: dict[str, Any] | None = None) -> tuple[np.ndarray, float, float, float]:
     """Chosen flags, the objective, the LP dual of the budget (net value of one more unit of money) and the
     proven gap to the optimum (0 when optimal).
@@ -109,7 +113,7 @@ def _solve(c: pd.DataFrame, budget: float, capacity: Mapping[str, float] | None,
     2. A feasible plan: the LP's whole ones, filled greedily (:func:`_fill`); its gap to the LP bound.
     3. **Reduced-cost fixing**: a candidate whose reduced cost exceeds the gap keeps its LP value in every
        optimal plan; the 0/1 program is solved by branch and bound (``milp``) on the others (when ``exact``
-       and they are at most :data:`MAX_FREE`), for at most ``time_limit`` seconds; otherwise the plan of
+       and they are at most :data:`MAX_FREE`), for at most ``node_limit`` nodes; otherwise the plan of
        step 2 and its gap to the bound.
     """
     net = (c["expected_value"] - c["cost"]).to_numpy(float)
@@ -174,7 +178,8 @@ def _solve(c: pd.DataFrame, budget: float, capacity: Mapping[str, float] | None,
         rest = ub - np.asarray(a_all[:, ones].sum(axis=1)).ravel()
         res = milp(-v[free], constraints=LinearConstraint(a_all[:, free], -np.inf, rest + 1e-9),
                    integrality=np.ones(len(free)), bounds=Bounds(0, 1),
-                   options={"time_limit": float(time_limit), "mip_rel_gap": 1e-7})
+                   options={"node_limit": int(node_limit), "time_limit": SAFETY_SECONDS,
+                            "mip_rel_gap": 1e-7})
         if res.x is not None:
             pick = ones.copy()
             pick[free] = res.x > 0.5
@@ -188,7 +193,7 @@ def _solve(c: pd.DataFrame, budget: float, capacity: Mapping[str, float] | None,
 
 
 def optimise_plan(candidates: pd.DataFrame, *, budget: float,
-                  capacity: Mapping[str, float] | None = None, time_limit: float = TIME_LIMIT) -> pd.DataFrame:
+                  capacity: Mapping[str, float] | None = None, node_limit: int = NODE_LIMIT) -> pd.DataFrame:
     """The best plan: at most one action per customer, within ``budget`` and each channel's ``capacity``.
 
     Parameters
@@ -200,9 +205,9 @@ def optimise_plan(candidates: pd.DataFrame, *, budget: float,
     capacity : mapping channel -> int, optional
         The most actions a channel can take in the plan period (``{"phone": 200}``); a channel not named
         has no limit.
-    time_limit : float
-        Seconds of branch and bound after the LP; the plan found by then is returned with its
-        ``optimality_gap``.
+    node_limit : int
+        Branch-and-bound nodes after the LP (:data:`NODE_LIMIT`); the plan found by then is returned with
+        its ``optimality_gap``.
 
     Returns
     -------
@@ -211,11 +216,11 @@ def optimise_plan(candidates: pd.DataFrame, *, budget: float,
         first. ``attrs``: ``budget``, ``capacity``, ``cost`` (spent), ``net_value`` (the objective),
         ``budget_dual`` (LP dual of the budget), ``optimality_gap`` (at most this much net value short of
         the optimum: 0 when proven optimal, else the distance to the LP bound when the search hit
-        ``time_limit``), ``expected_value``, ``candidates`` (rows given), ``not_worth`` (candidates whose expected value does
+        ``node_limit``), ``expected_value``, ``candidates`` (rows given), ``not_worth`` (candidates whose expected value does
         not cover their cost, never chosen), ``customers`` (with at least one candidate).
     """
     c = _check(candidates, budget, capacity)
-    chosen, objective, dual, gap = _solve(c, budget, capacity, time_limit)
+    chosen, objective, dual, gap = _solve(c, budget, capacity, node_limit)
     out = c[chosen].copy()
     out["net_value"] = out["expected_value"] - out["cost"]
     out = out.sort_values(["net_value", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
@@ -227,7 +232,7 @@ def optimise_plan(candidates: pd.DataFrame, *, budget: float,
 
 
 def budget_curve(candidates: pd.DataFrame, budgets: Sequence[float], *,
-                 capacity: Mapping[str, float] | None = None, time_limit: float = 0.5,
+                 capacity: Mapping[str, float] | None = None, node_limit: int = 200,
                  exact: bool | None = None, plan: pd.DataFrame | None = None) -> pd.DataFrame:
     """The plan's net value at each budget, and what the last step of budget bought.
 
@@ -254,7 +259,7 @@ def budget_curve(candidates: pd.DataFrame, budgets: Sequence[float], *,
             rows.append({"budget": b, "cost": a["cost"], "net_value": a["net_value"], "actions": int(len(plan)),
                          "budget_dual": a["budget_dual"], "gap": a["optimality_gap"]})
             continue
-        chosen, objective, dual, gap = _solve(c, b, capacity, time_limit, exact=exact, state=state)
+        chosen, objective, dual, gap = _solve(c, b, capacity, node_limit, exact=exact, state=state)
         rows.append({"budget": b, "cost": float(c.loc[chosen, "cost"].sum()), "net_value": objective,
                      "actions": int(chosen.sum()), "budget_dual": dual, "gap": gap})
     out = pd.DataFrame(rows, columns=["budget", "cost", "net_value", "actions", "budget_dual", "gap"])
