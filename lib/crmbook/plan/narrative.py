@@ -141,7 +141,15 @@ def plan_facts(plan: pd.DataFrame) -> dict[str, Any]:
             "top_action": by_action.index[0] if len(by_action) else None,
             "top_share": float(by_action.iloc[0] / net) if len(by_action) and net > 0 else np.nan,
             "gap": float(a.get("optimality_gap", 0.0)), "held": int(hold.get("held_out", 0)),
-            "held_share": float(hold.get("share", 0.0)), "seed": hold.get("seed")}
+            "held_share": float(hold.get("share", 0.0)), "seed": hold.get("seed"),
+            "default_share": _default_share(plan, net)}
+
+
+def _default_share(plan: pd.DataFrame, net: float) -> float:
+    """Share of the plan's net value that rests on documented default uplift rates (not measured, not given)."""
+    if "rate_source" not in plan.columns or not len(plan) or net <= 0:
+        return float("nan")
+    return float(plan.loc[plan["rate_source"] == "default", "net_value"].sum() / net)
 
 
 def plan_sentences(plan: pd.DataFrame, ctx: Context, *, saved: bool = False,
@@ -153,6 +161,8 @@ def plan_sentences(plan: pd.DataFrame, ctx: Context, *, saved: bool = False,
     out = [say("plan.chosen", ctx, budget=money(f["budget"], ctx),
                capacities=join_names(caps, ctx) if caps else say("plan.no_capacity", ctx),
                customers=f["customers"], cost=money(f["cost"], ctx), net=money(f["net"], ctx))]
+    if np.isfinite(f["default_share"]) and f["default_share"] > 0:
+        out.append(say("plan.default_rates", ctx, share=f["default_share"]))
     step = min_step if min_step is not None else float(plan["cost"].min()) if len(plan) else 0.0
     if f["budget"] - f["cost"] < max(step, 0.01 * f["budget"]):
         out.append(say("plan.binding_budget", ctx, used=f["budget_used"]))
@@ -246,6 +256,9 @@ def summary_points(plan: pd.DataFrame, card: pd.DataFrame, outcomes: pd.DataFram
                    uplift: Mapping[str, Any] | None, info: Mapping[str, Any], ctx: Context) -> Narrative:
     """The findings first: what the plan buys, whether the last plan worked, where the scorecard stands."""
     points = [plan_sentences(plan, ctx)[0]]
+    share = plan_facts(plan)["default_share"] if len(plan) else float("nan")
+    if np.isfinite(share) and share > 0:
+        points.append(say("plan.default_rates", ctx, share=share))
     pva = pva_sentences(outcomes, uplift, info, ctx)
     points.append(pva[-2] if outcomes is not None and (uplift or {}).get("randomised") else pva[-1])
     points.append(scorecard_sentences(card, ctx)[0])
