@@ -37,10 +37,11 @@ import yaml
 
 from crmbook.context import Context
 from crmbook.facts import CustomerFacts
+from crmbook.intervals import newcombe_interval, z_value
 from crmbook.language import Narrative, catalogue, join_names
 from crmbook.tables import format_table, require_columns
 
-from .loyalty import PACKAGE, _arrays, _day, _days, _positions, newcombe_interval
+from .loyalty import PACKAGE, _arrays, _day, _days, _positions
 
 __all__ = [
     "JOURNEY_STAGES",
@@ -446,13 +447,12 @@ def pain_points(facts: CustomerFacts, contacts: pd.DataFrame, *, window_days: in
             rows.append({"touchpoint": point, "problem": problem, "threshold_hours": thr, "bad_customers": nb,
                          "bad_inactive": xb, "bad_rate": xb / nb if nb else np.nan, "good_customers": ng,
                          "good_inactive": xg, "good_rate": xg / ng if ng else np.nan})
-    from scipy.special import ndtri
-
     m = max(1, len(rows))
-    z = float(ndtri(1 - 0.025 / (m if adjust else 1)))
+    confidence = 1 - 0.05 / (m if adjust else 1)  # Bonferroni over the m comparisons
+    z = z_value(confidence)
     for row in rows:
         lo, hi = newcombe_interval(row["bad_inactive"], row["bad_customers"], row["good_inactive"],
-                                   row["good_customers"], z)
+                                   row["good_customers"], confidence)
         if min(row["bad_customers"], row["good_customers"]) < int(min_group):
             verdict = "too_few"
         elif lo > 0:

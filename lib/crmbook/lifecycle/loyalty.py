@@ -49,6 +49,7 @@ import pandas as pd
 from crmbook.context import Context
 from crmbook.data.schemas import POINT_KINDS
 from crmbook.facts import CustomerFacts
+from crmbook.intervals import mean_interval, newcombe_interval, welch_interval, wilson_interval
 from crmbook.language import Narrative, catalogue, join_names
 from crmbook.tables import format_table, require_columns
 
@@ -57,7 +58,6 @@ __all__ = [  # PACKAGE is left out: the lifecycle package exports its own (the s
     "TierRule",
     "TIER_RULE",
     "VALUE_PER_POINT",
-    "Z_95",
     "wilson_interval",
     "newcombe_interval",
     "mean_interval",
@@ -85,7 +85,6 @@ PACKAGE = "crmbook.lifecycle"
 #: What a tier can be earned by (the course: spend, number of orders, referrals).
 TIER_BASES = ("spend", "orders", "referrals")
 #: z of a two-sided 95 % interval.
-Z_95 = 1.959963984540054
 #: Value of one point at redemption (CNY 0.01: 1,000 points = CNY 10), the sample's rule; a parameter.
 VALUE_PER_POINT = 0.01
 
@@ -152,69 +151,6 @@ TIER_RULE = TierRule({"bronze": 0.0, "silver": 2000.0, "gold": 8000.0, "platinum
 
 
 # ---- intervals --------------------------------------------------------------------------------------
-
-def wilson_interval(successes: float, n: float, z: float = Z_95) -> tuple[float, float]:
-    r"""Wilson score interval of a rate :math:`\hat p = x / n`:
-
-    .. math:: \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}
-
-    ``(nan, nan)`` when ``n`` is 0.
-    """
-    if n <= 0:
-        return (np.nan, np.nan)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
-
-
-def newcombe_interval(x1: float, n1: float, x2: float, n2: float, z: float = Z_95) -> tuple[float, float]:
-    r"""Newcombe's hybrid score interval of a difference of rates :math:`d = \hat p_1 - \hat p_2`:
-
-    .. math:: \left[d - \sqrt{(\hat p_1 - l_1)^2 + (u_2 - \hat p_2)^2},\;
-              d + \sqrt{(u_1 - \hat p_1)^2 + (\hat p_2 - l_2)^2}\right]
-
-    with :math:`(l_j, u_j)` the Wilson interval of rate :math:`j` (Newcombe 1998, method 10).
-    """
-    if n1 <= 0 or n2 <= 0:
-        return (np.nan, np.nan)
-    p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_interval(x1, n1, z)
-    l2, u2 = wilson_interval(x2, n2, z)
-    d = p1 - p2
-    return (float(d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)), float(d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)))
-
-
-def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
-    r"""Student's t interval of a mean, :math:`\bar x \pm t_{n-1}\, s / \sqrt n` (nan below two values)."""
-    from scipy.special import stdtrit  # Student's t quantile (lighter to import than scipy.stats)
-
-    x = np.asarray(values, dtype=float)
-    if x.size < 2:
-        return (np.nan, np.nan)
-    half = stdtrit(x.size - 1, 0.5 + level / 2) * x.std(ddof=1) / np.sqrt(x.size)
-    return (float(x.mean() - half), float(x.mean() + half))
-
-
-def welch_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float]:
-    r"""Welch's interval of a difference of means :math:`\bar a - \bar b \pm t_\nu \sqrt{s_a^2/n_a + s_b^2/n_b}`,
-    :math:`\nu` from the Welch-Satterthwaite equation."""
-    from scipy.special import stdtrit
-
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.size < 2 or b.size < 2:
-        return (np.nan, np.nan)
-    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
-    se = np.sqrt(va + vb)
-    if se == 0:
-        d = a.mean() - b.mean()
-        return (float(d), float(d))
-    nu = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
-    half = stdtrit(nu, 0.5 + level / 2) * se
-    d = a.mean() - b.mean()
-    return (float(d - half), float(d + half))
-
 
 # ---- tiers ------------------------------------------------------------------------------------------
 
@@ -545,7 +481,7 @@ def referral_comparison(facts: CustomerFacts, *, same_account_types: bool = True
                      "repeat_high": hi, "first_year_revenue": revenue[mask].mean() if n else np.nan,
                      "revenue_low": mlo, "revenue_high": mhi})
     dlo, dhi = newcombe_interval(repeat[referred].sum(), referred.sum(), repeat[others].sum(), others.sum())
-    wlo, whi = welch_interval(revenue[referred], revenue[others])
+    _, wlo, whi = welch_interval(revenue[referred], revenue[others])
     rows.append({"referral_group": "difference", "customers": np.nan,
                  "repeat_rate": rows[0]["repeat_rate"] - rows[1]["repeat_rate"], "repeat_low": dlo, "repeat_high": dhi,
                  "first_year_revenue": rows[0]["first_year_revenue"] - rows[1]["first_year_revenue"],

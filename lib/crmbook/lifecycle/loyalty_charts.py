@@ -150,7 +150,7 @@ def plot_pain_points(pain: pd.DataFrame, ctx: Context, *, ax: Axes | None = None
     """Dot plot of :func:`~crmbook.lifecycle.journey.pain_points`: per touchpoint and problem, the share of
     customers with no order afterwards after a bad contact and after a good one, with 95 % intervals (the
     comparisons with too few customers are left out)."""
-    from crmbook.lifecycle.loyalty import wilson_interval
+    from crmbook.intervals import wilson_interval
 
     rows = pain[pain["verdict"] != "too_few"].iloc[::-1]
     ax = get_ax(ax, figsize=(8.0, 0.55 * max(3, len(rows)) + 1.2))

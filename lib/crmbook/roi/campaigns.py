@@ -22,12 +22,10 @@ No ROI is claimed when a campaign has no control group or a control group smalle
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from crmbook.intervals import newcombe_interval, welch_interval, wilson_interval
 from crmbook.tables import require_columns
 
 __all__ = ["CONFIDENCE", "MIN_CONTROL", "wilson_interval", "newcombe_interval", "welch_interval",
@@ -42,62 +40,6 @@ MIN_CONTROL: int = 50
 
 #: How a ``responded`` value reads as a flag (anything else is unknown and left out of the rate).
 _FLAGS = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0, "yes": 1.0, "no": 0.0}
-
-
-def _z(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    return float(stats.norm.ppf(0.5 + confidence / 2))
-
-
-def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    r"""Wilson score interval of a proportion :math:`x/n`:
-    :math:`\frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}`."""
-    if n <= 0:
-        return float("nan"), float("nan")
-    z = _z(confidence)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return centre - half, centre + half
-
-
-def newcombe_interval(x1: int, n1: int, x2: int, n2: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    r"""Newcombe's hybrid score interval of :math:`p_1 - p_2` (method 10 of Newcombe 1998).
-
-    With :math:`(l_i, u_i)` the Wilson intervals of the two rates:
-    :math:`\bigl(\Delta - \sqrt{(p_1-l_1)^2 + (u_2-p_2)^2},\ \Delta + \sqrt{(u_1-p_1)^2 + (p_2-l_2)^2}\bigr)`.
-    Newcombe's example 56/70 vs 48/80 gives (0.0524, 0.3339).
-    """
-    if n1 <= 0 or n2 <= 0:
-        return float("nan"), float("nan")
-    p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_interval(x1, n1, confidence)
-    l2, u2 = wilson_interval(x2, n2, confidence)
-    d = p1 - p2
-    return d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-
-
-def welch_interval(a, b, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
-    r"""``(difference, low, high)``: Welch's t interval of :math:`\bar a - \bar b`.
-
-    :math:`se = \sqrt{s_a^2/n_a + s_b^2/n_b}`, degrees of freedom
-    :math:`\nu = se^4 / \bigl(\frac{(s_a^2/n_a)^2}{n_a-1} + \frac{(s_b^2/n_b)^2}{n_b-1}\bigr)`; the interval is
-    the difference :math:`\pm t_{\nu} \cdot se`. ``nan`` bounds with fewer than two values in a group.
-    """
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if len(a) == 0 or len(b) == 0:
-        return float("nan"), float("nan"), float("nan")
-    d = float(a.mean() - b.mean())
-    if len(a) < 2 or len(b) < 2:
-        return d, float("nan"), float("nan")
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = math.sqrt(va + vb)
-    if se == 0:
-        return d, d, d
-    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    t = float(stats.t.ppf(0.5 + confidence / 2, df))
-    return d, d - t * se, d + t * se
 
 
 def _verdict(low: float, high: float, response_low: float, response_high: float) -> str:

@@ -31,13 +31,13 @@ Answers with the score missing are left out of that score only (each score has i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from crmbook.intervals import mean_interval, wilson_interval, z_value
 from crmbook.tables import require_columns
 
 __all__ = [
@@ -74,26 +74,6 @@ NPS_DETRACTOR_MAX = 6
 SCORES: dict[str, tuple[str, str]] = {"nps": ("nps", "up"), "csat": ("csat", "up"), "ces": ("ces", "down")}
 
 
-def _z(confidence: float) -> float:
-    if not 0 < float(confidence) < 1:
-        raise ValueError(f"confidence must be between 0 and 1 (0.95 for 95 %), got {confidence!r}")
-    return float(stats.norm.ppf(0.5 + float(confidence) / 2))
-
-
-def wilson_interval(successes: float, n: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Wilson's score interval of a proportion ``successes / n`` (see the module docstring); ``(nan, nan)``
-    when ``n`` is 0."""
-    if n <= 0:
-        return (np.nan, np.nan)
-    if not 0 <= successes <= n:
-        raise ValueError(f"wilson_interval: successes must be between 0 and n={n}, got {successes}")
-    z = _z(confidence)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
-
-
 def nps_interval(promoters: float, detractors: float, n: float,
                  confidence: float = CONFIDENCE) -> tuple[float, float]:
     """The normal interval of the NPS (in points, -100 to 100) from the counts of promoters and
@@ -103,19 +83,8 @@ def nps_interval(promoters: float, detractors: float, n: float,
     pp, pd_ = promoters / n, detractors / n
     nps = pp - pd_
     se = np.sqrt(max(pp + pd_ - nps * nps, 0.0) / n)
-    z = _z(confidence)
+    z = z_value(confidence)
     return (float(max(-100.0, 100 * (nps - z * se))), float(min(100.0, 100 * (nps + z * se))))
-
-
-def mean_interval(values: Iterable[float], confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Student's *t* interval of a mean; ``(nan, nan)`` with fewer than two values."""
-    x = np.asarray(list(values), dtype=float)
-    x = x[~np.isnan(x)]
-    if x.size < 2:
-        return (np.nan, np.nan)
-    _z(confidence)
-    half = float(stats.t.ppf(0.5 + confidence / 2, x.size - 1)) * x.std(ddof=1) / np.sqrt(x.size)
-    return (float(x.mean() - half), float(x.mean() + half))
 
 
 def _values(values: Any) -> np.ndarray:
