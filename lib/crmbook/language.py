@@ -29,7 +29,7 @@ import yaml
 
 from crmbook.context import LANGUAGES, Context, language_of
 
-__all__ = ["Catalogue", "Narrative", "catalogue", "placeholders", "escape_text", "join_names", "headings"]
+__all__ = ["Catalogue", "Narrative", "catalogue", "placeholders", "escape_text", "join_names", "headings", "money"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~])")
 
@@ -145,6 +145,11 @@ def headings(package: str, language: str | Context) -> dict[str, str]:
     if lang == "en":
         return {}
     return {en: texts[lang] for en, texts in _headings_file(package).items() if texts.get(lang)}
+
+
+def money(value: float, ctx: Context, digits: int = 0) -> str:
+    """A money figure as a sentence shows it: ``"2,500 CNY"`` (no currency in the context: ``"2,500"``)."""
+    return f"{float(value):,.{digits}f}" + (f" {ctx.currency}" if ctx.currency else "")
 
 
 def join_names(names: Iterable[Any], language: str | Context) -> str:

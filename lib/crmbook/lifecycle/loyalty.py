@@ -50,7 +50,7 @@ from crmbook.context import Context
 from crmbook.data.schemas import POINT_KINDS
 from crmbook.facts import CustomerFacts
 from crmbook.intervals import mean_interval, newcombe_interval, welch_interval, wilson_interval
-from crmbook.language import Narrative, catalogue, join_names
+from crmbook.language import Narrative, catalogue, join_names, money
 from crmbook.tables import format_table, require_columns
 
 __all__ = [  # PACKAGE is left out: the lifecycle package exports its own (the same name)
@@ -653,10 +653,6 @@ def _say(key: str, ctx: Context | str, count: float | None = None, **values: Any
     return catalogue(PACKAGE).say(f"loyalty.{key}", ctx, count, **values)
 
 
-def _money(value: float, ctx: Context, digits: int = 0) -> str:
-    return f"{float(value):,.{digits}f}" + (f" {ctx.currency}" if ctx.currency else "")
-
-
 def loyalty_facts(facts: CustomerFacts, points: pd.DataFrame | None = None, *, rule: TierRule = TIER_RULE,
                   value_per_point: float = VALUE_PER_POINT, reward_per_referral: float | None = None
                   ) -> dict[str, Any]:
@@ -717,9 +713,9 @@ def loyalty_narrative(lf: dict[str, Any], ctx: Context) -> Narrative:
                         n_referred=int(a["customers"]), n_others=int(b["customers"]),
                         low=d["repeat_low"] * 100, high=d["repeat_high"] * 100))
         clear = "clear" if (d["revenue_low"] > 0 or d["revenue_high"] < 0) else "unclear"
-        out.append(_say(f"referral_revenue_{clear}", ctx, referred=_money(a["first_year_revenue"], ctx),
-                        others=_money(b["first_year_revenue"], ctx), low=_money(d["revenue_low"], ctx),
-                        high=_money(d["revenue_high"], ctx)))
+        out.append(_say(f"referral_revenue_{clear}", ctx, referred=money(a["first_year_revenue"], ctx),
+                        others=money(b["first_year_revenue"], ctx), low=money(d["revenue_low"], ctx),
+                        high=money(d["revenue_high"], ctx)))
         y = lf["yield"]
         out.append(_say("yield", ctx, referrers=y["referrers"], referred=y["referred"],
                         per=y["referred_per_referrer"], share=y["referred_revenue_share"]))
@@ -730,8 +726,8 @@ def loyalty_narrative(lf: dict[str, Any], ctx: Context) -> Narrative:
         out.append(_say("points", ctx, earned=pts["earned"], redeemed=pts["redeemed"], expired=pts["expired"],
                         redemption=pts["redemption_rate"], breakage=pts["breakage"]))
         out.append(_say("liability", ctx, outstanding=pts["outstanding"], members=pts["members_with_balance"],
-                        value=_money(pts["value_per_point"], ctx, 2),
-                        liability=_money(pts["liability"], ctx, 2)))
+                        value=money(pts["value_per_point"], ctx, 2),
+                        liability=money(pts["liability"], ctx, 2)))
         if pts["negative_balances"]:
             out.append(_say("negative_balances", ctx, count=pts["negative_balances"]))
     return Narrative(out, lead=catalogue("crmbook").label("lead.interpretation", ctx), language=ctx.language,
@@ -746,8 +742,8 @@ def loyalty_summary(lf: dict[str, Any], ctx: Context) -> list[str]:
     pts = lf["points"]
     if pts is not None and pts["earned"]:
         out.append(catalogue(PACKAGE).say("summary.points", ctx, outstanding=pts["outstanding"],
-                                          liability=_money(pts["liability"], ctx, 2),
-                                          value=_money(pts["value_per_point"], ctx, 2),
+                                          liability=money(pts["liability"], ctx, 2),
+                                          value=money(pts["value_per_point"], ctx, 2),
                                           redemption=pts["redemption_rate"], breakage=pts["breakage"]))
     ref = lf["referrals"]
     if lf["has_referrals"] and not ref.empty:

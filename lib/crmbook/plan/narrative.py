@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.context import Context
-from crmbook.language import Narrative, catalogue, join_names
+from crmbook.language import Narrative, catalogue, join_names, money
 
 from .actions import ACTION_PLAYBOOK
 
@@ -31,11 +31,6 @@ def say(key: str, ctx: Context | str, count: float | None = None, **values: Any)
 def note(key: str, ctx: Context, **values: Any) -> Narrative:
     """One sentence of the catalogue as a :class:`Narrative` (empty when ``key`` is None)."""
     return Narrative([say(key, ctx, **values)] if key else [], language=ctx.language)
-
-
-def money(value: float, ctx: Context) -> str:
-    """``"2,500 CNY"``."""
-    return f"{float(value):,.0f}" + (f" {ctx.currency}" if ctx.currency else "")
 
 
 def action_label(action: Any, ctx: Context) -> str:

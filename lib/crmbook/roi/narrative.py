@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.context import Context
-from crmbook.language import Narrative, catalogue, join_names
+from crmbook.language import Narrative, catalogue, join_names, money
 
 __all__ = ["PACKAGE", "say", "note", "money", "clv_comparison_facts", "clv_interpretation", "campaign_lines",
            "campaign_interpretation", "channel_facts", "channel_interpretation", "loyalty_interpretation",
@@ -28,11 +28,6 @@ def say(key: str, ctx: Context | str, count: float | None = None, **values: Any)
 def note(key: str, ctx: Context, **values: Any) -> Narrative:
     """One sentence of the catalogue as a :class:`Narrative`."""
     return Narrative([say(key, ctx, **values)], language=ctx.language)
-
-
-def money(value: float, ctx: Context) -> str:
-    """``"2,500 CNY"`` (no currency: ``"2,500"``)."""
-    return f"{float(value):,.0f}" + (f" {ctx.currency}" if ctx.currency else "")
 
 
 def _lead(ctx: Context, key: str = "interpretation") -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from crmbook.context import Context
-from crmbook.language import Narrative, catalogue
+from crmbook.language import Narrative, catalogue, money
 
 __all__ = ["PACKAGE", "say", "note", "money", "kind_label", "measure_label", "status_label"]
 
@@ -22,11 +22,6 @@ def say(key: str, ctx: Context | str, count: float | None = None, **values: Any)
 def note(key: str, ctx: Context, **values: Any) -> Narrative:
     """One sentence of the catalogue as a :class:`Narrative`."""
     return Narrative([say(key, ctx, **values)], language=ctx.language)
-
-
-def money(value: float, ctx: Context) -> str:
-    """A money figure as a sentence shows it: ``"2,500 CNY"``."""
-    return f"{float(value):,.0f}" + (f" {ctx.currency}" if ctx.currency else "")
 
 
 def kind_label(kind: str, ctx: Context | str) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from crmbook.context import Context
 from crmbook.facts import CustomerFacts
-from crmbook.language import Narrative, catalogue, join_names
+from crmbook.language import Narrative, catalogue, join_names, money
 
 from ..actions import ACTION_PLAYBOOK, STAGE_PLAYBOOK
 
@@ -49,11 +49,6 @@ def action_label(action: Any, ctx: Context | str) -> str:
 def channel_label(channel: Any, ctx: Context | str) -> str:
     """The name of a contact channel (phone, SMS, visit, invitation)."""
     return say(f"channel.{channel}", ctx) if f"channel.{channel}" in catalogue(PACKAGE).texts["en"] else str(channel)
-
-
-def money(value: float, ctx: Context) -> str:
-    """A money figure as a sentence shows it: ``"2,500 CNY"``."""
-    return f"{float(value):,.0f}" + (f" {ctx.currency}" if ctx.currency else "")
 
 
 def skipped_note(what: str, ctx: Context, **values: Any) -> Narrative:

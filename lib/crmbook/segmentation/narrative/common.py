@@ -9,7 +9,7 @@ import pandas as pd
 
 from crmbook.context import Context
 from crmbook.facts import CustomerFacts
-from crmbook.language import Narrative, catalogue, join_names
+from crmbook.language import Narrative, catalogue, join_names, money
 from crmbook.tables import require_columns
 
 from ..abc import ABC_PLAYBOOK
@@ -64,11 +64,6 @@ def group_label(code: Any, ctx: Context | str) -> str:
         if str(code) in playbook.groups:
             return playbook.label(code, ctx)
     return str(code)
-
-
-def money(value: float, ctx: Context) -> str:
-    """A money figure as a sentence shows it: ``"2,500 CNY"`` (no currency: ``"2,500"``)."""
-    return f"{float(value):,.0f}" + (f" {ctx.currency}" if ctx.currency else "")
 
 
 def _names(names: Sequence[str], ctx: Context) -> str:
