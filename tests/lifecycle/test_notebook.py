@@ -6,38 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from notebook_runs import kpis as _kpis
+from notebook_runs import run_notebook
+from notebook_runs import texts as _texts
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "02_lifecycle.ipynb"
 SAMPLE = ROOT / "datasets" / "sample"
 
 
+
 def _run(tmp_path: Path, **parameters):
-    import nbformat
-    import papermill as pm
-
-    out = tmp_path / "out.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, kernel_name="python3",
-                        cwd=str(NOTEBOOK.parent), progress_bar=False)
-    return nbformat.read(out, as_version=4)
-
-
-def _texts(nb) -> str:
-    parts = []
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "error":
-                raise AssertionError(f"{o['ename']}: {o['evalue']}")
-            data = o.get("data", {})
-            parts += [o.get("text", ""), str(data.get("text/markdown", "")), str(data.get("text/plain", ""))]
-    return "\n".join(parts)
-
-
-def _kpis(nb) -> dict:
-    from crmbook.kpis import KPI_MIME
-
-    return {o["data"][KPI_MIME]["name"]: o["data"][KPI_MIME]["value"]
-            for cell in nb.cells for o in cell.get("outputs", []) if KPI_MIME in o.get("data", {})}
+    return run_notebook(NOTEBOOK, tmp_path, **parameters)
 
 
 @pytest.mark.slow

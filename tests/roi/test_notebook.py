@@ -5,31 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from notebook_runs import kpis as _kpis
+from notebook_runs import run_notebook
+from notebook_runs import texts as _texts
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "05_roi.ipynb"
 SAMPLE = ROOT / "datasets" / "sample"
 
 
-def _run(tmp_path: Path, **parameters):
-    import nbformat
-    import papermill as pm
 
-    out = tmp_path / "out.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, kernel_name="python3",
-                        cwd=str(NOTEBOOK.parent), progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
-    texts, kpis = [], {}
-    from crmbook.kpis import KPI_MIME
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            assert o.get("output_type") != "error", f"{o.get('ename')}: {o.get('evalue')}"
-            texts.append(o.get("text", ""))
-            data = o.get("data", {})
-            texts.append(str(data.get("text/markdown", "")) + str(data.get("text/plain", "")))
-            if KPI_MIME in data:
-                kpis[data[KPI_MIME]["name"]] = data[KPI_MIME]["value"]
-    return "\n".join(texts), kpis
+def _outputs(nb):
+    """(everything shown, the KPIs recorded) of an executed notebook."""
+    return _texts(nb), _kpis(nb)
+
+
+def _run(tmp_path: Path, **parameters):
+    return _outputs(run_notebook(NOTEBOOK, tmp_path, **parameters))
 
 
 @pytest.mark.slow
