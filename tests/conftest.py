@@ -27,6 +27,10 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# The snapshot cache of crmbook.data.load (crmbook.data.snapshot) goes to a folder of this test session,
+# never to the developer's ~/.cache; the notebook kernels the tests start inherit it.
+os.environ["CRMBOOK_CACHE_DIR"] = tempfile.mkdtemp(prefix="crmbook-test-cache-")
+
 # Fixture notebooks are inputs of the runner tests, not notebooks for nbval to check.
 collect_ignore_glob = ["fixtures/*"]
 

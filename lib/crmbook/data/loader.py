@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crmbook.data import snapshot
 from crmbook.data.dataset import _REJECTED_COLUMNS, _SEVERITIES, DataError, Dataset, Problem
 from crmbook.data.mapping import read_mapping
 from crmbook.data.masking import mask_personal_data, mask_text
@@ -66,6 +67,7 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
         The source cannot be read at all (a lone CSV file, a database that refuses the connection, a
         wrong password), ``as_of`` is not a date, or the mapping file is malformed.
     """
+    only = None if tables is None else {str(t) for t in tables}
     if as_of is not None and not (isinstance(as_of, str) and not as_of.strip()):
         try:
             as_of_ts = pd.Timestamp(as_of)
@@ -75,9 +77,13 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
             raise ValueError(f"as_of must be a date YYYY-MM-DD, got {as_of!r}")
     else:
         as_of_ts = None
+    if only is None:  # in a notebook of ``crmbook run``: the run's one check (crmbook.data.snapshot)
+        ds = snapshot.find_snapshot(source, as_of=as_of_ts, mapping=mapping, mask_personal=mask_personal,
+                                    password_env=password_env)
+        if ds is not None:
+            return ds
     spec = read_mapping(mapping)
     reader = open_source(source, password_env=password_env)
-    only = None if tables is None else {str(t) for t in tables}
     if only is not None:
         unknown = sorted(only - set(SCHEMAS))
         if unknown:
@@ -142,7 +148,7 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
 
 def load(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None,
          mapping: str | os.PathLike | Mapping | None = None, mask_personal: bool = True,
-         password_env: str = DEFAULT_PASSWORD_ENV) -> Dataset:
+         password_env: str = DEFAULT_PASSWORD_ENV, cache: bool = True) -> Dataset:
     """Read and validate a data set for an analysis; raise when it cannot be used.
 
     Same as :func:`check`, but ``as_of`` must be given (every analysis has an explicit date) and an
@@ -154,6 +160,11 @@ def load(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None,
     ----------
     source, as_of, mapping, mask_personal, password_env
         As for :func:`check`.
+    cache : bool
+        Read a file source's checked tables from the snapshot cache, and store them there after a check
+        (default; ``$CRMBOOK_CACHE_DIR``, see :mod:`crmbook.data.snapshot`): the same files, mapping,
+        ``as_of`` and masking give the same tables without a second check. A database is always read.
+        In a notebook of ``crmbook run``, the run's own check is read instead (either way).
 
     Returns
     -------
@@ -169,7 +180,16 @@ def load(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None,
     if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
         raise ValueError("load needs an explicit as_of (the analysis date YYYY-MM-DD): every analysis is "
                          "reproducible only with a fixed cut-off; use check() to validate without one")
+    key = None
+    if cache and not os.environ.get(snapshot.SNAPSHOT_ENV) and snapshot.cache_dir() is not None:
+        key = snapshot.fingerprint(source, as_of=as_of, mapping=mapping, mask_personal=mask_personal,
+                                   password_env=password_env)
+        ds = snapshot.cached(key)
+        if ds is not None:
+            return ds
     ds = check(source, as_of=as_of, mapping=mapping, mask_personal=mask_personal, password_env=password_env)
+    if ds.usable and key is not None:
+        snapshot.store(key, ds)
     if not ds.usable:
         raise DataError(ds.problem_report(), ds)
     return ds

@@ -247,28 +247,72 @@ def last_order(ds: Any) -> str | None:
     return f"{orders['order_date'].max():%Y-%m-%d}"
 
 
-def _check_data(data: str, values: Mapping[str, Any], limit: Any, redact: Any, progress: Progress) -> None:
-    """Read and check the data once, before any kernel starts; raise :class:`DataRefused` when a required
-    table sets aside more rows as defects than ``limit`` allows, and warn when ``as_of`` lies far after
-    the last order (:func:`crmbook.report.parameters.as_of_warning`).
+def _requests(chosen: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The distinct ways the chosen topics read the data: ``as_of``, ``mapping`` and ``mask_personal`` as
+    each topic runs with them (usually one for the whole run)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for t in chosen:
+        if t.spec is None or "data" not in t.parameters:
+            continue
+        values = {name: per_topic[t.stem].get(name, t.parameters[name].default if name in t.parameters else None)
+                  for name in ("as_of", "mapping", "mask_personal")}
+        values["mask_personal"] = True if values["mask_personal"] is None else bool(values["mask_personal"])
+        values["mapping"] = values["mapping"] or None
+        seen.setdefault(repr(sorted(values.items())), values)
+    return list(seen.values())
 
-    Data that cannot be read, or are unusable, are left to the notebooks (the data-check report lists
-    every problem); only the limit is decided here.
+
+def _check_data(data: str, requests: Sequence[Mapping[str, Any]], limit: Any, redact: Any,
+                progress: Progress) -> Path | None:
+    """Read and check the data once, before any kernel starts, and write what was found to the run's
+    snapshot folder (:mod:`crmbook.data.snapshot`), which the notebooks read instead of the source.
+
+    One check per distinct request (``as_of``, mapping, masking) of the chosen topics, usually one.
+    Raises :class:`DataRefused` when a required table sets aside more rows as defects than ``limit``
+    allows, and warns when ``as_of`` lies far after the last order
+    (:func:`crmbook.report.parameters.as_of_warning`). Data that cannot be read are left to the notebooks
+    (each says why it cannot read them); unusable data are written like any other, and the data-check
+    report lists every problem.
+
+    Returns
+    -------
+    Path or None
+        The snapshot folder (the caller removes it when the run ends), None when nothing was checked.
     """
-    from crmbook.data import REQUIRED_TABLES, check, set_aside_over_limit
+    from crmbook.data import check, set_aside_over_limit
+    from crmbook.data.snapshot import request_key, run_snapshot
+    from crmbook.data.sources.sql import DEFAULT_PASSWORD_ENV
 
-    try:  # the required tables only: the limit is theirs (4 s instead of 12 s on 100,000 customers)
-        ds = check(data, as_of=values.get("as_of"), mapping=values.get("mapping") or None, tables=REQUIRED_TABLES)
-    except (OSError, ValueError):
-        return
-    if not ds.usable:
-        return
-    warning = as_of_warning(values.get("as_of"), last_order(ds))
-    if warning:
-        progress.line(warning)
-    over = set_aside_over_limit(ds, limit)
-    if over:
-        raise DataRefused("\n".join(redact(line) for line in over))
+    if not requests:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="crmbook-snapshot-"))
+    try:
+        for request in requests:
+            t0 = time.monotonic()
+            try:
+                ds = check(data, as_of=request["as_of"], mapping=request["mapping"],
+                           mask_personal=request["mask_personal"])
+            except (OSError, ValueError):
+                continue
+            key = request_key(data, as_of=request["as_of"], mapping=request["mapping"],
+                              mask_personal=request["mask_personal"], password_env=DEFAULT_PASSWORD_ENV)
+            run_snapshot(folder, key, ds)
+            seconds = time.monotonic() - t0
+            if ds.usable:
+                over = set_aside_over_limit(ds, limit)
+                if over:
+                    raise DataRefused("\n".join(redact(line) for line in over))
+            rows = ", ".join(f"{t} {n:,}" for t, n in ds.rows_read.items() if t in ("customers", "orders"))
+            progress.line(f"data checked once for the run in {seconds:.1f} s ({rows} rows read); the notebooks "
+                          "read this check")
+            warning = as_of_warning(request["as_of"], last_order(ds)) if ds.usable else None
+            if warning:
+                progress.line(warning)
+            del ds
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
 
 
 def _execute(guard: _SignalGuard, job: Any, chosen: Sequence[Topic], jobs: int, out_dir: Path, tmp_folder: Path,
@@ -362,8 +406,6 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         The data set aside more rows of a required table as defects than the limit allows (before any
         kernel starts; no run folder is made).
     """
-    import crmbook
-
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     if timeout is not None and timeout < 1:
@@ -403,9 +445,25 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
     if unmasked:
         progress.line(f"note: personal data (names, phones, e-mails) is NOT masked in {', '.join(unmasked)} "
                       "(mask_personal=false): do not share these reports outside the team")
-    if any(t.spec is not None and "data" in t.parameters for t in chosen):
-        with password_in_env(password):
-            _check_data(safe_data, values, limit, redact, progress)
+    with password_in_env(password):
+        snapshots = _check_data(safe_data, _requests(chosen, per_topic), limit, redact, progress)
+    try:
+        return _run(chosen, per_topic, values, safe_data, password, redact, progress, snapshots, out=out, jobs=jobs,
+                    show_code=show_code, show_lesson=show_lesson, kernel_name=kernel_name, timeout=timeout)
+    finally:
+        if snapshots is not None:
+            shutil.rmtree(snapshots, ignore_errors=True)
+
+
+def _run(chosen: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any]], values: Mapping[str, Any],
+         safe_data: str, password: str | None, redact: Any, progress: Progress, snapshots: Path | None, *,
+         out: Any, jobs: int, show_code: bool, show_lesson: bool, kernel_name: str | None,
+         timeout: int | None) -> RunResult:
+    """The run itself, once the data were checked: kernels, reports, the run folder."""
+    import crmbook
+    from crmbook.data.snapshot import SNAPSHOT_ENV
+
+    kernel_env = {} if snapshots is None else {SNAPSHOT_ENV: str(snapshots)}
 
     out_dir = Path(out) if out is not None else default_reports_dir()
     run_id = new_run_id()
@@ -438,7 +496,7 @@ def run_reports(topics: Sequence[str] = (), *, data: str, as_of: str | None = No
         files = tmp_folder / f"{topic.stem}_files"
         nb, failure = execute_topic(topic, per_topic[topic.stem], out_ipynb, position=position,
                                     progress=progress, kernel_name=kernel_name, timeout=timeout,
-                                    redact=redact, socket_dir=socket_dir, env={OUTPUT_DIR_ENV: str(files)})
+                                    redact=redact, socket_dir=socket_dir, env={OUTPUT_DIR_ENV: str(files), **kernel_env})
         entry: dict[str, Any] = {"topic": topic.stem, "ipynb": out_ipynb.name, "html": None,
                                  # every parameter it ran with, defaults too: the index compares runs on them
                                  "parameters": {name: per_topic[topic.stem].get(name, p.default)
