@@ -482,6 +482,7 @@ def _run(chosen: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any]], va
     os.umask(umask)
     tmp_folder.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is as readable as any
     started = _dt.datetime.now(_dt.UTC)
+    run_t0 = time.monotonic()
     total = len(chosen)
     progress.line(f"crmbook run {run_id}: {total} notebook(s), {min(jobs, total)} at once, data {safe_data}")
 
@@ -498,6 +499,9 @@ def _run(chosen: Sequence[Topic], per_topic: Mapping[str, Mapping[str, Any]], va
                                     progress=progress, kernel_name=kernel_name, timeout=timeout,
                                     redact=redact, socket_dir=socket_dir, env={OUTPUT_DIR_ENV: str(files), **kernel_env})
         entry: dict[str, Any] = {"topic": topic.stem, "ipynb": out_ipynb.name, "html": None,
+                                 # when its kernel started executing, in seconds after the run's start
+                                 # (benchmarks/bench_scale.py tells the runner's own time from the notebooks')
+                                 "started_after": round(t0 - run_t0, 2),
                                  # every parameter it ran with, defaults too: the index compares runs on them
                                  "parameters": {name: per_topic[topic.stem].get(name, p.default)
                                                 for name, p in topic.parameters.items()}}
