@@ -514,6 +514,17 @@ def test_sample_suite_end_to_end(tmp_path: Path) -> None:
     kpis = json.loads((folder / "kpis.json").read_text())["kpis"]
     assert {k["notebook"] for k in kpis} == {t.stem for t in REAL_TOPICS}
     assert "href" in (folder / "index.html").read_text()
+    # every figure equals the one stored in the committed notebook (its last refresh, run by hand): the run's
+    # one check and snapshot, and the engine behind the facts, change no result
+    import nbformat
+
+    from crmbook.kpis import collect_kpis
+
+    for topic in REAL_TOPICS:
+        stored = collect_kpis(nbformat.read(topic.path, as_version=4), topic.name, topic.stem)
+        ran = [k for k in kpis if k["notebook"] == topic.stem]
+        assert stored, topic.stem
+        assert [(k["name"], k["value"]) for k in ran] == [(k["name"], k["value"]) for k in stored], topic.stem
 
 
 @pytest.mark.slow
