@@ -169,8 +169,17 @@ class CustomerFacts:
     def _in_engine(self) -> bool:
         return self.as_of == self.as_of.normalize()
 
-    def _ids_of(self, codes: pd.Series) -> pd.Series:
-        return self.customers["customer_id"].iloc[codes.to_numpy(dtype=np.int64)].reset_index(drop=True)
+    @cached_property
+    def _rank(self) -> np.ndarray:
+        """Each customer's rank in id order (the order of the facts' tables)."""
+        rank = np.empty(len(self.customers), dtype=np.int64)
+        rank[self.customers["customer_id"].argsort().to_numpy()] = np.arange(len(self.customers))
+        return rank
+
+    def _ids_of(self, codes: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        """The ids of the customer codes ``codes`` and their ranks in id order."""
+        positions = codes.to_numpy(dtype=np.int64)
+        return self.customers["customer_id"].iloc[positions].reset_index(drop=True), self._rank[positions]
 
     @cached_property
     def base(self) -> pd.DataFrame:
@@ -194,8 +203,10 @@ class CustomerFacts:
         if self._in_engine:
             from crmbook.engine.facts_sql import _base_frame, _params, base_sql
 
-            df = self._engine.query(base_sql(self._engine), name="customer facts", **_params(self.as_of))
-            return _base_frame(df, self._ids_of(df["customer_id"]), self.orders["order_date"].dtype)
+            df = self._engine.query(base_sql(self._engine, trusted=True), name="customer facts",
+                                    **_params(self.as_of))
+            ids, rank = self._ids_of(df["customer_id"])
+            return _base_frame(df, ids, self.orders["order_date"].dtype, rank)
         c, o = self.customers, self.orders
         g = o.groupby("customer_id")
         agg = pd.DataFrame({
@@ -230,9 +241,10 @@ class CustomerFacts:
         if years not in self._yearly and self._in_engine:
             from crmbook.engine.facts_sql import _yearly_frame, _yearly_params, yearly_sql
 
-            df = self._engine.query(yearly_sql(self._engine, years), name=f"yearly revenue ({years} years)",
-                                    **_yearly_params(self.as_of, years))
-            self._yearly[years] = _yearly_frame(df, self._ids_of(df["customer_id"]), years)
+            df = self._engine.query(yearly_sql(self._engine, years, trusted=True),
+                                    name=f"yearly revenue ({years} years)", **_yearly_params(self.as_of, years))
+            ids, rank = self._ids_of(df["customer_id"])
+            self._yearly[years] = _yearly_frame(df, ids, years, rank)
         if years not in self._yearly:
             o = self.orders
             out = pd.DataFrame(index=pd.Index(sorted(o["customer_id"].unique()), name="customer_id"))

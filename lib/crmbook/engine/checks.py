@@ -86,24 +86,23 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _trim(col: str) -> str:
+    return f"TRIM(CAST({col} AS VARCHAR))"
+
+
 def _text(col: str) -> str:
-    """The cell as the loader sees it: text, trimmed, NULL for a missing marker."""
-    t = f"TRIM(CAST({col} AS VARCHAR))"
+    """The (trimmed) cell as the loader sees it: NULL for a missing marker."""
     markers = ", ".join(_quote(m) for m in MISSING_VALUES)
-    return f"CASE WHEN {t} IN ({markers}) THEN NULL ELSE {t} END"
+    return f"CASE WHEN {col} IN ({markers}) THEN NULL ELSE {col} END"
 
 
-def _parsed(col: str, kind: str, target: str, pattern: str) -> str:
-    """The cell as a ``target`` value: a typed column cast, a text one read only when it matches ``pattern``."""
+def _typed(col: str, text: str, kind: str, target: str, pattern: str) -> tuple[str, str]:
+    """``(missing, value)`` of column ``col`` (its trimmed text in column ``text``) as a ``target`` value: a
+    typed column cast, a text one read only when it matches ``pattern``."""
     if (kind == "date" and target == "TIMESTAMP") or (kind == "number" and target != "TIMESTAMP"):
-        return f"CAST({col} AS {target})"
-    text = _text(col)
+        return f"({col} IS NULL)", f"CAST({col} AS {target})"
     literal = _quote(pattern).replace("{", "{{").replace("}", "}}")  # the query is rendered with str.format
-    return f"TRY_CAST(CASE WHEN REGEXP_MATCHES({text}, {literal}) THEN {text} END AS {target})"
-
-
-def _missing(col: str, kind: str) -> str:
-    return f"({_text(col)} IS NULL)" if kind in ("text", "other") else f"({col} IS NULL)"
+    return f"({text} IS NULL)", f"TRY_CAST(CASE WHEN REGEXP_MATCHES({text}, {literal}) THEN {text} END AS {target})"
 
 
 def _kinds(engine: Engine, table: str) -> dict[str, str]:
@@ -117,59 +116,74 @@ def _kinds(engine: Engine, table: str) -> dict[str, str]:
 
 
 def raw_ctes(engine: Engine) -> str:
-    """CTEs ``c1`` (customers) and ``o1`` (orders): every raw row with its typed values and one flag per rule.
+    """CTEs ``c2`` (customers) and ``o2`` (orders): every raw row with its typed values, one flag per rule and
+    ``alive`` (no rule broken); ``c_keys``: each customer id and whether a row of it is usable.
 
-    Uses the parameters ``cutoff`` (the day after ``as_of``): the caller passes it to :meth:`Engine.query`.
+    Each cell's text is computed once (``ct``, ``ot``), parsed once (``c0``, ``o0``), and the range of its
+    date checked once (``c1``, ``o1``). Uses the parameter ``cutoff`` (the day after ``as_of``).
     """
     ck, ok = _kinds(engine, "customers"), _kinds(engine, "orders")
-    year = "EXTRACT(YEAR FROM {d})"
-    far = f"({{d}} IS NOT NULL AND ({year} < {DATE_YEARS[0]} OR {year} > {DATE_YEARS[1]}))"
-    c_signup = _parsed("signup_date", ck["signup_date"], "TIMESTAMP", DATE_PATTERN)
-    o_date = _parsed("order_date", ok["order_date"], "TIMESTAMP", DATE_PATTERN)
-    o_rev = _parsed("revenue", ok["revenue"], MONEY, NUMBER_PATTERN)
+
+    def far(d: str) -> str:
+        year = f"EXTRACT(YEAR FROM {d})"
+        return f"({d} IS NOT NULL AND ({year} < {DATE_YEARS[0]} OR {year} > {DATE_YEARS[1]}))"
+
+    c_missing, c_signup = _typed("signup_in", "signup_text", ck["signup_date"], "TIMESTAMP", DATE_PATTERN)
+    d_missing, o_date = _typed("date_in", "order_text", ok["order_date"], "TIMESTAMP", DATE_PATTERN)
+    r_missing, o_rev = _typed("revenue_in", "revenue_text", ok["revenue"], MONEY, NUMBER_PATTERN)
     c_flags = ["missing_customer_id", "missing_signup_date", "bad_signup_date", "far_signup_date", "late_signup_date"]
     o_flags = [f for f, *_ in RULES["orders"] if f != "duplicate_order_id"]
     return f"""
-c0 AS (
-    SELECT {_text('customer_id')} AS customer_id, {_text('signup_date')} AS signup_text,
-           {_missing('signup_date', ck['signup_date'])} AS missing_signup_date, {c_signup} AS signup_raw
+cr AS (
+    SELECT {_trim('customer_id')} AS customer_id, {_trim('signup_date')} AS signup_text, signup_date AS signup_in
     FROM customers
+), ct AS (
+    SELECT {_text('customer_id')} AS customer_id, {_text('signup_text')} AS signup_text, signup_in FROM cr
+), c0 AS (
+    SELECT customer_id, signup_text, {c_missing} AS missing_signup_date, {c_signup} AS signup_raw FROM ct
 ), c1 AS (
-    SELECT customer_id, signup_text, missing_signup_date,
+    SELECT *, {far('signup_raw')} AS far_signup_date FROM c0
+), c2a AS (
+    SELECT customer_id, signup_text, missing_signup_date, far_signup_date,
            customer_id IS NULL AS missing_customer_id,
            (NOT missing_signup_date AND signup_raw IS NULL) AS bad_signup_date,
-           {far.format(d='signup_raw')} AS far_signup_date,
-           CASE WHEN {far.format(d='signup_raw')} THEN NULL ELSE signup_raw END AS signup_date,
-           (signup_raw IS NOT NULL AND NOT {far.format(d='signup_raw')} AND signup_raw >= {{cutoff}}) AS late_signup_date
-    FROM c0
+           CASE WHEN far_signup_date THEN NULL ELSE signup_raw END AS signup_date,
+           (signup_raw IS NOT NULL AND NOT far_signup_date AND signup_raw >= {{cutoff}}) AS late_signup_date
+    FROM c1
 ), c2 AS (
-    SELECT *, NOT ({' OR '.join(c_flags)}) AS alive FROM c1
+    SELECT *, NOT ({' OR '.join(c_flags)}) AS alive FROM c2a
 ), c_keys AS (
     SELECT customer_id, MAX(CASE WHEN alive THEN 1 ELSE 0 END) AS usable FROM c2
     WHERE customer_id IS NOT NULL GROUP BY customer_id
-), o0 AS (
-    SELECT {_text('order_id')} AS order_id, {_text('customer_id')} AS customer_id,
-           {_text('order_date')} AS order_text, {_missing('order_date', ok['order_date'])} AS missing_order_date,
-           {o_date} AS date_raw,
-           {_text('revenue')} AS revenue_text, {_missing('revenue', ok['revenue'])} AS missing_revenue,
-           {o_rev} AS revenue
+), orr AS (
+    SELECT {_trim('order_id')} AS order_id, {_trim('customer_id')} AS customer_id, {_trim('order_date')} AS order_text,
+           order_date AS date_in, {_trim('revenue')} AS revenue_text, revenue AS revenue_in
     FROM orders
+), ot AS (
+    SELECT {_text('order_id')} AS order_id, {_text('customer_id')} AS customer_id, {_text('order_text')} AS order_text,
+           date_in, {_text('revenue_text')} AS revenue_text, revenue_in
+    FROM orr
+), o0 AS (
+    SELECT order_id, customer_id, order_text, revenue_text, {d_missing} AS missing_order_date,
+           {o_date} AS date_raw, {r_missing} AS missing_revenue, {o_rev} AS revenue
+    FROM ot
 ), o1 AS (
-    SELECT o0.order_id, o0.customer_id, o0.order_text, o0.revenue_text, o0.revenue,
-           o0.missing_order_date, o0.missing_revenue,
-           o0.order_id IS NULL AS missing_order_id, o0.customer_id IS NULL AS missing_customer_id,
-           (NOT o0.missing_order_date AND o0.date_raw IS NULL) AS bad_order_date,
-           {far.format(d='o0.date_raw')} AS far_order_date,
-           CASE WHEN {far.format(d='o0.date_raw')} THEN NULL ELSE o0.date_raw END AS order_date,
-           (NOT o0.missing_revenue AND o0.revenue IS NULL) AS bad_revenue,
-           COALESCE(o0.revenue < 0, FALSE) AS negative_revenue,
-           (o0.date_raw IS NOT NULL AND NOT {far.format(d='o0.date_raw')} AND o0.date_raw >= {{cutoff}})
-               AS late_order_date,
+    SELECT o0.*, {far('date_raw')} AS far_order_date,
            (o0.customer_id IS NOT NULL AND k.customer_id IS NULL) AS unknown_customer,
            COALESCE(k.usable = 0, FALSE) AS customer_set_aside
     FROM o0 LEFT JOIN c_keys AS k ON k.customer_id = o0.customer_id
+), o2a AS (
+    SELECT order_id, customer_id, order_text, revenue_text, revenue, missing_order_date, missing_revenue,
+           far_order_date, unknown_customer, customer_set_aside,
+           order_id IS NULL AS missing_order_id, customer_id IS NULL AS missing_customer_id,
+           (NOT missing_order_date AND date_raw IS NULL) AS bad_order_date,
+           CASE WHEN far_order_date THEN NULL ELSE date_raw END AS order_date,
+           (NOT missing_revenue AND revenue IS NULL) AS bad_revenue,
+           COALESCE(revenue < 0, FALSE) AS negative_revenue,
+           (date_raw IS NOT NULL AND NOT far_order_date AND date_raw >= {{cutoff}}) AS late_order_date
+    FROM o1
 ), o2 AS (
-    SELECT *, NOT ({' OR '.join(o_flags)}) AS alive FROM o1
+    SELECT *, NOT ({' OR '.join(o_flags)}) AS alive FROM o2a
 )"""
 
 

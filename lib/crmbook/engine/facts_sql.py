@@ -84,24 +84,29 @@ def _prelude(engine: Engine, clean: bool) -> str:
             f"o_use AS (SELECT customer_id, order_date, CAST(revenue AS {MONEY}) AS revenue FROM orders)")
 
 
-def _known(engine: Engine, clean: bool) -> str:
-    """The CTEs ``c`` (customers at ``as_of``) and ``o`` (their orders at ``as_of``)."""
-    return _prelude(engine, clean) + """,
-c AS (SELECT customer_id, signup_date FROM c_use WHERE signup_date IS NULL OR signup_date <= {as_of}),
-o AS (
-    SELECT o_use.customer_id, o_use.order_date, o_use.revenue
-    FROM o_use JOIN c ON c.customer_id = o_use.customer_id
-    WHERE o_use.order_date <= {as_of}
-)"""
+def _known(engine: Engine, clean: bool, trusted: bool = False) -> str:
+    """The CTEs ``c`` (customers at ``as_of``) and ``o`` (their orders at ``as_of``).
+
+    ``trusted``: every order is known to belong to a customer of ``c`` (the frames of
+    :class:`crmbook.facts.CustomerFacts`, checked), so the join that keeps only those is left out.
+    """
+    if trusted:
+        orders = "SELECT customer_id, order_date, revenue FROM o_use WHERE order_date <= {as_of}"
+    else:
+        orders = ("SELECT o_use.customer_id, o_use.order_date, o_use.revenue FROM o_use "
+                  "JOIN c ON c.customer_id = o_use.customer_id WHERE o_use.order_date <= {as_of}")
+    return _prelude(engine, clean) + f""",
+c AS (SELECT customer_id, signup_date FROM c_use WHERE signup_date IS NULL OR signup_date <= {{as_of}}),
+o AS ({orders})"""
 
 
 def _params(as_of: pd.Timestamp) -> dict[str, Any]:
     return {"as_of": as_of, "as_of_date": as_of.date(), "cutoff": as_of + pd.Timedelta(days=1)}
 
 
-def base_sql(engine: Engine, clean: bool = False) -> str:
+def base_sql(engine: Engine, clean: bool = False, trusted: bool = False) -> str:
     """The SQL of :func:`customer_facts` (DuckDB's dialect, ``{as_of}`` fields)."""
-    return _known(engine, clean) + f""",
+    return _known(engine, clean, trusted) + f""",
 a AS (
     SELECT customer_id, MIN(order_date) AS first_order, MAX(order_date) AS last_order, COUNT(*) AS frequency,
            SUM(revenue) AS monetary
@@ -142,8 +147,17 @@ def customer_facts(engine: Engine, as_of: Any, *, clean: bool = False) -> pd.Dat
     return _base_frame(df, _ids(df["customer_id"]))
 
 
-def _base_frame(df: pd.DataFrame, ids: pd.Series, date_dtype: Any = "datetime64[us]") -> pd.DataFrame:
-    """The query's result as :data:`BASE_COLUMNS` with crmbook's dtypes, sorted by ``ids``."""
+def _sorted(out: pd.DataFrame, order: np.ndarray | None) -> pd.DataFrame:
+    """``out`` sorted by customer id: by ``order`` (each row's rank among the ids) when given."""
+    if order is None:
+        return out.sort_values("customer_id").reset_index(drop=True)
+    return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+
+
+def _base_frame(df: pd.DataFrame, ids: pd.Series, date_dtype: Any = "datetime64[us]",
+                order: np.ndarray | None = None) -> pd.DataFrame:
+    """The query's result as :data:`BASE_COLUMNS` with crmbook's dtypes, sorted by id (``order``: see
+    :func:`_sorted`)."""
     out = pd.DataFrame({
         "customer_id": ids.reset_index(drop=True),
         "first_order": pd.to_datetime(df["first_order"].reset_index(drop=True)).astype(date_dtype),
@@ -153,7 +167,7 @@ def _base_frame(df: pd.DataFrame, ids: pd.Series, date_dtype: Any = "datetime64[
         "monetary": np.nan_to_num(money(df["monetary"]), nan=0.0),
         "tenure_days": pd.to_numeric(df["tenure_days"]).astype(float).reset_index(drop=True),
     })
-    return out.sort_values("customer_id").reset_index(drop=True)
+    return _sorted(out, order)
 
 
 def year_bounds(as_of: pd.Timestamp, years: int) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -161,12 +175,12 @@ def year_bounds(as_of: pd.Timestamp, years: int) -> list[tuple[pd.Timestamp, pd.
     return [(as_of - pd.DateOffset(years=y + 1), as_of - pd.DateOffset(years=y)) for y in range(years)]
 
 
-def yearly_sql(engine: Engine, years: int, clean: bool = False) -> str:
+def yearly_sql(engine: Engine, years: int, clean: bool = False, trusted: bool = False) -> str:
     """The SQL of :func:`yearly_revenue`, with fields ``{start0}``, ``{end0}`` ... for the windows."""
     sums = ",\n       ".join(
         f"CAST(SUM(CASE WHEN order_date > {{start{y}}} AND order_date <= {{end{y}}} THEN revenue END) AS VARCHAR)"
         f" AS revenue_y{y}" for y in range(years))
-    return _known(engine, clean) + f"\nSELECT customer_id,\n       {sums}\nFROM o GROUP BY customer_id"
+    return _known(engine, clean, trusted) + f"\nSELECT customer_id,\n       {sums}\nFROM o GROUP BY customer_id"
 
 
 def _yearly_params(as_of: pd.Timestamp, years: int) -> dict[str, Any]:
@@ -198,11 +212,11 @@ def _years(years: int) -> int:
     return years
 
 
-def _yearly_frame(df: pd.DataFrame, ids: pd.Series, years: int) -> pd.DataFrame:
+def _yearly_frame(df: pd.DataFrame, ids: pd.Series, years: int, order: np.ndarray | None = None) -> pd.DataFrame:
     out = pd.DataFrame({"customer_id": ids.reset_index(drop=True)})
     for y in range(years):
         out[f"revenue_y{y}"] = np.nan_to_num(money(df[f"revenue_y{y}"]), nan=0.0)
-    return out.sort_values("customer_id").reset_index(drop=True)
+    return _sorted(out, order)
 
 
 def model_summary(engine: Engine, as_of: Any, time_unit: str = "W", *, clean: bool = False) -> pd.DataFrame:
