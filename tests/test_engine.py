@@ -267,3 +267,20 @@ def test_sql_is_transpiled_for_other_engines():
     for dialect in ("postgres", "spark", "bigquery", "snowflake", "clickhouse"):
         out = transpile(sql, dialect, {"orders": "sales.orders"})
         assert "sales.orders" in out and "DECIMAL(38, 9)" in out.replace("Decimal", "DECIMAL") or dialect == "bigquery"
+
+
+def test_facts_command_writes_per_customer_rows_and_prints_the_counts(tmp_path, capsys):
+    import json
+
+    from crmbook.cli import main
+
+    out = tmp_path / "facts.parquet"
+    assert main(["facts", "--data", str(SAMPLE), "--as-of", AS_OF, "--out", str(out), "--examples", "2"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), customer_facts(DuckDBEngine.from_folder(SAMPLE), AS_OF,
+                                                                       clean=True), check_dtype=False)
+    assert summary["engine"] == "duckdb" and summary["customers"] == len(pd.read_parquet(out))
+    assert {(r["reason"], r["rows"]) for r in summary["set_aside"]} == {
+        ("unknown customer", 5), ("negative revenue", 2), ("duplicate key", 1)}
+    assert len([e for e in summary["examples"] if e["reason"] == "unknown customer"]) == 2
+    assert main(["facts", "--data", str(SAMPLE), "--as-of", AS_OF, "--out", str(out), "--engine", "sql"]) == 2

@@ -257,7 +257,9 @@ class SQLAlchemyEngine(Engine):
 
         try:
             with self.sa_engine.connect() as conn:
-                result = conn.exec_driver_sql(sql.replace("%", "%%") if "%" in sql else sql)
+                if self.sa_engine.dialect.paramstyle in ("format", "pyformat"):
+                    sql = sql.replace("%", "%%")  # a literal % for drivers that read %s placeholders
+                result = conn.exec_driver_sql(sql)
                 return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
         except sa.exc.SQLAlchemyError as exc:
             raise self._error(exc) from None

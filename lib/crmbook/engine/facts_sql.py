@@ -38,7 +38,8 @@ from crmbook.context import as_date
 from crmbook.engine.backends import Engine
 from crmbook.engine.checks import MONEY, clean_ctes
 
-__all__ = ["customer_facts", "yearly_revenue", "model_summary", "signup_cohorts", "BASE_COLUMNS", "money"]
+__all__ = ["customer_facts", "yearly_revenue", "model_summary", "signup_cohorts", "base_sql", "yearly_sql",
+           "year_bounds", "BASE_COLUMNS", "money"]
 
 #: Columns of :func:`customer_facts` (those of :attr:`crmbook.facts.CustomerFacts.base`).
 BASE_COLUMNS = ["customer_id", "first_order", "last_order", "recency_days", "frequency", "monetary", "tenure_days"]
