@@ -233,6 +233,8 @@ def test_raw_sample_in_duckdb_equals_the_loaded_facts(sample_facts):
     n = len(sample_facts.customers)
     pd.testing.assert_frame_equal(customer_facts(raw, AS_OF, clean=True), sample_facts.base)
     pd.testing.assert_frame_equal(yearly_revenue(raw, AS_OF, 3, clean=True), sample_facts.yearly_revenue(3))
+    checked = DuckDBEngine(frames={"customers": sample_facts.customers, "orders": sample_facts.orders})
+    pd.testing.assert_frame_equal(customer_facts(checked, AS_OF, trusted=True), sample_facts.base)
     frames = DuckDBEngine(frames=raw_sample())
     assert_same_facts(frames, raw, n)
 

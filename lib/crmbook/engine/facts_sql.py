@@ -123,7 +123,7 @@ def _ids(values: pd.Series) -> pd.Series:
     return values.astype(str)
 
 
-def customer_facts(engine: Engine, as_of: Any, *, clean: bool = False) -> pd.DataFrame:
+def customer_facts(engine: Engine, as_of: Any, *, clean: bool = False, trusted: bool = False) -> pd.DataFrame:
     """Recency, frequency, monetary value and tenure of every customer, computed in ``engine``.
 
     Parameters
@@ -135,6 +135,9 @@ def customer_facts(engine: Engine, as_of: Any, *, clean: bool = False) -> pd.Dat
     clean : bool
         Apply the loader's rules to raw tables first (:mod:`crmbook.engine.checks`); ``False`` when the
         tables are already checked.
+    trusted : bool
+        Every order belongs to a customer of ``customers`` (tables checked by crmbook, e.g. a run's
+        snapshot): the join that keeps only those orders is left out.
 
     Returns
     -------
@@ -144,7 +147,7 @@ def customer_facts(engine: Engine, as_of: Any, *, clean: bool = False) -> pd.Dat
         exact sum), ``tenure_days`` (float).
     """
     as_of = _as_of_day(as_of)
-    df = engine.query(base_sql(engine, clean), name="customer facts", **_params(as_of))
+    df = engine.query(base_sql(engine, clean, trusted and not clean), name="customer facts", **_params(as_of))
     return _base_frame(df, _ids(df["customer_id"]))
 
 
