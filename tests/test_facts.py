@@ -65,3 +65,25 @@ def test_from_dataset_uses_the_dataset_date():
     facts = CustomerFacts.from_dataset(ds, currency="CNY", language="zh")
     assert facts.as_of == pd.Timestamp("2024-12-31") and facts.context.language == "zh"
     assert facts.orders["order_date"].max() <= facts.as_of
+
+
+def test_money_is_summed_exactly():
+    customers = pd.DataFrame({"customer_id": ["a", "b"]})
+    orders = pd.DataFrame({"customer_id": ["a", "a", "a"],
+                           "order_date": pd.to_datetime(["2025-03-01", "2025-03-02", "2024-05-01"]),
+                           "revenue": [0.1, 0.2, 0.3]})
+    facts = CustomerFacts(customers, orders, "2025-12-31")
+    assert 0.1 + 0.2 + 0.3 != 0.6 and facts.base["monetary"].tolist() == [0.6, 0.0]
+    assert facts.yearly_revenue(2).loc[0, ["revenue_y0", "revenue_y1"]].tolist() == [0.3, 0.3]
+
+
+def test_whole_days_with_a_time_of_day():
+    customers = pd.DataFrame({"customer_id": ["a"], "signup_date": pd.to_datetime(["2025-12-29 08:00"])})
+    orders = pd.DataFrame({"customer_id": ["a", "a"],
+                           "order_date": pd.to_datetime(["2025-12-30 10:00", "2025-12-31 09:00"]),
+                           "revenue": [1.0, 2.0]})
+    base = CustomerFacts(customers, orders, "2025-12-31").base
+    # the order of 31 December 09:00 is after as_of (midnight); 30 December 10:00 is 14 hours before: 0 days
+    assert base.loc[0, ["frequency", "recency_days", "tenure_days"]].tolist() == [1, 0.0, 1.0]
+    noon = CustomerFacts(customers, orders, "2025-12-31 12:00").base  # computed by pandas
+    assert noon.loc[0, ["frequency", "recency_days", "tenure_days"]].tolist() == [2, 0.0, 2.0]

@@ -6,6 +6,8 @@ Sub-commands::
     crmbook validate --data PATH --as-of DATE [--mapping FILE]   (--as-of optional for --data sample)
     crmbook topics                                          list topic notebooks and their parameters
     crmbook run [TOPIC ...] --data PATH_OR_URL [...]        run notebooks into HTML reports
+    crmbook facts --data PATH_OR_URL --as-of DATE --out FILE.parquet [--engine duckdb|sql|spark]
+                                                            per-customer facts computed where the data are
 
 Exit codes: 0 success; 1 the data or a notebook failed, more rows set aside than the set-aside limit
 allows, or the reports could not be written (problems listed on stderr); 2 wrong usage; 130 / 143
@@ -68,7 +70,64 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
                    help="seconds one cell may run before the notebook fails (default: no limit)")
     p.add_argument("--max-set-aside", action="append", default=None, metavar="SHARE", help=MAX_SET_ASIDE_HELP)
+
+    p = sub.add_parser("facts", help="per-customer facts and validation counts computed in an engine or database")
+    p.add_argument("--data", required=True, help='data folder (CSV/Parquet), SQLAlchemy URL, or "sample"')
+    p.add_argument("--as-of", default=None, help=AS_OF_HELP)
+    p.add_argument("--out", required=True, help="Parquet file for the per-customer rows")
+    p.add_argument("--engine", choices=("duckdb", "sql", "spark"), default=None,
+                   help="duckdb (in-process, for a folder), sql (the database of a URL runs the queries) or spark "
+                        "(a local Spark session over the folder's Parquet files); default: sql for a URL, else duckdb")
+    p.add_argument("--examples", type=int, default=5, help="offending rows shown per rule (default 5)")
     return parser
+
+
+def _cmd_facts(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from crmbook.report.runner import resolve_as_of
+
+    try:
+        as_of = resolve_as_of(args.data, args.as_of)
+    except (UsageError, ValueError) as exc:
+        print(f"crmbook facts: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from crmbook import engine as eng
+    from crmbook.redact import lenient_redactor
+
+    is_url = "://" in args.data
+    kind = args.engine or ("sql" if is_url else "duckdb")
+    if (kind == "sql") != is_url:
+        print("crmbook facts: --engine sql needs a database URL as --data, and a URL needs --engine sql",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if kind == "sql":
+            engine = eng.SQLAlchemyEngine(args.data)
+        else:
+            folder = Path(args.data)
+            if args.data == "sample":
+                from crmbook.sample import SAMPLE_DIR
+                folder = Path(SAMPLE_DIR)
+            if kind == "duckdb":
+                engine = eng.DuckDBEngine.from_folder(folder)
+            else:
+                from pyspark.sql import SparkSession
+
+                spark = (SparkSession.builder.master("local[*]").appName("crmbook facts")
+                         .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+                         .getOrCreate())
+                engine = eng.SparkEngine.from_parquet(spark, {t: folder / f"{t}.parquet" for t in ("customers", "orders")})
+        counts = eng.validation_counts(engine, as_of, examples=args.examples)
+        facts = eng.customer_facts(engine, as_of, clean=True)
+    except (FileNotFoundError, ValueError) as exc:
+        print("crmbook facts: " + lenient_redactor(str(args.data))(str(exc)), file=sys.stderr)
+        return 1
+    facts.to_parquet(args.out, index=False)
+    summary = {"engine": engine.dialect, "customers": len(facts), "out": str(args.out), **counts.to_dict()}
+    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    return 0
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
@@ -170,7 +229,8 @@ def run_command(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``crmbook`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
-    handler = {"sample": _cmd_sample, "validate": _cmd_validate, "topics": _cmd_topics, "run": run_command}
+    handler = {"sample": _cmd_sample, "validate": _cmd_validate, "topics": _cmd_topics, "run": run_command,
+               "facts": _cmd_facts}
     try:
         return handler[args.command](args)
     except KeyboardInterrupt:  # outside a run (a run says more: crmbook.report.runner.RunInterrupted)

@@ -11,8 +11,12 @@ the loaded dataset, which holds
   order, recency, frequency, monetary value, tenure) and :meth:`CustomerFacts.yearly_revenue` (revenue in
   12-month windows ending at ``as_of``).
 
-This class is the **seam for a faster engine**: the same facts can be computed by an embedded analytical
-engine or by the customer's database, and every topic above it stays unchanged.
+The base values and the yearly windows are computed by DuckDB, in this process, over the facts' own
+frames, with the SQL of :mod:`crmbook.engine.facts_sql` - the same text that runs in PostgreSQL or Spark
+(``crmbook facts``). Customers enter the queries as integer codes (their position in :attr:`customers`);
+ids come back as text. Money is summed exactly (as decimals) and read back into the nearest float, so a
+sum is the correctly rounded sum of the revenues, whatever the engine and the order of the rows. (An
+``as_of`` with a time of day, which no topic uses, is computed by pandas instead.)
 
 Time windows: "year 0" is the 12 months ending at ``as_of`` (``as_of - 12 months < date <= as_of``),
 "year 1" the 12 months before, and so on; with ``as_of = 2025-12-31`` these are the calendar years 2025,
@@ -24,6 +28,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from crmbook.context import Context
@@ -132,7 +137,8 @@ class CustomerFacts:
     def _check_known(self) -> None:
         # ``customers`` has unique ids, so a hash lookup answers ``isin`` - about ten times faster than
         # ``Series.isin`` against a column of thousands of Arrow strings
-        unknown = self.customer_index.get_indexer(self.orders["customer_id"]) < 0
+        self._codes = self.customer_index.get_indexer(self.orders["customer_id"])
+        unknown = self._codes < 0
         if unknown.any():
             ids = ", ".join(map(repr, self.orders.loc[unknown, "customer_id"].unique()[:5]))
             raise ValueError(f"orders: {int(unknown.sum())} order(s) belong to customers not in the customers "
@@ -144,6 +150,36 @@ class CustomerFacts:
     def customer_index(self) -> pd.Index:
         """The customer ids as an index (unique), in the order of :attr:`customers`."""
         return pd.Index(self.customers["customer_id"])
+
+    @cached_property
+    def _engine(self):
+        """DuckDB over the facts' frames: customers and orders with integer codes instead of ids."""
+        from crmbook.engine import DuckDBEngine
+
+        c, o = self.customers, self.orders
+        signup = c["signup_date"] if "signup_date" in c.columns else pd.Series(pd.NaT, index=c.index,
+                                                                             dtype="datetime64[us]")
+        customers = pd.DataFrame({"customer_id": np.arange(len(c), dtype=np.int64),
+                                  "signup_date": signup.to_numpy()})
+        orders = pd.DataFrame({"customer_id": self._codes.astype(np.int64),
+                               "order_date": o["order_date"].to_numpy(), "revenue": o["revenue"].to_numpy()})
+        return DuckDBEngine(frames={"customers": customers, "orders": orders})
+
+    @property
+    def _in_engine(self) -> bool:
+        return self.as_of == self.as_of.normalize()
+
+    @cached_property
+    def _rank(self) -> np.ndarray:
+        """Each customer's rank in id order (the order of the facts' tables)."""
+        rank = np.empty(len(self.customers), dtype=np.int64)
+        rank[self.customers["customer_id"].argsort().to_numpy()] = np.arange(len(self.customers))
+        return rank
+
+    def _ids_of(self, codes: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        """The ids of the customer codes ``codes`` and their ranks in id order."""
+        positions = codes.to_numpy(dtype=np.int64)
+        return self.customers["customer_id"].iloc[positions].reset_index(drop=True), self._rank[positions]
 
     @cached_property
     def base(self) -> pd.DataFrame:
@@ -164,6 +200,13 @@ class CustomerFacts:
             ``customer_id, first_order, last_order, recency_days, frequency, monetary, tenure_days``; one row
             per customer, sorted by id. Treat it as read-only (it is shared): copy before changing.
         """
+        if self._in_engine:
+            from crmbook.engine.facts_sql import _base_frame, _params, base_sql
+
+            df = self._engine.query(base_sql(self._engine, trusted=True), name="customer facts",
+                                    **_params(self.as_of))
+            ids, rank = self._ids_of(df["customer_id"])
+            return _base_frame(df, ids, self.orders["order_date"].dtype, rank)
         c, o = self.customers, self.orders
         g = o.groupby("customer_id")
         agg = pd.DataFrame({
@@ -195,6 +238,13 @@ class CustomerFacts:
         years = int(years)
         if years < 1:
             raise ValueError(f"years must be at least 1, got {years!r}")
+        if years not in self._yearly and self._in_engine:
+            from crmbook.engine.facts_sql import _yearly_frame, _yearly_params, yearly_sql
+
+            df = self._engine.query(yearly_sql(self._engine, years, trusted=True),
+                                    name=f"yearly revenue ({years} years)", **_yearly_params(self.as_of, years))
+            ids, rank = self._ids_of(df["customer_id"])
+            self._yearly[years] = _yearly_frame(df, ids, years, rank)
         if years not in self._yearly:
             o = self.orders
             out = pd.DataFrame(index=pd.Index(sorted(o["customer_id"].unique()), name="customer_id"))
