@@ -110,29 +110,37 @@ class CustomerFacts:
 
     def _customers_until(self, customers: pd.DataFrame) -> pd.DataFrame:
         require_columns(customers, "customers", ["customer_id"])
-        c = customers.copy()
-        c["customer_id"] = c["customer_id"].astype(str)
+        # a shallow copy: columns are replaced, never changed in place, so the caller's frame is untouched
+        # and a checked table (already typed, often memory-mapped from the run's snapshot) is not copied
+        c = customers.copy(deep=False)
+        if not pd.api.types.is_string_dtype(c["customer_id"]):
+            c["customer_id"] = c["customer_id"].astype(str)
         dup = c["customer_id"].duplicated()
         if dup.any():
             raise ValueError(f"customers: 'customer_id' is not unique ({int(dup.sum())} repeated ids, e.g. "
                              f"{c.loc[dup, 'customer_id'].iloc[0]!r})")
         if "signup_date" in c.columns:
             c["signup_date"] = _dates(c["signup_date"])
-            c = c[~(c["signup_date"] > self.as_of)]
+            later = (c["signup_date"] > self.as_of).to_numpy()
+            if later.any():
+                c = c[~later]
         return c.reset_index(drop=True)
 
     def _orders_until(self, orders: pd.DataFrame) -> pd.DataFrame:
         require_columns(orders, "orders", ["customer_id", "order_date", "revenue"])
-        o = orders.copy()
+        o = orders.copy(deep=False)  # as for the customers: nothing copied that is already typed
         o["order_date"] = _dates(o["order_date"])
-        o["customer_id"] = o["customer_id"].astype(str)
-        o["revenue"] = pd.to_numeric(o["revenue"], errors="coerce").astype(float)
+        if not pd.api.types.is_string_dtype(o["customer_id"]):
+            o["customer_id"] = o["customer_id"].astype(str)
+        if o["revenue"].dtype != np.float64:
+            o["revenue"] = pd.to_numeric(o["revenue"], errors="coerce").astype(float)
         bad = o["order_date"].isna() | o["revenue"].isna()
         if bad.any():
             rows = ", ".join(map(str, o.index[bad][:5]))
             raise ValueError(f"orders: {int(bad.sum())} row(s) without a valid 'order_date' or 'revenue' "
                              f"(rows {rows}); load the data with crmbook.data.load to set them aside")
-        return o[o["order_date"] <= self.as_of]
+        inside = (o["order_date"] <= self.as_of).to_numpy()
+        return o if inside.all() else o[inside]
 
     def _check_known(self) -> None:
         # ``customers`` has unique ids, so a hash lookup answers ``isin`` - about ten times faster than
