@@ -132,7 +132,7 @@ def generate(n_customers: int = DEFAULT_N_CUSTOMERS, seed: int = DEFAULT_SEED, s
         "campaign_members": _campaign_members_table(campaigns, orders, cust_ids, end_idx),
         "market": _market_table(n),
     }
-    points, points_truth = _draw_points(seed, customers, tables["orders"], history)
+    points, points_truth = _draw_points(seed, orders, base.retail, cust_ids, history)
     defects = _add_defects(seed, tables, n, history)
     defects.tables["points"] = points
     truth = _truth(seed=seed, history=history, base=base, buying=buying, orders=orders, contacts=contacts,
