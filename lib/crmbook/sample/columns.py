@@ -31,9 +31,17 @@ def _pick(labels: Sequence[str] | np.ndarray, codes: np.ndarray) -> pd.api.exten
     """``labels[codes]`` as a ``str`` column; a negative code is a missing value."""
     codes = np.asarray(codes, dtype="int64")
     missing = codes < 0
-    taken = pa.array(list(labels), type=pa.large_string()).take(
-        pa.array(np.where(missing, 0, codes), mask=missing if missing.any() else None))
-    return _text_column(taken)
+    return _take(pa.array(list(labels), type=pa.large_string()), codes, missing if missing.any() else None)
+
+
+def _take(labels: pa.Array, codes: np.ndarray, missing: np.ndarray | None = None
+          ) -> pd.api.extensions.ExtensionArray:
+    """``labels[codes]`` (an Arrow string array, e.g. the customer ids) as a ``str`` column; where
+    ``missing`` is true the value is missing."""
+    codes = np.asarray(codes, dtype="int64")
+    if missing is not None:
+        codes = pa.array(np.where(missing, 0, codes), mask=missing)
+    return _text_column(labels.take(codes))
 
 
 def _ids(prefix: str, numbers: np.ndarray, width: int, missing: np.ndarray | None = None

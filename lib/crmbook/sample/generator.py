@@ -120,8 +120,8 @@ def generate(n_customers: int = DEFAULT_N_CUSTOMERS, seed: int = DEFAULT_SEED, s
     cust_ids = _customer_ids(n)
     customers = _customers_table(rng, base, history, cust_ids, orders.cust, orders.value)
     contacts = _draw_contacts(rng, base, buying, history, campaigns.touches)
-    surveys = _draw_surveys(rng, base.satisfaction, orders.cust, orders.day, contacts.raw, cust_ids, history)
-    costs = _draw_costs(rng, history, base.signup, orders.day, orders.value, contacts.raw, campaigns.rows)
+    surveys = _draw_surveys(rng, base.satisfaction, orders.cust, orders.day, contacts, cust_ids, history)
+    costs = _draw_costs(rng, history, base.signup, orders.day, orders.value, contacts, campaigns.rows)
     tables = {
         "customers": customers,
         "orders": _orders_table(orders, cust_ids, history),

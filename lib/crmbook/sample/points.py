@@ -27,8 +27,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from crmbook.sample.columns import _ids, _iso_column, _pick
+from crmbook.sample.columns import _ids, _iso_column, _pick, _take
 from crmbook.sample.days import _History
 from crmbook.sample.orders import _OrderLines
 
@@ -54,7 +55,7 @@ def _programme_start(history: _History) -> str:
     return max(history.start, f"{last_year - 1}-01-01")
 
 
-def _draw_points(seed: int, orders: _OrderLines, retail: np.ndarray, cust_ids: np.ndarray,
+def _draw_points(seed: int, orders: _OrderLines, retail: np.ndarray, cust_ids: pa.Array,
                  history: _History) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The ledger (``customer_id, date, points, kind, order_id``, by date then customer) and its truth.
 
@@ -134,9 +135,8 @@ def _draw_points(seed: int, orders: _OrderLines, retail: np.ndarray, cust_ids: n
     l_kind = np.concatenate([np.full(p[0].size, p[3], dtype="int64") for p in parts])
     srt = np.lexsort((l_seq, l_kind, l_cust, l_day))
     l_cust, l_day, l_points, l_kind, l_pos = (x[srt] for x in (l_cust, l_day, l_points, l_kind, l_pos))
-    c_width = len(cust_ids[0]) - 1 if len(cust_ids) else 5
     ledger = pd.DataFrame({
-        "customer_id": _ids("C", l_cust + 1, c_width),
+        "customer_id": _take(cust_ids, l_cust),
         "date": _iso_column(d0, l_day),
         "points": l_points,
         "kind": _pick(["redeem", "earn", "expire"], l_kind),

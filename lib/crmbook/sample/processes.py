@@ -67,12 +67,29 @@ def _bgnbd_purchases(rng: np.random.Generator, lam: np.ndarray, p: np.ndarray,
     repeats = np.minimum(n_poisson, n_until_drop)
     alive = n_until_drop > n_poisson
     idx = np.repeat(np.arange(n), n_poisson)
-    t = rng.random(idx.size) * horizon[idx]
-    order = np.lexsort((t, idx))
-    idx, t = idx[order], t[order]
+    t = _sorted_within(idx, rng.random(idx.size) * horizon[idx], horizon, n_poisson)
     offsets = np.concatenate(([0], np.cumsum(n_poisson)[:-1]))
     keep = (np.arange(idx.size) - offsets[idx]) < repeats[idx]
     dropout_t = np.full(n, np.nan)
     died = ~alive
     dropout_t[died] = t[(offsets + n_until_drop - 1)[died]]
     return idx[keep], t[keep], repeats, alive, dropout_t
+
+
+def _sorted_within(idx: np.ndarray, t: np.ndarray, horizon: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``t`` sorted within each run of equal ``idx`` (``idx`` sorted, ``counts`` the run lengths, ``0 <= t <
+    horizon[idx]``): the same values as ``t[np.lexsort((t, idx))]``, about ten times faster.
+
+    One radix sort of the key ``idx * 2**32 + floor(t / horizon[idx] * 2**32)``, which orders by customer,
+    then by ``t`` up to ties of keys; the runs where two times share a key (times closer than
+    ``horizon / 2**32``, about one in a hundred companies of a million customers) are then sorted exactly.
+    """
+    frac = np.floor(t / horizon[idx] * 2.0 ** 32)
+    key = (idx.astype(np.uint64) << np.uint64(32)) | np.minimum(frac, 2.0 ** 32 - 1).astype(np.uint64)
+    t = t[np.argsort(key, kind="stable")]
+    same_run = idx[1:] == idx[:-1]
+    unsorted = np.unique(idx[1:][same_run & (t[1:] < t[:-1])])
+    offsets = np.cumsum(counts) - counts
+    for i in unsorted:  # rare: sort those runs exactly
+        t[offsets[i]:offsets[i] + counts[i]] = np.sort(t[offsets[i]:offsets[i] + counts[i]])
+    return t
