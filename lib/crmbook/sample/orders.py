@@ -94,13 +94,16 @@ class _OrderLines:
     campaign: np.ndarray
 
 
-def _draw_buying(rng: np.random.Generator, base: _CustomerBase) -> _Buying:
-    """Draw lambda, p and the BG/NBD repeat purchases, then nu, category and channel preferences."""
+def _draw_buying(rng: np.random.Generator, base: _CustomerBase, purchase_rate: float = 1.0) -> _Buying:
+    """Draw lambda, p and the BG/NBD repeat purchases, then nu, category and channel preferences.
+
+    ``purchase_rate`` multiplies every lambda (the Gamma's rate becomes alpha / purchase_rate); at 1 the
+    draws are the documented ones, at any value the same random numbers are used."""
     n, acct, retail = base.n, base.acct, base.retail
     a_rate = _column(ACCOUNT_TYPES, "rate_multiplier")[acct]
     a_drop = _column(ACCOUNT_TYPES, "dropout_multiplier")[acct]
     c_rate = np.where(retail, _column(CHANNELS, "rate_multiplier")[base.chan], 1.0)
-    lam0 = rng.gamma(BGNBD["r"], 1.0 / BGNBD["alpha"], n)
+    lam0 = rng.gamma(BGNBD["r"], purchase_rate / BGNBD["alpha"], n)
     lam = lam0 * c_rate * a_rate
     p0 = rng.beta(BGNBD["a"], BGNBD["b"], n)
     p0 = np.clip(p0, 1e-9, 1 - 1e-9)

@@ -59,7 +59,7 @@ def _r(x: float, digits: int = 6) -> float:
     return round(float(x), digits)
 
 
-def _truth(*, seed: int, history: _History, base: _CustomerBase, buying: _Buying, orders: _OrderLines,
+def _truth(*, seed: int, history: _History, purchase_rate: float, base: _CustomerBase, buying: _Buying, orders: _OrderLines,
            contacts: _ContactDraws, campaign_truth: list[dict[str, Any]], tables: dict[str, pd.DataFrame],
            cust_ids: pa.Array, customers: pd.DataFrame | None = None) -> dict[str, Any]:
     """The truth as a dict (see :class:`crmbook.sample.SampleData`): JSON-serialisable but for
@@ -83,10 +83,12 @@ def _truth(*, seed: int, history: _History, base: _CustomerBase, buying: _Buying
     op_year = {y: _r(gm_year[y] - cost_year.get(str(y), 0.0), 2) for y in gm_year}
     return {
         "generator": {"module": "crmbook.sample", "n_customers": n, "seed": int(seed), "start": history.start,
-                      "end": history.end, "time_unit": "days", "company": "Hexi Home (禾喜家居)"},
+                      "end": history.end, "purchase_rate": purchase_rate, "time_unit": "days",
+                      "company": "Hexi Home (禾喜家居)"},
         "acquisition": {"growth_per_year": ACQUISITION_GROWTH, "channels": CHANNELS,
                         "account_types": ACCOUNT_TYPES},
-        "bgnbd": {**BGNBD, "rate_unit": "per day", "mean_rate_per_day": _r(BGNBD["r"] / BGNBD["alpha"]),
+        "bgnbd": {**BGNBD, "alpha": BGNBD["alpha"] / purchase_rate, "rate_unit": "per day",
+                  "mean_rate_per_day": _r(BGNBD["r"] * purchase_rate / BGNBD["alpha"]),
                   "satisfaction_churn_effect": SATISFACTION_CHURN_EFFECT,
                   "dropout_formula": "p = expit(logit(p0) - beta_s * satisfaction) * dropout_multiplier",
                   "rate_formula": "lambda = lambda0 * channel rate_multiplier * account rate_multiplier",
