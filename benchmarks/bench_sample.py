@@ -127,8 +127,9 @@ def bench(n_customers: int, repeat: int = 2, **kwargs: Any) -> dict[str, Any]:
     maximum memory."""
     rounds = []
     for _ in range(repeat):
-        code = ("import json, sys; sys.path.insert(0, %r); from bench_sample import measure; "
-                "print(json.dumps(measure(**json.loads(sys.argv[1]))))" % str(Path(__file__).resolve().parent))
+        here = str(Path(__file__).resolve().parent)
+        code = (f"import json, sys; sys.path.insert(0, {here!r}); from bench_sample import measure; "
+                "print(json.dumps(measure(**json.loads(sys.argv[1]))))")
         done = subprocess.run([sys.executable, "-c", code, json.dumps({"n_customers": n_customers, **kwargs})],
                               check=True, capture_output=True, text=True)
         rounds.append(json.loads(done.stdout.strip().splitlines()[-1]))

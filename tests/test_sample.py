@@ -49,6 +49,14 @@ def _clean(data: sample.SampleData) -> dict[str, pd.DataFrame]:
 _CLEANED: dict[int, dict[str, pd.DataFrame]] = {}
 
 
+def _assert_same_truth(a: dict, b: dict, leave_out: tuple[str, ...] = ()) -> None:
+    """Two truths are equal: the small parts as JSON, the per-customer frames value for value."""
+    small = [{k: v for k, v in t.items() if k != "customers" and k not in leave_out} for t in (a, b)]
+    assert json.dumps(small[0], sort_keys=True) == json.dumps(small[1], sort_keys=True)
+    if "customers" not in leave_out:
+        pd.testing.assert_frame_equal(a["customers"], b["customers"], check_exact=True)
+
+
 # ---- determinism ---------------------------------------------------------------------------------
 
 def test_same_seed_gives_identical_tables_and_truth(small):
@@ -56,7 +64,10 @@ def test_same_seed_gives_identical_tables_and_truth(small):
     assert list(again.tables) == list(small.tables)
     for name, frame in small.tables.items():
         pd.testing.assert_frame_equal(again.tables[name], frame, obj=name)
-    assert json.dumps(again.truth) == json.dumps(small.truth)
+    _assert_same_truth(again.truth, small.truth)
+    assert list(small.truth["customers"].columns) == [
+        "customer_id", "lambda_per_day", "p0", "p", "nu", "mean_order_value", "satisfaction", "high_maintenance",
+        "alive_at_end", "dropout_date", "repeat_orders", "contribution"]
 
 
 def test_different_seed_gives_different_data(small):
@@ -150,7 +161,7 @@ def test_customers_details(small):
     prospects = small.truth["prospects"]["customer_id"]
     assert len(prospects) == round(SMALL * 0.015) and set(prospects) <= set(customers["customer_id"])
     buyers = customers[~customers["customer_id"].isin(prospects)]
-    assert buyers["customer_id"].tolist() == small.truth["customers"]["customer_id"]
+    assert buyers["customer_id"].tolist() == small.truth["customers"]["customer_id"].tolist()
     first = _clean(small)["orders"].groupby("customer_id")["order_date"].min()
     assert first.reindex(buyers["customer_id"]).tolist() == buyers["signup_date"].tolist()
     assert not small.tables["orders"]["customer_id"].isin(prospects).any()
@@ -206,19 +217,23 @@ def test_defects_leave_the_clean_tables_as_they_were(monkeypatch, small):
             frame = frame.copy()
             frame.loc[frame["nps"].isna() | mine["nps"].isna(), "nps"] = np.nan
         pd.testing.assert_frame_equal(mine, frame, check_dtype=False, obj=name)
-    truth = {k: v for k, v in small.truth.items() if k not in ("prospects", "defects", "market")}
-    assert truth == {k: v for k, v in plain.truth.items() if k not in ("prospects", "defects", "market")}
+    _assert_same_truth(small.truth, plain.truth, leave_out=("prospects", "defects", "market"))
 
 
 # ---- the committed sample ----------------------------------------------------------------------
 
 def test_committed_sample_equals_write_sample_byte_for_byte(tmp_path):
+    """Every CSV table and truth.json byte for byte; the Parquet per-customer truth value for value (its bytes
+    carry the writer's version)."""
     paths = sample.write_sample(tmp_path)
-    assert [p.name for p in paths] == [f"{t}.csv" for t in SCHEMAS] + ["truth.json"]
+    assert [p.name for p in paths] == [f"{t}.csv" for t in SCHEMAS] + ["truth.json", "truth_customers.parquet"]
     for path in paths:
         committed = sample.SAMPLE_DIR / path.name
         assert committed.exists(), f"{committed} is missing: run `crmbook sample --out datasets/sample`"
-        assert committed.read_bytes() == path.read_bytes(), f"{path.name} differs from the generator's output"
+        if path.suffix == ".parquet":
+            pd.testing.assert_frame_equal(pd.read_parquet(committed), pd.read_parquet(path), check_exact=True)
+        else:
+            assert committed.read_bytes() == path.read_bytes(), f"{path.name} differs from the generator's output"
     raw = (sample.SAMPLE_DIR / "customers.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
     assert sum(p.stat().st_size for p in paths) < 4_000_000
@@ -228,7 +243,7 @@ def test_committed_sample_equals_write_sample_byte_for_byte(tmp_path):
 def test_write_sample_round_trips(tmp_path, fmt):
     paths = sample.write_sample(tmp_path, fmt=fmt, n_customers=60, seed=3)
     expected = sample.generate(60, seed=3).tables
-    assert {p.name for p in paths} == {f"{t}.{fmt}" for t in SCHEMAS} | {"truth.json"}
+    assert {p.name for p in paths} == {f"{t}.{fmt}" for t in SCHEMAS} | {"truth.json", "truth_customers.parquet"}
     for name, frame in expected.items():
         path = tmp_path / f"{name}.{fmt}"
         back = pd.read_parquet(path) if fmt == "parquet" else pd.read_excel(path, sheet_name=name, dtype=object)
@@ -237,7 +252,10 @@ def test_write_sample_round_trips(tmp_path, fmt):
                                       frame.astype(object).where(frame.notna(), None),
                                       check_dtype=False, obj=f"{name}.{fmt}")
     truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
-    assert truth["generator"]["n_customers"] == 60 and len(truth["customers"]["customer_id"]) == 60
+    assert truth["generator"]["n_customers"] == 60
+    assert truth["customers"] == {"file": "truth_customers.parquet", "rows": 60, "columns": truth["customers"]["columns"],
+                                  "note": truth["customers"]["note"]}
+    assert len(pd.read_parquet(tmp_path / "truth_customers.parquet")) == 60
 
 
 # ---- the truth is recoverable from the tables -------------------------------------------------
@@ -331,7 +349,7 @@ def test_some_customers_cost_more_to_serve_than_they_earn(large):
     contribution = margin - serve
     negative = (contribution < 0).mean()
     assert 0.03 < negative < 0.3
-    truth = pd.Series(large.truth["customers"]["contribution"], index=large.truth["customers"]["customer_id"])
+    truth = large.truth["customers"].set_index("customer_id")["contribution"]
     np.testing.assert_allclose(contribution.reindex(truth.index).to_numpy(), truth.to_numpy(), atol=0.05)
     # the whale curve: the profitable customers make more than 100 % of the total profit
     ranked = contribution.sort_values(ascending=False).cumsum()
@@ -415,10 +433,9 @@ def test_points_come_from_their_own_stream(monkeypatch, small):
     from crmbook.sample import generator
 
     monkeypatch.setattr(generator, "_draw_points",
-                        lambda seed, customers, orders, history: (small.tables["points"].iloc[:0], {}))
+                        lambda seed, orders, retail, cust_ids, history: (small.tables["points"].iloc[:0], {}))
     plain = sample.generate(SMALL, seed=7)
     for name, frame in small.tables.items():
         if name != "points":
             pd.testing.assert_frame_equal(plain.tables[name], frame, obj=name)
-    assert {k: v for k, v in plain.truth.items() if k != "points"} == \
-        {k: v for k, v in small.truth.items() if k != "points"}
+    _assert_same_truth(plain.truth, small.truth, leave_out=("points",))

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from crmbook.sample.company import _CAMPAIGN_MIN_TENURE_DAYS, CAMPAIGNS, GAMMA_GAMMA
 from crmbook.sample.columns import _pick, _take
+from crmbook.sample.company import _CAMPAIGN_MIN_TENURE_DAYS, CAMPAIGNS, GAMMA_GAMMA
 from crmbook.sample.customers import _CustomerBase
 from crmbook.sample.days import _day0, _History
 from crmbook.sample.orders import _Buying, _OrderLines

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from crmbook.sample.columns import _iso_column, _pick, _take
 from crmbook.sample.company import (
     _CONTACT_TAIL_DAYS,
     _HIGH_MAINTENANCE,
@@ -33,7 +34,6 @@ from crmbook.sample.company import (
     _column,
 )
 from crmbook.sample.customers import _CustomerBase
-from crmbook.sample.columns import _iso_column, _pick, _take
 from crmbook.sample.days import _History
 from crmbook.sample.orders import _Buying
 from crmbook.sample.processes import _events, _expit, _gamma_mean

@@ -124,7 +124,7 @@ def _column_text(column: pd.Series) -> pa.Array:
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype):
         return _quote(pa.array(column.array, type=_TEXT))
-    if dtype == object:
+    if dtype.kind == "O":
         try:
             values = pa.array(column.to_numpy(dtype=object), from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -136,7 +136,7 @@ def _column_text(column: pd.Series) -> pa.Array:
         if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
             return _quote(values)
         raise _Unsupported(f"object column of {values.type}")
-    if dtype == bool:
+    if dtype.kind == "b":
         return _booleans(pa.array(column.to_numpy()))
     if dtype.kind in "iu":
         return pc.cast(pa.array(column.to_numpy()), _TEXT)

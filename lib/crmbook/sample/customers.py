@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from crmbook.sample.columns import _ids, _iso_column, _pick, _take
 from crmbook.sample.company import (
     _MEMBER_TIERS,
     ACCOUNT_TYPES,
@@ -34,7 +35,6 @@ from crmbook.sample.company import (
     REGIONS,
     _column,
 )
-from crmbook.sample.columns import _ids, _iso_column, _pick, _take
 from crmbook.sample.days import _History
 from crmbook.sample.personal import _personal_data
 

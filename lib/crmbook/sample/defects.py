@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmbook.sample.company import _MEMBER_TIERS, CHANNELS, REGIONS, _column
 from crmbook.sample.columns import _ids, _iso_column
+from crmbook.sample.company import _MEMBER_TIERS, CHANNELS, REGIONS, _column
 from crmbook.sample.days import _History, _iso
 from crmbook.sample.personal import _personal_data
 

@@ -61,8 +61,9 @@ class SampleData:
         One frame per table of :data:`crmbook.data.SCHEMAS`, with the schema's column names; dates are
         ISO strings ``YYYY-MM-DD``, empty optional values are missing (NaN/None).
     truth : dict
-        JSON-serialisable: the true parameters, per-campaign true uplifts, summary figures and, under
-        ``"customers"``, per-customer truths as columns (lists aligned on ``customer_id``).
+        The true parameters, per-campaign true uplifts, summary figures (JSON-serialisable) and, under
+        ``"customers"``, the per-customer truth as a DataFrame (one row per buying customer; written as
+        ``truth_customers.parquet``, read back by :func:`crmbook.sample.read_truth`).
     """
 
     tables: dict[str, pd.DataFrame]

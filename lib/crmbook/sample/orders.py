@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmbook.sample.columns import _ids, _iso_column, _pick, _take
 from crmbook.sample.company import (
     ACCOUNT_TYPES,
     BGNBD,
@@ -50,7 +51,6 @@ from crmbook.sample.company import (
     _column,
 )
 from crmbook.sample.customers import _ACQ_CHANNELS, _CustomerBase
-from crmbook.sample.columns import _ids, _iso_column, _pick, _take
 from crmbook.sample.days import _History
 from crmbook.sample.processes import _bgnbd_purchases, _expit
 

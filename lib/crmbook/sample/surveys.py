@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from crmbook.sample.company import SURVEY
 from crmbook.sample.columns import _iso_column, _pick, _take
+from crmbook.sample.company import SURVEY
 from crmbook.sample.contacts import _CONTACT_TYPES, _ContactDraws
 from crmbook.sample.days import _History
 

@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crmbook.sample.columns import _iso_column, _take
 from crmbook.sample.company import (
     _CONTACT_TAIL_DAYS,
     _HIGH_MAINTENANCE,
@@ -42,7 +43,6 @@ from crmbook.sample.company import (
 )
 from crmbook.sample.contacts import _ContactDraws
 from crmbook.sample.customers import _CustomerBase
-from crmbook.sample.columns import _iso_column, _take
 from crmbook.sample.days import _History
 from crmbook.sample.market import _potential
 from crmbook.sample.orders import _Buying, _OrderLines
