@@ -439,3 +439,158 @@ def test_points_come_from_their_own_stream(monkeypatch, small):
         if name != "points":
             pd.testing.assert_frame_equal(plain.tables[name], frame, obj=name)
     _assert_same_truth(plain.truth, small.truth, leave_out=("points",))
+
+
+# ---- speed without changing a value: the writer, the sort, the points walk, the truth files ----------------
+
+def test_csv_writer_gives_the_bytes_of_to_csv(tmp_path):
+    """crmbook.sample.csv writes what DataFrame.to_csv writes, on values chosen to trip it: floats of every
+    magnitude (Arrow and numpy format some differently), whole floats, -0.0, NaN, inf, text with commas,
+    quotes, line feeds and Chinese punctuation, missing text, booleans in bool and object columns, a header
+    that needs quoting; and a table it hands to pandas (text with a carriage return)."""
+    from crmbook.sample.csv import _write_csv
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    floats = rng.random(n) * 10.0 ** rng.integers(-7, 20, n)
+    floats[:8] = [0.0, -0.0, 100.0, np.nan, np.inf, -np.inf, 1e-05, 1e16]
+    frame = pd.DataFrame({
+        'od"d,name': floats,
+        "money": np.round(rng.gamma(2.0, 300.0, n), 2) * rng.choice([1, -1], n),
+        "text": pd.Series(rng.choice(["a", 'say "hi"', "x,y", "", None, "two\nlines", "好，很好", " pad "], n),
+                          dtype="str"),
+        "flag": rng.random(n) < 0.5,
+        "maybe": pd.Series(rng.choice(np.array([True, False, None], dtype=object), n), dtype=object),
+        "ids": pd.Series(rng.choice(np.array(["C001", None, np.nan], dtype=object), n), dtype=object),
+        "count": rng.integers(-10**12, 10**12, n),
+    })
+    cases = {"mixed": frame, "no rows": frame.iloc[:0], "carriage return": frame.assign(text="a\rb")}
+    for label, table in cases.items():
+        table.to_csv(tmp_path / "pandas.csv", index=False, encoding="utf-8", lineterminator="\n")
+        _write_csv(table, tmp_path / "arrow.csv")
+        assert (tmp_path / "arrow.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes(), label
+
+
+def test_sorted_within_equals_lexsort():
+    """The radix-sorted BG/NBD purchase times equal np.lexsort's, also when two times share a sort key
+    (closer than horizon / 2**32) and come in the wrong order."""
+    from crmbook.sample.processes import _sorted_within
+
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(4.0, 2000)
+    horizon = rng.integers(1, 1500, 2000).astype(float)
+    idx = np.repeat(np.arange(2000), counts)
+    t = rng.random(idx.size) * horizon[idx]
+    first = np.flatnonzero(counts >= 2)[:5]
+    starts = np.cumsum(counts) - counts
+    for i in first:  # two times 1e-12 apart, the larger first: one key, the wrong order
+        t[starts[i]], t[starts[i] + 1] = 0.5 + 1e-12, 0.5
+    expected = t[np.lexsort((t, idx))]
+    np.testing.assert_array_equal(_sorted_within(idx, t.copy(), horizon, counts), expected)
+
+
+def _points_by_the_rules(seed, customers, orders, history):
+    """The loyalty-points ledger walked order by order in Python (the rules of crmbook.sample.points as
+    written there; the generator walks all members at once)."""
+    from collections import deque
+
+    from crmbook.sample.points import _COLUMNS, POINTS_PROGRAMME, _programme_start
+
+    rng = np.random.Generator(np.random.PCG64([seed, 2]))
+    spec, start = POINTS_PROGRAMME, _programme_start(history)
+    retail = set(customers.loc[customers["account_type"] == "retail", "customer_id"])
+    o = orders[(orders["order_date"] >= start) & orders["customer_id"].isin(retail)]
+    o = o.sort_values(["customer_id", "order_date", "order_id"], kind="stable")
+    firsts = o.drop_duplicates("customer_id")["customer_id"].to_numpy()
+    enrolled = set(firsts[rng.random(firsts.size) < spec["enrol_probability"]])
+    o = o[o["customer_id"].isin(enrolled)]
+    rows = []
+    for cust, part in o.groupby("customer_id", sort=True):
+        lots = deque()
+        for (date, order_id, revenue), u in zip(part[["order_date", "order_id", "revenue"]].itertuples(index=False),
+                                                rng.random(len(part)), strict=True):
+            year = int(date[:4])
+            while lots and lots[0][0] < year - 1:
+                y, left = lots.popleft()
+                if left > 0:
+                    rows.append((cust, f"{y + 1}-12-31", -left, "expire", None))
+            balance = sum(left for _, left in lots)
+            if balance >= spec["redemption_unit"] and u < spec["redeem_probability"]:
+                take = balance // spec["redemption_unit"] * spec["redemption_unit"]
+                rows.append((cust, date, -take, "redeem", order_id))
+                while take:
+                    used = min(take, lots[0][1])
+                    lots[0][1] -= used
+                    take -= used
+                    if lots[0][1] == 0:
+                        lots.popleft()
+            earned = int(np.floor(revenue))
+            if earned > 0:
+                rows.append((cust, date, earned, "earn", order_id))
+                if lots and lots[-1][0] == year:
+                    lots[-1][1] += earned
+                else:
+                    lots.append([year, earned])
+        rows += [(cust, f"{y + 1}-12-31", -left, "expire", None) for y, left in lots
+                 if left > 0 and f"{y + 1}-12-31" <= history.end]
+    ledger = pd.DataFrame(rows, columns=_COLUMNS)
+    kind = ledger["kind"].map({"redeem": 0, "earn": 1, "expire": 2})
+    return ledger.assign(_k=kind).sort_values(["date", "customer_id", "_k"], kind="stable").drop(columns="_k")
+
+
+@pytest.mark.parametrize("n, seed, start, end", [(SMALL, 7, "2022-01-01", "2025-12-31"),
+                                                  (1500, 4, "2024-03-01", "2025-06-30")])
+def test_points_walk_equals_the_rules_order_by_order(n, seed, start, end):
+    """The vectorised ledger is the one the rules give when walked order by order, with the same draws."""
+    from crmbook.sample.days import _day0, _History
+
+    data = sample.generate(n, seed=seed, start=start, end=end)
+    history = _History(start=start, end=end, d0=_day0(start), end_idx=int((_day0(end) - _day0(start)).astype(int)))
+    tables = _clean(data)
+    customers = tables["customers"][~tables["customers"]["customer_id"].isin(data.truth["prospects"]["customer_id"])]
+    expected = _points_by_the_rules(seed, customers, tables["orders"], history)
+    got = data.tables["points"]
+    assert got[["customer_id", "date", "points", "kind"]].values.tolist() == \
+        expected[["customer_id", "date", "points", "kind"]].values.tolist()
+    assert got["order_id"].fillna("").tolist() == expected["order_id"].fillna("").tolist()
+
+
+def test_read_truth_gives_back_the_generated_truth(tmp_path):
+    """write_sample then read_truth: the same truth as generate; truth.json holds only the small parts; an
+    older truth.json with the per-customer columns as lists reads the same; a missing Parquet file is named."""
+    sample.write_sample(tmp_path, n_customers=120, seed=2)
+    truth = sample.read_truth(tmp_path)
+    _assert_same_truth(truth, sample.generate(120, seed=2).truth)
+    raw = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    assert raw["customers"]["file"] == "truth_customers.parquet" and raw["customers"]["rows"] == 120
+    old = {**raw, "customers": {c: truth["customers"][c].astype(object).where(truth["customers"][c].notna(), None)
+                                .tolist() for c in truth["customers"].columns}}
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "truth.json").write_text(json.dumps(old), encoding="utf-8")
+    pd.testing.assert_frame_equal(sample.read_truth(tmp_path / "old")["customers"], truth["customers"],
+                                  check_dtype=False)
+    (tmp_path / "truth_customers.parquet").unlink()
+    with pytest.raises(FileNotFoundError, match="truth_customers.parquet not found"):
+        sample.read_truth(tmp_path)
+
+
+def test_purchase_rate_and_a_longer_history_give_more_orders_from_the_same_draws():
+    """purchase_rate multiplies every lambda drawn (the same Gamma draws: the truth's lambdas are k times the
+    default's, alpha is 60 / k); an earlier start and a higher rate give more orders per customer; the
+    default arguments are the documented company."""
+    base = sample.generate(SMALL, seed=7)
+    explicit = sample.generate(SMALL, seed=7, start=sample.START, end=sample.END, purchase_rate=1.0)
+    for name, frame in base.tables.items():
+        pd.testing.assert_frame_equal(explicit.tables[name], frame, obj=name)
+    busy = sample.generate(SMALL, seed=7, purchase_rate=3)
+    np.testing.assert_allclose(busy.truth["customers"]["lambda_per_day"],
+                               3 * base.truth["customers"]["lambda_per_day"], atol=2e-6)
+    assert busy.truth["bgnbd"]["alpha"] == 20.0 and busy.truth["generator"]["purchase_rate"] == 3.0
+    long = sample.generate(SMALL, seed=7, start="2016-01-01", purchase_rate=3)
+    assert len(base.tables["orders"]) < len(busy.tables["orders"]) < len(long.tables["orders"])
+    assert long.tables["orders"]["order_date"].min() >= "2016-01-01"
+    for bad in (0, -1.0, "2"):
+        with pytest.raises(ValueError, match="purchase_rate must be a number in"):
+            sample.generate(SMALL, purchase_rate=bad)
+    with pytest.raises(ValueError, match="start must be a date YYYY-MM-DD, got '2016-02-30'"):
+        sample.generate(SMALL, start="2016-02-30")
