@@ -78,6 +78,7 @@ def measure(n_customers: int, seed: int = 7, start: str | None = None, end: str 
     kwargs: dict[str, Any] = {"start": start or company.START, "end": end or company.END,
                               "purchase_rate": purchase_rate}
     seconds: dict[str, float] = defaultdict(float)
+    rss_after: dict[str, float] = {}
     originals = {name: getattr(generator, name) for name in STEPS}
 
     def timed(name, fn):
@@ -87,6 +88,7 @@ def measure(n_customers: int, seed: int = 7, start: str | None = None, end: str 
                 return fn(*args, **kw)
             finally:
                 seconds[name] += time.perf_counter() - t
+                rss_after[name] = _peak_rss_gb()
         return wrapper
 
     for name, fn in originals.items():
@@ -117,7 +119,8 @@ def measure(n_customers: int, seed: int = 7, start: str | None = None, end: str 
         t_write = time.perf_counter() - t1
         sizes_mb = {p.name: p.stat().st_size / 1e6 for p in folder.iterdir()}
     return {"customers": n_customers, "seed": seed, **kwargs, "format": fmt,
-            "orders": len(data.tables["orders"]), "steps": dict(seconds), "generate": t_generate,
+            "orders": len(data.tables["orders"]), "steps": dict(seconds), "peak_rss_gb_after": rss_after,
+            "generate": t_generate,
             "write": writes, "write_total": t_write, "total": t_generate + t_write,
             "files_mb": sizes_mb, "peak_rss_gb": _peak_rss_gb()}
 
@@ -136,6 +139,8 @@ def bench(n_customers: int, repeat: int = 2, **kwargs: Any) -> dict[str, Any]:
     best = dict(rounds[0])
     for key in ("generate", "write_total", "total"):
         best[key] = min(r[key] for r in rounds)
+    best["peak_rss_gb_after"] = {k: max(r["peak_rss_gb_after"][k] for r in rounds)
+                                 for k in rounds[0]["peak_rss_gb_after"]}
     for key in ("steps", "write"):
         best[key] = {k: min(r[key][k] for r in rounds) for k in rounds[0][key]}
     best["peak_rss_gb"] = max(r["peak_rss_gb"] for r in rounds)
@@ -146,10 +151,10 @@ def bench(n_customers: int, repeat: int = 2, **kwargs: Any) -> dict[str, Any]:
 def _print(fig: dict[str, Any]) -> None:
     print(f"crmbook sample: {fig['customers']:,} customers, seed {fig['seed']}, {fig['start']}..{fig['end']}, "
           f"purchase rate x{fig['purchase_rate']:g}, {fig['orders']:,} orders, format {fig['format']}")
-    print("generate, per step (s):")
+    print("generate, per step (s; peak RSS so far, GB):")
     for name, label in STEPS.items():
         if name in fig["steps"]:
-            print(f"  {label:32s} {fig['steps'][name]:7.2f}")
+            print(f"  {label:32s} {fig['steps'][name]:7.2f}   {fig['peak_rss_gb_after'][name]:5.2f}")
     print(f"  {'generate (total)':32s} {fig['generate']:7.2f}")
     print("write, per file (s):")
     for name, sec in fig["write"].items():

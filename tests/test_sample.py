@@ -443,12 +443,17 @@ def test_points_come_from_their_own_stream(monkeypatch, small):
 
 # ---- speed without changing a value: the writer, the sort, the points walk, the truth files ----------------
 
-def test_csv_writer_gives_the_bytes_of_to_csv(tmp_path):
+@pytest.mark.parametrize("block_rows", [1 << 20, 777])
+def test_csv_writer_gives_the_bytes_of_to_csv(tmp_path, monkeypatch, block_rows):
     """crmbook.sample.csv writes what DataFrame.to_csv writes, on values chosen to trip it: floats of every
     magnitude (Arrow and numpy format some differently), whole floats, -0.0, NaN, inf, text with commas,
     quotes, line feeds and Chinese punctuation, missing text, booleans in bool and object columns, a header
-    that needs quoting; and a table it hands to pandas (text with a carriage return)."""
+    that needs quoting; and a table it hands to pandas (text with a carriage return). Also written in blocks
+    of 777 rows (the blocks of a big table)."""
+    from crmbook.sample import csv as sample_csv
     from crmbook.sample.csv import _write_csv
+
+    monkeypatch.setattr(sample_csv, "_BLOCK_ROWS", block_rows)
 
     rng = np.random.default_rng(5)
     n = 5000
@@ -487,6 +492,18 @@ def test_sorted_within_equals_lexsort():
         t[starts[i]], t[starts[i] + 1] = 0.5 + 1e-12, 0.5
     expected = t[np.lexsort((t, idx))]
     np.testing.assert_array_equal(_sorted_within(idx, t.copy(), horizon, counts), expected)
+
+
+def test_purchase_times_drawn_in_blocks_are_the_same(monkeypatch, small):
+    """The BG/NBD purchase times are drawn block of customers after block (to bound memory): with blocks of
+    about 500 draws instead of 8M, every table is the same."""
+    from crmbook.sample import processes
+
+    monkeypatch.setattr(processes, "_BLOCK_DRAWS", 500)
+    again = sample.generate(SMALL, seed=7)
+    for name, frame in small.tables.items():
+        pd.testing.assert_frame_equal(again.tables[name], frame, obj=name)
+    _assert_same_truth(again.truth, small.truth)
 
 
 def _points_by_the_rules(seed, customers, orders, history):

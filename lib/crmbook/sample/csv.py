@@ -56,7 +56,7 @@ def _write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 
 
 def _data(text: pa.Array) -> memoryview:
-    """The characters of a string array without nulls, one value after the other."""
+    """The characters of a string array (of a slice of it: only its own), one value after the other."""
     text = text.cast(_TEXT)
     offsets = np.frombuffer(text.buffers()[1], dtype="int64")[text.offset:text.offset + len(text) + 1]
     data = text.buffers()[2]
@@ -77,8 +77,7 @@ _SPECIAL_BYTES[[ord(","), ord('"'), ord("\n"), ord("\r")]] = True
 def _has_special_bytes(text: pa.Array | pa.ChunkedArray) -> bool:
     """Whether any value holds a comma, a quote, a line feed or a carriage return (one scan of the bytes)."""
     for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        data = chunk.buffers()[2]
-        if data is not None and _SPECIAL_BYTES[np.frombuffer(data, dtype=np.uint8)].any():
+        if len(chunk) and _SPECIAL_BYTES[np.frombuffer(_data(chunk), dtype=np.uint8)].any():
             return True
     return False
 

@@ -23,6 +23,9 @@ import numpy as np
 
 __all__: list[str] = []
 
+#: Purchase times drawn and sorted at once by :func:`_bgnbd_purchases` (bounds its memory).
+_BLOCK_DRAWS = 1 << 23
+
 
 def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
@@ -66,14 +69,27 @@ def _bgnbd_purchases(rng: np.random.Generator, lam: np.ndarray, p: np.ndarray,
     n_until_drop = rng.geometric(np.clip(p, 1e-12, 1.0))
     repeats = np.minimum(n_poisson, n_until_drop)
     alive = n_until_drop > n_poisson
-    idx = np.repeat(np.arange(n), n_poisson)
-    t = _sorted_within(idx, rng.random(idx.size) * horizon[idx], horizon, n_poisson)
-    offsets = np.concatenate(([0], np.cumsum(n_poisson)[:-1]))
-    keep = (np.arange(idx.size) - offsets[idx]) < repeats[idx]
     dropout_t = np.full(n, np.nan)
-    died = ~alive
-    dropout_t[died] = t[(offsets + n_until_drop - 1)[died]]
-    return idx[keep], t[keep], repeats, alive, dropout_t
+    kept_idx, kept_t = [], []
+    # the N purchase times of every customer, drawn customer after customer (the same random numbers as
+    # one draw of all of them), in blocks of customers so that only one block's times are in memory
+    cum = np.cumsum(n_poisson)
+    lo = 0
+    while lo < n:
+        hi = max(lo + 1, int(np.searchsorted(cum, (cum[lo - 1] if lo else 0) + _BLOCK_DRAWS, side="right")))
+        counts = n_poisson[lo:hi]
+        local = np.repeat(np.arange(hi - lo), counts)
+        t = _sorted_within(local, rng.random(local.size) * horizon[lo:hi][local], horizon[lo:hi], counts)
+        offsets = np.cumsum(counts) - counts
+        keep = (np.arange(local.size) - offsets[local]) < repeats[lo:hi][local]
+        died = ~alive[lo:hi]
+        dropout_t[lo:hi][died] = t[(offsets + n_until_drop[lo:hi] - 1)[died]]
+        kept_idx.append(local[keep] + lo)
+        kept_t.append(t[keep])
+        lo = hi
+    idx = np.concatenate(kept_idx) if kept_idx else np.zeros(0, dtype="int64")
+    t = np.concatenate(kept_t) if kept_t else np.zeros(0)
+    return idx, t, repeats, alive, dropout_t
 
 
 def _sorted_within(idx: np.ndarray, t: np.ndarray, horizon: np.ndarray, counts: np.ndarray) -> np.ndarray:
