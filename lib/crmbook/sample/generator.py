@@ -23,7 +23,7 @@ off these draws.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -130,9 +130,12 @@ def generate(n_customers: int = DEFAULT_N_CUSTOMERS, seed: int = DEFAULT_SEED, s
     base = _draw_customer_base(rng, n, end_idx)
     buying = _draw_buying(rng, base, float(purchase_rate))
     organic = _draw_organic_orders(rng, base, buying)
+    # the repeat purchases are in the organic orders now: let their arrays go (memory at 10M orders)
+    buying = replace(buying, repeat_cust=buying.repeat_cust[:0], repeat_t=buying.repeat_t[:0])
     campaigns = _draw_campaigns(rng, base, buying, history, organic.cust, organic.day)
     converted = _draw_orders(rng, base, buying, campaigns.extra_cust, campaigns.extra_day, campaign=True)
     orders = _merge_orders(organic, converted)
+    del organic, converted
 
     cust_ids = _customer_ids(n)
     customers = _customers_table(rng, base, history, cust_ids, orders.cust, orders.value)
