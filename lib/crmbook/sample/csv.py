@@ -104,18 +104,21 @@ def _booleans(values: pa.Array) -> pa.Array:
 
 def _floats(values: np.ndarray) -> pa.Array:
     """Floats as ``values.astype(str)`` writes them, NaN empty."""
-    text = pc.cast(pa.array(values, type=pa.float64()), _TEXT)
-    # numpy formats the values Arrow writes otherwise: whole numbers ("100" for 100.0, "-0"), exponents
-    # (Arrow writes 1e-05 as 0.00001, some long numbers with one), NaN (empty) and inf
-    exponent = pc.match_substring(text, "e")
-    special = pc.invert(pc.or_(pc.match_substring(text, "."), exponent)).to_numpy(zero_copy_only=False)
-    special |= exponent.to_numpy(zero_copy_only=False) | ~np.isfinite(values)
-    special |= ((values != 0) & (np.abs(values) < 1e-4)) | (np.abs(values) >= 1e16)
-    if special.any():
-        picked = values[special]
-        fixed = np.where(np.isnan(picked), "", picked.astype(str))
-        text = pc.replace_with_mask(text, pa.array(special), pa.array(fixed, type=_TEXT))
-    return text
+    text = pc.cast(pa.array(values, type=pa.float64(), from_pandas=True), _TEXT)  # NaN: null
+    # Arrow writes whole numbers without ".0" ("100", "-0"): appended; numpy formats the values Arrow
+    # writes otherwise (Arrow writes 1e-05 as 0.00001, some long numbers with an exponent) and inf
+    exponent = pc.fill_null(pc.match_substring(text, "e"), False)
+    by_numpy = exponent.to_numpy(zero_copy_only=False) | np.isinf(values)
+    by_numpy |= ((values != 0) & (np.abs(values) < 1e-4)) | (np.abs(values) >= 1e16)
+    whole = pc.fill_null(pc.invert(pc.match_substring(text, ".")), False).to_numpy(zero_copy_only=False)
+    whole &= ~by_numpy
+    if whole.any():
+        mask = pa.array(whole)
+        text = pc.replace_with_mask(text, mask, pc.binary_join_element_wise(
+            pc.filter(text, mask), pa.scalar(".0", _TEXT), pa.scalar("", _TEXT)))
+    if by_numpy.any():
+        text = pc.replace_with_mask(text, pa.array(by_numpy), pa.array(values[by_numpy].astype(str), type=_TEXT))
+    return pc.fill_null(text, "")
 
 
 def _column_text(column: pd.Series) -> pa.Array:
