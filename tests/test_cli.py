@@ -33,6 +33,23 @@ def test_sample_command_in_parquet(tmp_path):
     assert len(pd.read_parquet(tmp_path / "customers.parquet")) == 50 + 1  # and one prospect who never ordered
 
 
+def test_sample_command_with_a_longer_busier_history(tmp_path, capsys):
+    """--start and --purchase-rate reach the generator: the truth records them, the orders start on the new
+    first day, and there are more of them than with the defaults; a bad date is a usage error."""
+    assert cli.main(["sample", "--customers", "200", "--seed", "3", "--out", str(tmp_path / "plain")]) == 0
+    assert cli.main(["sample", "--customers", "200", "--seed", "3", "--out", str(tmp_path / "busy"),
+                     "--start", "2016-01-01", "--purchase-rate", "3"]) == 0
+    truth = json.loads((tmp_path / "busy" / "truth.json").read_text(encoding="utf-8"))
+    assert truth["generator"]["start"] == "2016-01-01" and truth["generator"]["purchase_rate"] == 3.0
+    assert truth["bgnbd"]["alpha"] == 20.0
+    plain, busy = (pd.read_csv(tmp_path / d / "orders.csv") for d in ("plain", "busy"))
+    assert busy["order_date"].min() >= "2016-01-01" and len(busy) > 1.5 * len(plain)
+    capsys.readouterr()
+    assert cli.main(["sample", "--customers", "60", "--out", str(tmp_path / "bad"), "--start", "2016-1-1"]) == 2
+    err = capsys.readouterr().err
+    assert "start must be a date YYYY-MM-DD, got '2016-1-1'" in err and "Traceback" not in err
+
+
 def test_sample_command_rejects_a_too_small_company(tmp_path, capsys):
     assert cli.main(["sample", "--customers", "10", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err

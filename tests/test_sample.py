@@ -49,6 +49,14 @@ def _clean(data: sample.SampleData) -> dict[str, pd.DataFrame]:
 _CLEANED: dict[int, dict[str, pd.DataFrame]] = {}
 
 
+def _assert_same_truth(a: dict, b: dict, leave_out: tuple[str, ...] = ()) -> None:
+    """Two truths are equal: the small parts as JSON, the per-customer frames value for value."""
+    small = [{k: v for k, v in t.items() if k != "customers" and k not in leave_out} for t in (a, b)]
+    assert json.dumps(small[0], sort_keys=True) == json.dumps(small[1], sort_keys=True)
+    if "customers" not in leave_out:
+        pd.testing.assert_frame_equal(a["customers"], b["customers"], check_exact=True)
+
+
 # ---- determinism ---------------------------------------------------------------------------------
 
 def test_same_seed_gives_identical_tables_and_truth(small):
@@ -56,7 +64,10 @@ def test_same_seed_gives_identical_tables_and_truth(small):
     assert list(again.tables) == list(small.tables)
     for name, frame in small.tables.items():
         pd.testing.assert_frame_equal(again.tables[name], frame, obj=name)
-    assert json.dumps(again.truth) == json.dumps(small.truth)
+    _assert_same_truth(again.truth, small.truth)
+    assert list(small.truth["customers"].columns) == [
+        "customer_id", "lambda_per_day", "p0", "p", "nu", "mean_order_value", "satisfaction", "high_maintenance",
+        "alive_at_end", "dropout_date", "repeat_orders", "contribution"]
 
 
 def test_different_seed_gives_different_data(small):
@@ -150,7 +161,7 @@ def test_customers_details(small):
     prospects = small.truth["prospects"]["customer_id"]
     assert len(prospects) == round(SMALL * 0.015) and set(prospects) <= set(customers["customer_id"])
     buyers = customers[~customers["customer_id"].isin(prospects)]
-    assert buyers["customer_id"].tolist() == small.truth["customers"]["customer_id"]
+    assert buyers["customer_id"].tolist() == small.truth["customers"]["customer_id"].tolist()
     first = _clean(small)["orders"].groupby("customer_id")["order_date"].min()
     assert first.reindex(buyers["customer_id"]).tolist() == buyers["signup_date"].tolist()
     assert not small.tables["orders"]["customer_id"].isin(prospects).any()
@@ -206,19 +217,23 @@ def test_defects_leave_the_clean_tables_as_they_were(monkeypatch, small):
             frame = frame.copy()
             frame.loc[frame["nps"].isna() | mine["nps"].isna(), "nps"] = np.nan
         pd.testing.assert_frame_equal(mine, frame, check_dtype=False, obj=name)
-    truth = {k: v for k, v in small.truth.items() if k not in ("prospects", "defects", "market")}
-    assert truth == {k: v for k, v in plain.truth.items() if k not in ("prospects", "defects", "market")}
+    _assert_same_truth(small.truth, plain.truth, leave_out=("prospects", "defects", "market"))
 
 
 # ---- the committed sample ----------------------------------------------------------------------
 
 def test_committed_sample_equals_write_sample_byte_for_byte(tmp_path):
+    """Every CSV table and truth.json byte for byte; the Parquet per-customer truth value for value (its bytes
+    carry the writer's version)."""
     paths = sample.write_sample(tmp_path)
-    assert [p.name for p in paths] == [f"{t}.csv" for t in SCHEMAS] + ["truth.json"]
+    assert [p.name for p in paths] == [f"{t}.csv" for t in SCHEMAS] + ["truth.json", "truth_customers.parquet"]
     for path in paths:
         committed = sample.SAMPLE_DIR / path.name
         assert committed.exists(), f"{committed} is missing: run `crmbook sample --out datasets/sample`"
-        assert committed.read_bytes() == path.read_bytes(), f"{path.name} differs from the generator's output"
+        if path.suffix == ".parquet":
+            pd.testing.assert_frame_equal(pd.read_parquet(committed), pd.read_parquet(path), check_exact=True)
+        else:
+            assert committed.read_bytes() == path.read_bytes(), f"{path.name} differs from the generator's output"
     raw = (sample.SAMPLE_DIR / "customers.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
     assert sum(p.stat().st_size for p in paths) < 4_000_000
@@ -228,7 +243,7 @@ def test_committed_sample_equals_write_sample_byte_for_byte(tmp_path):
 def test_write_sample_round_trips(tmp_path, fmt):
     paths = sample.write_sample(tmp_path, fmt=fmt, n_customers=60, seed=3)
     expected = sample.generate(60, seed=3).tables
-    assert {p.name for p in paths} == {f"{t}.{fmt}" for t in SCHEMAS} | {"truth.json"}
+    assert {p.name for p in paths} == {f"{t}.{fmt}" for t in SCHEMAS} | {"truth.json", "truth_customers.parquet"}
     for name, frame in expected.items():
         path = tmp_path / f"{name}.{fmt}"
         back = pd.read_parquet(path) if fmt == "parquet" else pd.read_excel(path, sheet_name=name, dtype=object)
@@ -237,7 +252,10 @@ def test_write_sample_round_trips(tmp_path, fmt):
                                       frame.astype(object).where(frame.notna(), None),
                                       check_dtype=False, obj=f"{name}.{fmt}")
     truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
-    assert truth["generator"]["n_customers"] == 60 and len(truth["customers"]["customer_id"]) == 60
+    assert truth["generator"]["n_customers"] == 60
+    assert truth["customers"] == {"file": "truth_customers.parquet", "rows": 60, "columns": truth["customers"]["columns"],
+                                  "note": truth["customers"]["note"]}
+    assert len(pd.read_parquet(tmp_path / "truth_customers.parquet")) == 60
 
 
 # ---- the truth is recoverable from the tables -------------------------------------------------
@@ -331,7 +349,7 @@ def test_some_customers_cost_more_to_serve_than_they_earn(large):
     contribution = margin - serve
     negative = (contribution < 0).mean()
     assert 0.03 < negative < 0.3
-    truth = pd.Series(large.truth["customers"]["contribution"], index=large.truth["customers"]["customer_id"])
+    truth = large.truth["customers"].set_index("customer_id")["contribution"]
     np.testing.assert_allclose(contribution.reindex(truth.index).to_numpy(), truth.to_numpy(), atol=0.05)
     # the whale curve: the profitable customers make more than 100 % of the total profit
     ranked = contribution.sort_values(ascending=False).cumsum()
@@ -415,10 +433,181 @@ def test_points_come_from_their_own_stream(monkeypatch, small):
     from crmbook.sample import generator
 
     monkeypatch.setattr(generator, "_draw_points",
-                        lambda seed, customers, orders, history: (small.tables["points"].iloc[:0], {}))
+                        lambda seed, orders, retail, cust_ids, history: (small.tables["points"].iloc[:0], {}))
     plain = sample.generate(SMALL, seed=7)
     for name, frame in small.tables.items():
         if name != "points":
             pd.testing.assert_frame_equal(plain.tables[name], frame, obj=name)
-    assert {k: v for k, v in plain.truth.items() if k != "points"} == \
-        {k: v for k, v in small.truth.items() if k != "points"}
+    _assert_same_truth(plain.truth, small.truth, leave_out=("points",))
+
+
+# ---- speed without changing a value: the writer, the sort, the points walk, the truth files ----------------
+
+@pytest.mark.parametrize("block_rows", [1 << 20, 777])
+def test_csv_writer_gives_the_bytes_of_to_csv(tmp_path, monkeypatch, block_rows):
+    """crmbook.sample.csv_writer writes what DataFrame.to_csv writes, on values chosen to trip it: floats of every
+    magnitude (Arrow and numpy format some differently), whole floats, -0.0, NaN, inf, text with commas,
+    quotes, line feeds and Chinese punctuation, missing text, booleans in bool and object columns, a header
+    that needs quoting; and a table it hands to pandas (text with a carriage return). Also written in blocks
+    of 777 rows (the blocks of a big table)."""
+    from crmbook.sample import csv_writer as sample_csv
+    from crmbook.sample.csv_writer import _write_csv
+
+    monkeypatch.setattr(sample_csv, "_BLOCK_ROWS", block_rows)
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    floats = rng.random(n) * 10.0 ** rng.integers(-7, 20, n)
+    floats[:8] = [0.0, -0.0, 100.0, np.nan, np.inf, -np.inf, 1e-05, 1e16]
+    frame = pd.DataFrame({
+        'od"d,name': floats,
+        "money": np.round(rng.gamma(2.0, 300.0, n), 2) * rng.choice([1, -1], n),
+        "text": pd.Series(rng.choice(["a", 'say "hi"', "x,y", "", None, "two\nlines", "好，很好", " pad "], n),
+                          dtype="str"),
+        "flag": rng.random(n) < 0.5,
+        "maybe": pd.Series(rng.choice(np.array([True, False, None], dtype=object), n), dtype=object),
+        "ids": pd.Series(rng.choice(np.array(["C001", None, np.nan], dtype=object), n), dtype=object),
+        "count": rng.integers(-10**12, 10**12, n),
+    })
+    cases = {"mixed": frame, "no rows": frame.iloc[:0], "carriage return": frame.assign(text="a\rb")}
+    for label, table in cases.items():
+        table.to_csv(tmp_path / "pandas.csv", index=False, encoding="utf-8", lineterminator="\n")
+        _write_csv(table, tmp_path / "arrow.csv")
+        assert (tmp_path / "arrow.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes(), label
+
+
+def test_sorted_within_equals_lexsort():
+    """The radix-sorted BG/NBD purchase times equal np.lexsort's, also when two times share a sort key
+    (closer than horizon / 2**32) and come in the wrong order."""
+    from crmbook.sample.processes import _sorted_within
+
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(4.0, 2000)
+    horizon = rng.integers(1, 1500, 2000).astype(float)
+    idx = np.repeat(np.arange(2000), counts)
+    t = rng.random(idx.size) * horizon[idx]
+    first = np.flatnonzero(counts >= 2)[:5]
+    starts = np.cumsum(counts) - counts
+    for i in first:  # two times 1e-12 apart, the larger first: one key, the wrong order
+        t[starts[i]], t[starts[i] + 1] = 0.5 + 1e-12, 0.5
+    expected = t[np.lexsort((t, idx))]
+    np.testing.assert_array_equal(_sorted_within(idx, t.copy(), horizon, counts), expected)
+
+
+def test_purchase_times_drawn_in_blocks_are_the_same(monkeypatch, small):
+    """The BG/NBD purchase times are drawn block of customers after block (to bound memory): with blocks of
+    about 500 draws instead of 8M, every table is the same."""
+    from crmbook.sample import processes
+
+    monkeypatch.setattr(processes, "_BLOCK_DRAWS", 500)
+    again = sample.generate(SMALL, seed=7)
+    for name, frame in small.tables.items():
+        pd.testing.assert_frame_equal(again.tables[name], frame, obj=name)
+    _assert_same_truth(again.truth, small.truth)
+
+
+def _points_by_the_rules(seed, customers, orders, history):
+    """The loyalty-points ledger walked order by order in Python (the rules of crmbook.sample.points as
+    written there; the generator walks all members at once)."""
+    from collections import deque
+
+    from crmbook.sample.points import _COLUMNS, POINTS_PROGRAMME, _programme_start
+
+    rng = np.random.Generator(np.random.PCG64([seed, 2]))
+    spec, start = POINTS_PROGRAMME, _programme_start(history)
+    retail = set(customers.loc[customers["account_type"] == "retail", "customer_id"])
+    o = orders[(orders["order_date"] >= start) & orders["customer_id"].isin(retail)]
+    o = o.sort_values(["customer_id", "order_date", "order_id"], kind="stable")
+    firsts = o.drop_duplicates("customer_id")["customer_id"].to_numpy()
+    enrolled = set(firsts[rng.random(firsts.size) < spec["enrol_probability"]])
+    o = o[o["customer_id"].isin(enrolled)]
+    rows = []
+    for cust, part in o.groupby("customer_id", sort=True):
+        lots = deque()
+        for (date, order_id, revenue), u in zip(part[["order_date", "order_id", "revenue"]].itertuples(index=False),
+                                                rng.random(len(part)), strict=True):
+            year = int(date[:4])
+            while lots and lots[0][0] < year - 1:
+                y, left = lots.popleft()
+                if left > 0:
+                    rows.append((cust, f"{y + 1}-12-31", -left, "expire", None))
+            balance = sum(left for _, left in lots)
+            if balance >= spec["redemption_unit"] and u < spec["redeem_probability"]:
+                take = balance // spec["redemption_unit"] * spec["redemption_unit"]
+                rows.append((cust, date, -take, "redeem", order_id))
+                while take:
+                    used = min(take, lots[0][1])
+                    lots[0][1] -= used
+                    take -= used
+                    if lots[0][1] == 0:
+                        lots.popleft()
+            earned = int(np.floor(revenue))
+            if earned > 0:
+                rows.append((cust, date, earned, "earn", order_id))
+                if lots and lots[-1][0] == year:
+                    lots[-1][1] += earned
+                else:
+                    lots.append([year, earned])
+        rows += [(cust, f"{y + 1}-12-31", -left, "expire", None) for y, left in lots
+                 if left > 0 and f"{y + 1}-12-31" <= history.end]
+    ledger = pd.DataFrame(rows, columns=_COLUMNS)
+    kind = ledger["kind"].map({"redeem": 0, "earn": 1, "expire": 2})
+    return ledger.assign(_k=kind).sort_values(["date", "customer_id", "_k"], kind="stable").drop(columns="_k")
+
+
+@pytest.mark.parametrize("n, seed, start, end", [(SMALL, 7, "2022-01-01", "2025-12-31"),
+                                                  (1500, 4, "2024-03-01", "2025-06-30")])
+def test_points_walk_equals_the_rules_order_by_order(n, seed, start, end):
+    """The vectorised ledger is the one the rules give when walked order by order, with the same draws."""
+    from crmbook.sample.days import _day0, _History
+
+    data = sample.generate(n, seed=seed, start=start, end=end)
+    history = _History(start=start, end=end, d0=_day0(start), end_idx=int((_day0(end) - _day0(start)).astype(int)))
+    tables = _clean(data)
+    customers = tables["customers"][~tables["customers"]["customer_id"].isin(data.truth["prospects"]["customer_id"])]
+    expected = _points_by_the_rules(seed, customers, tables["orders"], history)
+    got = data.tables["points"]
+    assert got[["customer_id", "date", "points", "kind"]].values.tolist() == \
+        expected[["customer_id", "date", "points", "kind"]].values.tolist()
+    assert got["order_id"].fillna("").tolist() == expected["order_id"].fillna("").tolist()
+
+
+def test_read_truth_gives_back_the_generated_truth(tmp_path):
+    """write_sample then read_truth: the same truth as generate; truth.json holds only the small parts; an
+    older truth.json with the per-customer columns as lists reads the same; a missing Parquet file is named."""
+    sample.write_sample(tmp_path, n_customers=120, seed=2)
+    truth = sample.read_truth(tmp_path)
+    _assert_same_truth(truth, sample.generate(120, seed=2).truth)
+    raw = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    assert raw["customers"]["file"] == "truth_customers.parquet" and raw["customers"]["rows"] == 120
+    old = {**raw, "customers": {c: truth["customers"][c].astype(object).where(truth["customers"][c].notna(), None)
+                                .tolist() for c in truth["customers"].columns}}
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "truth.json").write_text(json.dumps(old), encoding="utf-8")
+    pd.testing.assert_frame_equal(sample.read_truth(tmp_path / "old")["customers"], truth["customers"],
+                                  check_dtype=False)
+    (tmp_path / "truth_customers.parquet").unlink()
+    with pytest.raises(FileNotFoundError, match="truth_customers.parquet not found"):
+        sample.read_truth(tmp_path)
+
+
+def test_purchase_rate_and_a_longer_history_give_more_orders_from_the_same_draws():
+    """purchase_rate multiplies every lambda drawn (the same Gamma draws: the truth's lambdas are k times the
+    default's, alpha is 60 / k); an earlier start and a higher rate give more orders per customer; the
+    default arguments are the documented company."""
+    base = sample.generate(SMALL, seed=7)
+    explicit = sample.generate(SMALL, seed=7, start=sample.START, end=sample.END, purchase_rate=1.0)
+    for name, frame in base.tables.items():
+        pd.testing.assert_frame_equal(explicit.tables[name], frame, obj=name)
+    busy = sample.generate(SMALL, seed=7, purchase_rate=3)
+    np.testing.assert_allclose(busy.truth["customers"]["lambda_per_day"],
+                               3 * base.truth["customers"]["lambda_per_day"], atol=2e-6)
+    assert busy.truth["bgnbd"]["alpha"] == 20.0 and busy.truth["generator"]["purchase_rate"] == 3.0
+    long = sample.generate(SMALL, seed=7, start="2016-01-01", purchase_rate=3)
+    assert len(base.tables["orders"]) < len(busy.tables["orders"]) < len(long.tables["orders"])
+    assert long.tables["orders"]["order_date"].min() >= "2016-01-01"
+    for bad in (0, -1.0, "2"):
+        with pytest.raises(ValueError, match="purchase_rate must be a number in"):
+            sample.generate(SMALL, purchase_rate=bad)
+    with pytest.raises(ValueError, match="start must be a date YYYY-MM-DD, got '2016-02-30'"):
+        sample.generate(SMALL, start="2016-02-30")

@@ -75,7 +75,9 @@ def test_segmentation_finds_the_structure_the_generator_put_in():
     from crmbook.data import load
 
     ds = load("sample", as_of=AS_OF)
-    truth = pd.DataFrame(json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))["customers"])
+    from crmbook.sample import read_truth
+
+    truth = read_truth(SAMPLE)["customers"]
     facts = CustomerFacts.from_dataset(ds)
     rfm = seg.rfm_segmentation(facts)
     abc = seg.abc_classes(facts)

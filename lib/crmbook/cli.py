@@ -3,6 +3,7 @@
 Sub-commands::
 
     crmbook sample   --customers N --seed S --out DIR     generate the case-company data
+                     [--start DATE --end DATE --purchase-rate X]   a longer or busier history
     crmbook validate --data PATH --as-of DATE [--mapping FILE]   (--as-of optional for --data sample)
     crmbook topics                                          list topic notebooks and their parameters
     crmbook run [TOPIC ...] --data PATH_OR_URL [...]        run notebooks into HTML reports
@@ -42,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled seed)")
     p.add_argument("--out", required=True, help="folder to write the tables into")
     p.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv", help="file format")
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="first day of the history, YYYY-MM-DD (default: the bundled 2022-01-01); an earlier start "
+                        "gives more orders per customer")
+    p.add_argument("--end", default=None, metavar="DATE",
+                   help="last day of the history, YYYY-MM-DD (default: the bundled 2025-12-31)")
+    p.add_argument("--purchase-rate", type=float, default=None, metavar="X",
+                   help="multiply every customer's purchase rate by X (default 1); --start 2016-01-01 "
+                        "--purchase-rate 3 gives about 10 orders per customer (10M orders at 1M customers)")
 
     p = sub.add_parser("validate", help="check a data folder, file or database against the schemas")
     p.add_argument("--data", required=True, help='data folder, SQLAlchemy URL, or "sample"')
@@ -138,6 +147,9 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         kwargs["n_customers"] = args.customers
     if args.seed is not None:
         kwargs["seed"] = args.seed
+    for name in ("start", "end", "purchase_rate"):
+        if getattr(args, name) is not None:
+            kwargs[name] = getattr(args, name)
     try:
         paths = sample.write_sample(args.out, fmt=args.format, **kwargs)
     except ValueError as exc:  # an argument out of range, e.g. too few customers

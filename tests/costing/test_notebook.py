@@ -19,7 +19,7 @@ SAMPLE = ROOT / "datasets" / "sample"
 
 def _copy(tmp_path: Path, drop_table: str | None = None, drop_column: tuple[str, str] | None = None) -> Path:
     folder = tmp_path / "data"
-    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("truth.json"))
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("truth*"))
     if drop_table:
         (folder / f"{drop_table}.csv").unlink()
     if drop_column:

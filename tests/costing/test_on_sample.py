@@ -9,16 +9,15 @@ finds all of the truth's, ranks them at the bottom, and over-represents the high
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from crmbook import costing
 from crmbook.data import load
 from crmbook.facts import CustomerFacts
+from crmbook.sample import read_truth
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 
@@ -29,8 +28,8 @@ def sample():
     facts = CustomerFacts.from_dataset(ds)
     alloc = costing.allocate_costs(facts, ds["costs"], contacts=ds["contacts"])
     pnl = costing.customer_pnl(facts, allocation=alloc)
-    tr = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))["customers"]
-    truth = pd.DataFrame({k: tr[k] for k in ("customer_id", "contribution", "high_maintenance")})
+    tr = read_truth(SAMPLE)["customers"]
+    truth = tr[["customer_id", "contribution", "high_maintenance"]]
     return ds, facts, alloc, pnl, truth.set_index("customer_id")
 
 

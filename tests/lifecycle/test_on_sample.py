@@ -10,7 +10,6 @@ to 10% (it sits where the curve is flat: a 1.5-point shift of the curve moves it
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ import pytest
 from crmbook import lifecycle as lc
 from crmbook.data import load
 from crmbook.facts import CustomerFacts
+from crmbook.sample import read_truth
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 pytestmark = pytest.mark.skipif(not (SAMPLE / "truth.json").exists(), reason="the sample's truth.json is not there")
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(not (SAMPLE / "truth.json").exists(), reason="th
 @pytest.fixture(scope="module")
 def run():
     facts = CustomerFacts.from_dataset(load("sample", as_of="2025-12-31"))
-    truth = pd.DataFrame(json.loads((SAMPLE / "truth.json").read_text())["customers"]).set_index("customer_id")
+    truth = read_truth(SAMPLE)["customers"].set_index("customer_id")
     stages = lc.lifecycle_stages(facts)
     return facts, truth, stages
 

@@ -16,15 +16,14 @@ Two kinds of check, kept apart on purpose:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from crmbook.data import load
 from crmbook.models import customer_summary, fit_bgnbd, fit_gamma_gamma, simulate_bgnbd
+from crmbook.sample import read_truth
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 WEEKLY = {"r": 0.8, "alpha": 60.0 / 7, "a": 0.8, "b": 3.0}  # the generator's truth, alpha in weeks
@@ -68,8 +67,8 @@ def sample():
     ds = load("sample", as_of="2025-12-31")
     s = customer_summary(ds.tables["orders"], "2025-12-31", time_unit="D")
     account = ds.tables["customers"].set_index("customer_id")["account_type"].reindex(s.index)
-    truth = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))
-    per_customer = pd.DataFrame(truth["customers"]).set_index("customer_id").reindex(s.index)
+    truth = read_truth(SAMPLE)
+    per_customer = truth["customers"].set_index("customer_id").reindex(s.index)
     retail = (account == "retail").to_numpy()
     return s[retail], per_customer[retail], truth
 

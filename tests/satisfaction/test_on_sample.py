@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 from crmbook import satisfaction as sat
 from crmbook.data import load
 from crmbook.facts import CustomerFacts
+from crmbook.sample import read_truth
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 
@@ -19,7 +19,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
 @pytest.fixture(scope="module")
 def sample():
     ds = load("sample", as_of="2025-12-31")
-    truth = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))
+    truth = read_truth(SAMPLE)
     return ds, CustomerFacts.from_dataset(ds), truth
 
 
@@ -54,7 +54,7 @@ def test_the_satisfaction_churn_effect_of_the_generator_is_found(sample):
     out = sat.loyalty_outcomes(ds["surveys"], facts)
     measured = sat.loyalty_effect(out, outcome="churned", score="nps")
     assert measured["coef"] < 0 and measured["high"] < 0 and measured["verdict"] == "supports"
-    s = pd.DataFrame(truth["customers"]).set_index("customer_id")["satisfaction"]
+    s = truth["customers"].set_index("customer_id")["satisfaction"]
     out["s_true"] = out["customer_id"].map(s)
     oracle = sat.loyalty_effect(out, outcome="churned", score="s_true")
     assert -beta_true < oracle["coef"] < 0

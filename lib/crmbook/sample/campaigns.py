@@ -22,7 +22,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from crmbook.sample.columns import _pick, _take
 from crmbook.sample.company import _CAMPAIGN_MIN_TENURE_DAYS, CAMPAIGNS, GAMMA_GAMMA
 from crmbook.sample.customers import _CustomerBase
 from crmbook.sample.days import _day0, _History
@@ -110,7 +112,7 @@ def _campaigns_table(campaigns: _CampaignDraws) -> pd.DataFrame:
     return pd.DataFrame(campaigns.rows, columns=["campaign_id", "channel", "start_date", "end_date", "cost"])
 
 
-def _campaign_members_table(campaigns: _CampaignDraws, orders: _OrderLines, cust_ids: np.ndarray,
+def _campaign_members_table(campaigns: _CampaignDraws, orders: _OrderLines, cust_ids: pa.Array,
                             end_idx: int) -> pd.DataFrame:
     """The campaign_members table: group, and whether and for how much the member ordered in the window."""
     key = _order_keys(orders.cust, orders.day, end_idx)
@@ -121,8 +123,8 @@ def _campaign_members_table(campaigns: _CampaignDraws, orders: _OrderLines, cust
         lo, hi = _window(key_sorted, members, c_start, c_end, end_idx)
         mframes.append(pd.DataFrame({
             "campaign_id": spec["campaign_id"],
-            "customer_id": cust_ids[members],
-            "group": np.where(treated, "treatment", "control").astype(object),
+            "customer_id": _take(cust_ids, members),
+            "group": _pick(["control", "treatment"], treated.astype("int64")),
             "responded": hi > lo,
             "revenue": np.round(val_cum[hi] - val_cum[lo], 2),
         }))

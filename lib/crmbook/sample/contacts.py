@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from crmbook.sample.columns import _iso_column, _pick, _take
 from crmbook.sample.company import (
     _CONTACT_TAIL_DAYS,
     _HIGH_MAINTENANCE,
@@ -32,20 +34,37 @@ from crmbook.sample.company import (
     _column,
 )
 from crmbook.sample.customers import _CustomerBase
-from crmbook.sample.days import _History, _iso
+from crmbook.sample.days import _History
 from crmbook.sample.orders import _Buying
 from crmbook.sample.processes import _events, _expit, _gamma_mean
 
 __all__: list[str] = []
 
 
+#: Contact types as written, in alphabetical order (the contacts are sorted by day, customer, type).
+_CONTACT_TYPES = ("campaign_touch", "chat", "complaint", "service_call", "visit")
+_RESOLVED = np.array([None, False, True], dtype=object)  # resolved code + 1: missing, False, True
+
+
 @dataclass(frozen=True)
 class _ContactDraws:
-    """The contacts as drawn: ``raw`` has one row per contact, by day, customer and type, with columns
-    ``_c`` (customer index), ``_d`` (day), type, channel, cost, response_hours, resolved."""
+    """The contacts as drawn, one entry per contact, sorted by day, customer and type: customer index,
+    day, type (index into ``_CONTACT_TYPES``), channel (index into ``channels``), cost (rounded to cents),
+    response hours (rounded to 0.1, NaN if none), resolved (-1 none, 0 no, 1 yes)."""
 
-    raw: pd.DataFrame
+    cust: np.ndarray
+    day: np.ndarray
+    ctype: np.ndarray
+    chan: np.ndarray
+    channels: tuple[str, ...]
+    cost: np.ndarray
+    hours: np.ndarray
+    resolved: np.ndarray
     high_maint: np.ndarray  # per customer: high-maintenance
+
+    def of_type(self, *types: str) -> np.ndarray:
+        """Mask of the contacts of these types."""
+        return np.isin(self.ctype, [_CONTACT_TYPES.index(t) for t in types])
 
 
 def _draw_contacts(rng: np.random.Generator, base: _CustomerBase, buying: _Buying, history: _History,
@@ -57,7 +76,15 @@ def _draw_contacts(rng: np.random.Generator, base: _CustomerBase, buying: _Buyin
     active_until = np.where(died, np.minimum(dropout_day + _CONTACT_TAIL_DAYS, end_idx), end_idx)
     high_maint = base.retail & (rng.random(n) < _HIGH_MAINTENANCE["share"])
     length = (active_until - signup + 1).astype(float)
-    parts = []
+    channels = ["phone", "online", "store", "field"]
+    parts = []  # (customer, day, type, channel, cost, hours, resolved), in the order drawn
+
+    def part(ci, cd, ctype, chan, cost, hours, resolved):
+        size = ci.size
+        parts.append((ci, cd, np.full(size, _CONTACT_TYPES.index(ctype), dtype="int8"),
+                      np.broadcast_to(np.asarray(chan, dtype="int8"), size), np.broadcast_to(cost, size),
+                      np.broadcast_to(hours, size), np.broadcast_to(np.asarray(resolved, dtype="int8"), size)))
+
     for ctype in ("service_call", "chat", "complaint"):
         spec = CONTACT_RATES[ctype]
         rate = spec["rate"] / 365.25 * np.exp(spec["satisfaction_slope"] * satisfaction)
@@ -72,37 +99,34 @@ def _draw_contacts(rng: np.random.Generator, base: _CustomerBase, buying: _Buyin
             res_p = np.full(ci.size, spec["resolved"])
         resolved = rng.random(ci.size) < res_p
         if ctype == "complaint":
-            chan_c = np.array(["phone", "online", "store"], dtype=object)[rng.choice(3, ci.size, p=[0.5, 0.35, 0.15])]
+            chan_c = rng.choice(3, ci.size, p=[0.5, 0.35, 0.15])  # phone, online, store
         else:
-            chan_c = np.full(ci.size, spec["channel"], dtype=object)
-        parts.append(pd.DataFrame({"_c": ci, "_d": cd, "type": ctype, "channel": chan_c, "cost": cost,
-                                   "response_hours": hours, "resolved": resolved}))
+            chan_c = channels.index(spec["channel"])
+        part(ci, cd, ctype, chan_c, cost, hours, resolved)
     visits_per_year = _column(ACCOUNT_TYPES, "visits_per_year")[base.acct]
     ci, cd = _events(rng, visits_per_year / 365.25, signup, length)
-    parts.append(pd.DataFrame({"_c": ci, "_d": cd, "type": "visit", "channel": "field",
-                               "cost": _gamma_mean(rng, CONTACT_RATES["visit"]["cost"], ci.size, shape=6.0),
-                               "response_hours": np.nan, "resolved": None}))
+    part(ci, cd, "visit", channels.index("field"),
+         _gamma_mean(rng, CONTACT_RATES["visit"]["cost"], ci.size, shape=6.0), np.nan, -1)
     for members_t, c_start, spec in touches:
-        parts.append(pd.DataFrame({"_c": members_t, "_d": np.full(members_t.size, c_start), "type": "campaign_touch",
-                                   "channel": spec["channel"], "cost": spec["unit_cost"],
-                                   "response_hours": np.nan, "resolved": None}))
-    contacts_raw = pd.concat(parts, ignore_index=True)
-    contacts_raw["cost"] = contacts_raw["cost"].astype(float).round(2)
-    contacts_raw["response_hours"] = contacts_raw["response_hours"].astype(float).round(1)
-    contacts_raw = contacts_raw.sort_values(["_d", "_c", "type"], kind="stable").reset_index(drop=True)
-    contacts_raw["resolved"] = contacts_raw["resolved"].astype(object)
-    return _ContactDraws(raw=contacts_raw, high_maint=high_maint)
+        if spec["channel"] not in channels:
+            channels.append(spec["channel"])
+        part(members_t, np.full(members_t.size, c_start), "campaign_touch", channels.index(spec["channel"]),
+             float(spec["unit_cost"]), np.nan, -1)
+    cust, day, ctype, chan, cost, hours, resolved = (np.concatenate([p[i] for p in parts]) for i in range(7))
+    srt = np.lexsort((ctype, cust, day))  # stable: equal keys keep the order drawn
+    return _ContactDraws(cust=cust[srt], day=day[srt], ctype=ctype[srt], chan=chan[srt], channels=tuple(channels),
+                         cost=np.round(cost[srt].astype(float), 2), hours=np.round(hours[srt].astype(float), 1),
+                         resolved=resolved[srt], high_maint=high_maint)
 
 
-def _contacts_table(contacts: _ContactDraws, cust_ids: np.ndarray, history: _History) -> pd.DataFrame:
+def _contacts_table(contacts: _ContactDraws, cust_ids: pa.Array, history: _History) -> pd.DataFrame:
     """The contacts table, in date order."""
-    raw = contacts.raw
     return pd.DataFrame({
-        "customer_id": cust_ids[raw["_c"].to_numpy()],
-        "contact_date": _iso(history.d0, raw["_d"].to_numpy()),
-        "type": raw["type"].to_numpy(dtype=object),
-        "channel": raw["channel"].to_numpy(dtype=object),
-        "cost": raw["cost"].to_numpy(),
-        "response_hours": raw["response_hours"].to_numpy(),
-        "resolved": raw["resolved"].to_numpy(dtype=object),
+        "customer_id": _take(cust_ids, contacts.cust),
+        "contact_date": _iso_column(history.d0, contacts.day),
+        "type": _pick(_CONTACT_TYPES, contacts.ctype),
+        "channel": _pick(contacts.channels, contacts.chan),
+        "cost": contacts.cost,
+        "response_hours": contacts.hours,
+        "resolved": _RESOLVED[contacts.resolved.astype("int64") + 1],
     })

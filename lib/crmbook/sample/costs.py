@@ -19,13 +19,14 @@ import numpy as np
 import pandas as pd
 
 from crmbook.sample.company import COST_POOLS
+from crmbook.sample.contacts import _ContactDraws
 from crmbook.sample.days import _History
 
 __all__: list[str] = []
 
 
 def _draw_costs(rng: np.random.Generator, history: _History, signup: np.ndarray, o_day: np.ndarray,
-                o_value: np.ndarray, contacts_raw: pd.DataFrame,
+                o_value: np.ndarray, contacts: _ContactDraws,
                 campaign_rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The costs table: one row per month and pool, by month then pool."""
     d0 = history.d0
@@ -41,12 +42,10 @@ def _draw_costs(rng: np.random.Generator, history: _History, signup: np.ndarray,
     new_cust = per_month(signup)
     n_orders_m = per_month(o_day)
     rev_m = per_month(o_day, o_value)
-    cdays = contacts_raw["_d"].to_numpy()
-    ctype = contacts_raw["type"].to_numpy()
-    ccost = contacts_raw["cost"].to_numpy()
-    visit_m = per_month(cdays[ctype == "visit"], ccost[ctype == "visit"])
-    service_types = np.isin(ctype, ["service_call", "chat", "complaint"])
-    service_m = per_month(cdays[service_types], ccost[service_types])
+    visits = contacts.of_type("visit")
+    visit_m = per_month(contacts.day[visits], contacts.cost[visits])
+    service_types = contacts.of_type("service_call", "chat", "complaint")
+    service_m = per_month(contacts.day[service_types], contacts.cost[service_types])
     camp_m = np.zeros(len(months))
     for row in campaign_rows:
         camp_m[mi[row["start_date"][:7]]] += row["cost"]

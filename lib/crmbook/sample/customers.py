@@ -24,7 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from crmbook.sample.columns import _ids, _iso_column, _pick, _take
 from crmbook.sample.company import (
     _MEMBER_TIERS,
     ACCOUNT_TYPES,
@@ -33,10 +35,13 @@ from crmbook.sample.company import (
     REGIONS,
     _column,
 )
-from crmbook.sample.days import _History, _iso
+from crmbook.sample.days import _History
 from crmbook.sample.personal import _personal_data
 
 __all__: list[str] = []
+
+#: Acquisition channels as written: the retail channels of CHANNELS, then the business accounts' one.
+_ACQ_CHANNELS = (*CHANNELS, "direct_sales")
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class _CustomerBase:
     acct: np.ndarray  # index into ACCOUNT_TYPES
     retail: np.ndarray  # account type is retail
     chan: np.ndarray  # index into CHANNELS (used for retail customers only)
-    acq_channel: np.ndarray  # acquisition channel name ("direct_sales" for business accounts)
+    acq_code: np.ndarray  # index into _ACQ_CHANNELS: the channel for retail customers, else direct_sales
     satisfaction: np.ndarray  # latent satisfaction s_i
     referrer: np.ndarray  # index of the referring customer, -1 if none
 
@@ -71,7 +76,7 @@ def _draw_customer_base(rng: np.random.Generator, n: int, end_idx: int) -> _Cust
     # the very first customers have nobody to be referred by
     earlier = np.searchsorted(signup, signup, side="left")
     chan[(chan == referral_code) & (earlier == 0)] = chan_names.index("store")
-    acq_channel = np.where(retail, np.array(chan_names, dtype=object)[chan], "direct_sales")
+    acq_code = np.where(retail, chan, _ACQ_CHANNELS.index("direct_sales"))
     sat_mean = _column(CHANNELS, "satisfaction_mean")[chan]
     sat_mean = np.where(retail, sat_mean, 0.0)
     satisfaction = rng.normal(sat_mean, 1.0)
@@ -85,45 +90,40 @@ def _draw_customer_base(rng: np.random.Generator, n: int, end_idx: int) -> _Cust
     pick = np.searchsorted(weights, draws[ref_idx] * weights[m - 1], side="right")
     referrer[ref_idx] = np.minimum(pick, m - 1)
     return _CustomerBase(n=n, signup=signup, horizon=horizon, acct=acct, retail=retail, chan=chan,
-                         acq_channel=acq_channel, satisfaction=satisfaction, referrer=referrer)
+                         acq_code=acq_code, satisfaction=satisfaction, referrer=referrer)
 
 
-def _customer_ids(n: int) -> np.ndarray:
-    """``C00001``, ``C00002``, ... (at least five digits), as an object array."""
+def _customer_ids(n: int) -> pa.Array:
+    """``C00001``, ``C00002``, ... (at least five digits), as an Arrow string array."""
     width = max(5, len(str(n)))
-    return np.array([f"C{i + 1:0{width}d}" for i in range(n)], dtype=object)
+    return pa.array(_ids("C", np.arange(1, n + 1), width))
 
 
-def _customers_table(rng: np.random.Generator, base: _CustomerBase, history: _History, cust_ids: np.ndarray,
+def _customers_table(rng: np.random.Generator, base: _CustomerBase, history: _History, cust_ids: pa.Array,
                      o_cust: np.ndarray, o_value: np.ndarray) -> pd.DataFrame:
     """Draw gender, age, region and personal data; the customers table (tier from the orders' revenue)."""
     n, retail, d0 = base.n, base.retail, history.d0
     g_names = ["F", "M", "other", "unknown"]
-    gender = np.array(g_names, dtype=object)[rng.choice(4, n, p=[0.52, 0.44, 0.01, 0.03])]
-    gender = np.where(retail, gender, "unknown")
+    gender = np.where(retail, rng.choice(4, n, p=[0.52, 0.44, 0.01, 0.03]), g_names.index("unknown"))
     years_left = base.horizon / 365.25
     age = np.clip(rng.normal(35.0, 11.0, n), 18.0, 75.0 - years_left)
     birth = base.signup - np.floor(age * 365.25).astype("int64") - 1
-    birth_iso = np.where(retail, _iso(d0, birth), None)
-    reg_names = list(REGIONS)
-    region = np.array(reg_names, dtype=object)[
-        rng.choice(len(reg_names), n, p=_column(REGIONS, "customer_share"))]
+    region = rng.choice(len(REGIONS), n, p=_column(REGIONS, "customer_share"))
     spend = np.bincount(o_cust, weights=o_value, minlength=n)
     tier_bounds = np.array([b for b, _ in _MEMBER_TIERS])
-    tier = np.array([t for _, t in _MEMBER_TIERS], dtype=object)[np.searchsorted(tier_bounds, spend,
-                                                                                   side="right") - 1]
+    tier = np.searchsorted(tier_bounds, spend, side="right") - 1
     names, phones, emails = _personal_data(rng, retail)
     return pd.DataFrame({
-        "customer_id": cust_ids,
-        "signup_date": _iso(d0, base.signup),
-        "acquisition_channel": base.acq_channel,
-        "region": region,
-        "gender": gender,
-        "birth_date": birth_iso,
-        "member_tier": tier,
-        "referred_by": np.where(base.referrer >= 0, cust_ids[np.maximum(base.referrer, 0)], None),
-        "account_type": np.array(list(ACCOUNT_TYPES), dtype=object)[base.acct],
-        "name": np.array(names, dtype=object),
-        "phone": np.array(phones, dtype=object),
-        "email": np.array(emails, dtype=object),
+        "customer_id": _take(cust_ids, np.arange(n)),
+        "signup_date": _iso_column(d0, base.signup),
+        "acquisition_channel": _pick(_ACQ_CHANNELS, base.acq_code),
+        "region": _pick(list(REGIONS), region),
+        "gender": _pick(g_names, gender),
+        "birth_date": _iso_column(d0, birth, missing=~retail),
+        "member_tier": _pick([t for _, t in _MEMBER_TIERS], tier),
+        "referred_by": _take(cust_ids, base.referrer, missing=base.referrer < 0),
+        "account_type": _pick(list(ACCOUNT_TYPES), base.acct),
+        "name": names,
+        "phone": phones,
+        "email": emails,
     })

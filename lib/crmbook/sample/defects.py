@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmbook.sample.columns import _ids, _iso_column
 from crmbook.sample.company import _MEMBER_TIERS, CHANNELS, REGIONS, _column
 from crmbook.sample.days import _History, _iso
 from crmbook.sample.personal import _personal_data
@@ -80,21 +81,20 @@ def _prospects(rng: np.random.Generator, k: int, n: int, width: int, history: _H
     years_left = (history.end_idx - signup + 1) / 365.25
     age = np.clip(rng.normal(35.0, 11.0, k), 18.0, 75.0 - years_left)
     birth = signup - np.floor(age * 365.25).astype("int64") - 1
-    names, phones, emails = _personal_data(rng, np.ones(k, dtype=bool))
-    emails = [e.replace(f"{i + 1}@", f"{n + i + 1}@") for i, e in enumerate(emails)]
+    names, phones, emails = _personal_data(rng, np.ones(k, dtype=bool), numbers=n + np.arange(1, k + 1))
     return pd.DataFrame({
-        "customer_id": [_id("C", n + i + 1, width) for i in range(k)],
-        "signup_date": _iso(history.d0, signup),
+        "customer_id": _ids("C", n + np.arange(1, k + 1), width),
+        "signup_date": _iso_column(history.d0, signup),
         "acquisition_channel": channel,
         "region": region,
         "gender": gender,
-        "birth_date": _iso(history.d0, birth),
+        "birth_date": _iso_column(history.d0, birth),
         "member_tier": _MEMBER_TIERS[0][1],
         "referred_by": None,
         "account_type": "retail",
-        "name": np.array(names, dtype=object),
-        "phone": np.array(phones, dtype=object),
-        "email": np.array(emails, dtype=object),
+        "name": names,
+        "phone": phones,
+        "email": emails,
     })
 
 

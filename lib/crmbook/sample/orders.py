@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmbook.sample.columns import _ids, _iso_column, _pick, _take
 from crmbook.sample.company import (
     ACCOUNT_TYPES,
     BGNBD,
@@ -49,13 +50,14 @@ from crmbook.sample.company import (
     SATISFACTION_CHURN_EFFECT,
     _column,
 )
-from crmbook.sample.customers import _CustomerBase
-from crmbook.sample.days import _History, _iso
+from crmbook.sample.customers import _ACQ_CHANNELS, _CustomerBase
+from crmbook.sample.days import _History
 from crmbook.sample.processes import _bgnbd_purchases, _expit
 
 __all__: list[str] = []
 
-_RETAIL_CHANNELS = np.array(["online", "app", "store"], dtype=object)
+#: Order channels: the retail ones (codes 0-2, drawn by preference) then the business accounts' ones.
+_ORDER_CHANNELS = ("online", "app", "store", "b2b", "agent")
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,8 @@ class _Buying:
 
 @dataclass(frozen=True)
 class _OrderLines:
-    """Orders as arrays, one entry per order: customer index, day, revenue, cost of goods, category,
-    channel, converted by a campaign."""
+    """Orders as arrays, one entry per order: customer index, day, revenue, cost of goods, category (index
+    into CATEGORIES), channel (index into ``_ORDER_CHANNELS``), converted by a campaign."""
 
     cust: np.ndarray
     day: np.ndarray
@@ -92,13 +94,16 @@ class _OrderLines:
     campaign: np.ndarray
 
 
-def _draw_buying(rng: np.random.Generator, base: _CustomerBase) -> _Buying:
-    """Draw lambda, p and the BG/NBD repeat purchases, then nu, category and channel preferences."""
+def _draw_buying(rng: np.random.Generator, base: _CustomerBase, purchase_rate: float = 1.0) -> _Buying:
+    """Draw lambda, p and the BG/NBD repeat purchases, then nu, category and channel preferences.
+
+    ``purchase_rate`` multiplies every lambda (the Gamma's rate becomes alpha / purchase_rate); at 1 the
+    draws are the documented ones, at any value the same random numbers are used."""
     n, acct, retail = base.n, base.acct, base.retail
     a_rate = _column(ACCOUNT_TYPES, "rate_multiplier")[acct]
     a_drop = _column(ACCOUNT_TYPES, "dropout_multiplier")[acct]
     c_rate = np.where(retail, _column(CHANNELS, "rate_multiplier")[base.chan], 1.0)
-    lam0 = rng.gamma(BGNBD["r"], 1.0 / BGNBD["alpha"], n)
+    lam0 = rng.gamma(BGNBD["r"], purchase_rate / BGNBD["alpha"], n)
     lam = lam0 * c_rate * a_rate
     p0 = rng.beta(BGNBD["a"], BGNBD["b"], n)
     p0 = np.clip(p0, 1e-9, 1 - 1e-9)
@@ -113,7 +118,7 @@ def _draw_buying(rng: np.random.Generator, base: _CustomerBase) -> _Buying:
     a_disc = _column(ACCOUNT_TYPES, "discount")[acct]
     cat_pref = rng.dirichlet(_column(CATEGORIES, "weight") * 3.0, n)
     cat_cum = np.cumsum(cat_pref, axis=1)
-    pref_channel = np.where(base.acq_channel == "store", 2, rng.choice(3, n, p=[0.55, 0.30, 0.15]))
+    pref_channel = np.where(base.acq_code == _ACQ_CHANNELS.index("store"), 2, rng.choice(3, n, p=[0.55, 0.30, 0.15]))
     return _Buying(lam=lam, p0=p0, p=p, repeats=k_repeat, alive_end=alive_end, died=died,
                    dropout_day=dropout_day, repeat_cust=idx, repeat_t=t, nu=nu, a_size=a_size, a_disc=a_disc,
                    cat_cum=cat_cum, pref_channel=pref_channel)
@@ -122,21 +127,22 @@ def _draw_buying(rng: np.random.Generator, base: _CustomerBase) -> _Buying:
 def _draw_orders(rng: np.random.Generator, base: _CustomerBase, buying: _Buying, cust: np.ndarray,
                  day: np.ndarray, campaign: bool) -> _OrderLines:
     """Draw value, category, channel and cost of goods of orders by ``cust`` on ``day`` (unrounded)."""
-    cat_names = list(CATEGORIES)
-    acct_names = list(ACCOUNT_TYPES)
     value = rng.gamma(GAMMA_GAMMA["p"], 1.0 / buying.nu[cust]) * buying.a_size[cust]
     draw = rng.random(cust.size)
-    cat = np.minimum((draw[:, None] > buying.cat_cum[cust]).sum(axis=1), len(cat_names) - 1)
+    cat = np.zeros(cust.size, dtype="int8")  # the first category whose cumulative preference reaches draw
+    for j in range(len(CATEGORIES)):
+        cat += draw > buying.cat_cum[:, j][cust]
+    cat = np.minimum(cat, len(CATEGORIES) - 1)
     switch = rng.random(cust.size) < 0.25
     other = rng.integers(0, 3, cust.size)
-    ch = _RETAIL_CHANNELS[np.where(switch, other, buying.pref_channel[cust])]
-    acct = base.acct[cust]
-    b2b = np.array([ACCOUNT_TYPES[a]["order_channel"] or "" for a in acct_names], dtype=object)[acct]
-    ch = np.where(b2b != "", b2b, ch)
+    ch = np.where(switch, other, buying.pref_channel[cust]).astype("int8")
+    b2b = np.array([_ORDER_CHANNELS.index(a["order_channel"]) if a["order_channel"] else -1
+                    for a in ACCOUNT_TYPES.values()], dtype="int8")[base.acct[cust]]
+    ch = np.where(b2b >= 0, b2b, ch)
     margin = _column(CATEGORIES, "margin")[cat]
     cogs = value * (1 - margin) / (1 - buying.a_disc[cust]) * rng.lognormal(0.0, 0.05, cust.size)
-    return _OrderLines(cust=cust, day=day, value=value, cogs=cogs, cat=np.array(cat_names, dtype=object)[cat],
-                       chan=ch, campaign=np.full(cust.size, campaign))
+    return _OrderLines(cust=cust, day=day, value=value, cogs=cogs, cat=cat, chan=ch,
+                       campaign=np.full(cust.size, campaign))
 
 
 def _draw_organic_orders(rng: np.random.Generator, base: _CustomerBase, buying: _Buying) -> _OrderLines:
@@ -154,7 +160,7 @@ def _merge_orders(organic: _OrderLines, converted: _OrderLines) -> _OrderLines:
         for f in ("cust", "day", "value", "cogs", "cat", "chan", "campaign"))
     value = np.maximum(np.round(value, 2), 0.01)
     cogs = np.round(cogs, 2)
-    srt = np.lexsort((cust, day))
+    srt = np.argsort(day * (cust.max(initial=0) + 1) + cust, kind="stable")  # by day, then customer
     cust, day, value, cogs, cat, chan, campaign = (
         x[srt] for x in (cust, day, value, cogs, cat, chan, campaign))
     return _OrderLines(cust=cust, day=day, value=value, cogs=cogs, cat=cat, chan=chan, campaign=campaign)
@@ -164,11 +170,11 @@ def _orders_table(orders: _OrderLines, cust_ids: np.ndarray, history: _History) 
     """The orders table: ``O000001``, ... in date order."""
     o_width = max(6, len(str(orders.cust.size)))
     return pd.DataFrame({
-        "order_id": [f"O{i + 1:0{o_width}d}" for i in range(orders.cust.size)],
-        "customer_id": cust_ids[orders.cust],
-        "order_date": _iso(history.d0, orders.day),
+        "order_id": _ids("O", np.arange(1, orders.cust.size + 1), o_width),
+        "customer_id": _take(cust_ids, orders.cust),
+        "order_date": _iso_column(history.d0, orders.day),
         "revenue": orders.value,
         "cost_of_goods": orders.cogs,
-        "channel": orders.chan,
-        "category": orders.cat,
+        "channel": _pick(_ORDER_CHANNELS, orders.chan),
+        "category": _pick(list(CATEGORIES), orders.cat),
     })

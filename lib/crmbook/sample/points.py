@@ -23,13 +23,15 @@ orders only, so every other table (and its bytes in CSV) is the same with or wit
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from crmbook.sample.columns import _ids, _iso_column, _pick, _take
 from crmbook.sample.days import _History
+from crmbook.sample.orders import _OrderLines
 
 __all__: list[str] = []
 
@@ -53,64 +55,102 @@ def _programme_start(history: _History) -> str:
     return max(history.start, f"{last_year - 1}-01-01")
 
 
-def _draw_points(seed: int, customers: pd.DataFrame, orders: pd.DataFrame, history: _History
-                 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The ledger (``customer_id, date, points, kind, order_id``, by date then customer) and its truth."""
+def _draw_points(seed: int, orders: _OrderLines, retail: np.ndarray, cust_ids: pa.Array,
+                 history: _History) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The ledger (``customer_id, date, points, kind, order_id``, by date then customer) and its truth.
+
+    ``orders`` are the clean orders in the orders table's order (row ``i`` is order ``O{i + 1}``),
+    ``retail`` flags each customer's account type, ``cust_ids`` their ids.
+
+    The members' orders are walked in (customer, date, order id) order, one draw each, as the rules say;
+    the walk is vectorised across members: step ``k`` handles every member's ``k``-th order at once. A
+    member's points are two lots, those earned in the programme's first calendar year and those of the
+    second (the programme starts at most a year before the history's last year, so no order falls in a
+    third year and no lot expires before the end of the history's last year).
+    """
     rng = np.random.Generator(np.random.PCG64([seed, 2]))
     spec = POINTS_PROGRAMME
     start = _programme_start(history)
-    retail = set(customers.loc[customers["account_type"] == "retail", "customer_id"])
-    o = orders[(orders["order_date"] >= start) & orders["customer_id"].isin(retail)]
-    o = o.sort_values(["customer_id", "order_date", "order_id"], kind="stable")
-    firsts = o.drop_duplicates("customer_id")["customer_id"].to_numpy()
-    enrolled = set(firsts[rng.random(firsts.size) < spec["enrol_probability"]])
-    o = o[o["customer_id"].isin(enrolled)]
+    d0 = history.d0
+    start_day = int((np.datetime64(start, "D") - d0).astype(int))
+    o_width = max(6, len(str(orders.cust.size)))
+    # the retail customers' orders from the programme start, by customer, date, order id
+    pos = np.flatnonzero((orders.day >= start_day) & retail[orders.cust])
+    pos = pos[np.argsort(orders.cust[pos], kind="stable")]  # the orders are by day, then customer
+    cust = orders.cust[pos]
+    first = np.r_[True, cust[1:] != cust[:-1]] if cust.size else np.zeros(0, dtype=bool)
+    firsts = cust[first]
+    enrolled = np.zeros(retail.size, dtype=bool)
+    enrolled[firsts[rng.random(firsts.size) < spec["enrol_probability"]]] = True
+    keep = enrolled[cust]
+    pos, cust = pos[keep], cust[keep]
+    draws = rng.random(pos.size)
+    day = orders.day[pos]
+    earned = np.floor(orders.value[pos] * spec["points_per_cny"]).astype("int64")
+    first_year = int(start[:4])
+    years = (d0 + day).astype("datetime64[Y]").astype(int) + 1970
+    if years.size and years.max() > first_year + 1:  # cannot happen: see _programme_start
+        raise AssertionError("points: an order falls more than a year after the programme's first year")
+    in_first = years == first_year
+
+    # the walk: lots[:, 0] the first year's points left, lots[:, 1] the second's, one row per member
+    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]]) if cust.size else np.zeros(0, dtype="int64")
+    counts = np.diff(np.r_[starts, cust.size])
+    by_count = np.argsort(-counts, kind="stable")
+    starts, counts = starts[by_count], counts[by_count]
+    lots = np.zeros((starts.size, 2), dtype="int64")
+    taken = np.zeros(pos.size, dtype="int64")
     unit = int(spec["redemption_unit"])
-    rows: list[tuple] = []
-    # one pass over each member's orders; lots = [year earned, points left] oldest first
-    for cust, part in o.groupby("customer_id", sort=True):
-        lots: deque[list[int]] = deque()
-        draws = rng.random(len(part))
-        for (date, order_id, revenue), u in zip(part[["order_date", "order_id", "revenue"]].itertuples(index=False),
-                                                draws, strict=True):
-            year = int(date[:4])
-            while lots and lots[0][0] < year - 1:  # points of year Y expire at the end of Y + 1
-                y, left = lots.popleft()
-                if left > 0:
-                    rows.append((cust, f"{y + 1}-12-31", -left, "expire", None))
-            balance = sum(left for _, left in lots)
-            if balance >= unit and u < spec["redeem_probability"]:
-                take = balance // unit * unit
-                rows.append((cust, date, -take, "redeem", order_id))
-                while take:
-                    used = min(take, lots[0][1])
-                    lots[0][1] -= used
-                    take -= used
-                    if lots[0][1] == 0:
-                        lots.popleft()
-            earned = int(np.floor(revenue * spec["points_per_cny"]))
-            if earned > 0:
-                rows.append((cust, date, earned, "earn", order_id))
-                if lots and lots[-1][0] == year:
-                    lots[-1][1] += earned
-                else:
-                    lots.append([year, earned])
-        for y, left in lots:
-            if left > 0 and f"{y + 1}-12-31" <= history.end:
-                rows.append((cust, f"{y + 1}-12-31", -left, "expire", None))
-    ledger = pd.DataFrame(rows, columns=_COLUMNS)
-    order = {"redeem": 0, "earn": 1, "expire": 2}
-    ledger = (ledger.assign(_k=ledger["kind"].map(order)).sort_values(["date", "customer_id", "_k"], kind="stable")
-              .drop(columns="_k").reset_index(drop=True))
-    ledger["points"] = ledger["points"].astype("int64")
-    totals = ledger.groupby("kind")["points"].sum()
-    balance = int(ledger["points"].sum())
+    for k in range(int(counts.max()) if counts.size else 0):
+        m = int(np.searchsorted(-counts, -k, side="left"))  # members with more than k orders
+        rows = starts[:m] + k
+        first_lot, second_lot = lots[:m, 0], lots[:m, 1]
+        balance = first_lot + second_lot
+        take = np.where((balance >= unit) & (draws[rows] < spec["redeem_probability"]), balance // unit * unit, 0)
+        from_first = np.minimum(take, first_lot)  # oldest points first
+        lots[:m, 0] -= from_first
+        lots[:m, 1] -= take - from_first
+        taken[rows] = take
+        lots[:m, 0] += np.where(in_first[rows], earned[rows], 0)
+        lots[:m, 1] += np.where(in_first[rows], 0, earned[rows])
+
+    # the ledger rows: a redemption before the earning of its order, the expiries after the last order
+    member = cust[starts]
+    expiry_days, expiry_rows = [], []
+    for j, year in enumerate((first_year, first_year + 1)):
+        if f"{year + 1}-12-31" <= history.end:
+            left = lots[:, j] > 0
+            expiry_rows.append((member[left], -lots[left, j]))
+            expiry_days.append(np.full(int(left.sum()), int((np.datetime64(f"{year + 1}-12-31") - d0)
+                                                            .astype(int))))
+    red, earn = taken > 0, earned > 0
+    seq = np.arange(pos.size)
+    parts = [  # customer, day, points, kind code, sequence, order position (-1: none)
+        (cust[red], day[red], -taken[red], 0, seq[red], pos[red]),
+        (cust[earn], day[earn], earned[earn], 1, seq[earn], pos[earn]),
+    ] + [(c, d, pts, 2, np.full(c.size, pos.size), np.full(c.size, -1)) for (c, pts), d in
+         zip(expiry_rows, expiry_days, strict=True)]
+    l_cust, l_day, l_points, l_seq, l_pos = (np.concatenate([np.asarray(p[i], dtype="int64") for p in parts])
+                                             for i in (0, 1, 2, 4, 5))
+    l_kind = np.concatenate([np.full(p[0].size, p[3], dtype="int64") for p in parts])
+    srt = np.lexsort((l_seq, l_kind, l_cust, l_day))
+    l_cust, l_day, l_points, l_kind, l_pos = (x[srt] for x in (l_cust, l_day, l_points, l_kind, l_pos))
+    ledger = pd.DataFrame({
+        "customer_id": _take(cust_ids, l_cust),
+        "date": _iso_column(d0, l_day),
+        "points": l_points,
+        "kind": _pick(["redeem", "earn", "expire"], l_kind),
+        "order_id": _ids("O", l_pos + 1, o_width, missing=l_pos < 0),
+    }, columns=_COLUMNS)
+    totals = {kind: int(l_points[l_kind == code].sum()) for code, kind in enumerate(("redeem", "earn", "expire"))}
+    balance = int(l_points.sum())
     truth = {
-        **spec, "start": start, "start_rule": spec["start"], "members": len(enrolled),
+        **spec, "start": start, "start_rule": spec["start"], "members": int(enrolled.sum()),
         "members_rule": spec["members"],
-        "totals_at_end": {"earned": int(totals.get("earn", 0)), "redeemed": int(-totals.get("redeem", 0)),
-                          "expired": int(-totals.get("expire", 0)), "outstanding": balance,
+        "totals_at_end": {"earned": totals["earn"], "redeemed": -totals["redeem"],
+                          "expired": -totals["expire"], "outstanding": balance,
                           "liability": round(balance * spec["value_per_point"], 2)},
         "seed": "PCG64([seed, 2]): drawn apart from every other table",
     }
     return ledger, truth
+

@@ -23,6 +23,9 @@ import numpy as np
 
 __all__: list[str] = []
 
+#: Purchase times drawn and sorted at once by :func:`_bgnbd_purchases` (bounds its memory).
+_BLOCK_DRAWS = 1 << 23
+
 
 def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
@@ -66,13 +69,43 @@ def _bgnbd_purchases(rng: np.random.Generator, lam: np.ndarray, p: np.ndarray,
     n_until_drop = rng.geometric(np.clip(p, 1e-12, 1.0))
     repeats = np.minimum(n_poisson, n_until_drop)
     alive = n_until_drop > n_poisson
-    idx = np.repeat(np.arange(n), n_poisson)
-    t = rng.random(idx.size) * horizon[idx]
-    order = np.lexsort((t, idx))
-    idx, t = idx[order], t[order]
-    offsets = np.concatenate(([0], np.cumsum(n_poisson)[:-1]))
-    keep = (np.arange(idx.size) - offsets[idx]) < repeats[idx]
     dropout_t = np.full(n, np.nan)
-    died = ~alive
-    dropout_t[died] = t[(offsets + n_until_drop - 1)[died]]
-    return idx[keep], t[keep], repeats, alive, dropout_t
+    kept_idx, kept_t = [], []
+    # the N purchase times of every customer, drawn customer after customer (the same random numbers as
+    # one draw of all of them), in blocks of customers so that only one block's times are in memory
+    cum = np.cumsum(n_poisson)
+    lo = 0
+    while lo < n:
+        hi = max(lo + 1, int(np.searchsorted(cum, (cum[lo - 1] if lo else 0) + _BLOCK_DRAWS, side="right")))
+        counts = n_poisson[lo:hi]
+        local = np.repeat(np.arange(hi - lo), counts)
+        t = _sorted_within(local, rng.random(local.size) * horizon[lo:hi][local], horizon[lo:hi], counts)
+        offsets = np.cumsum(counts) - counts
+        keep = (np.arange(local.size) - offsets[local]) < repeats[lo:hi][local]
+        died = ~alive[lo:hi]
+        dropout_t[lo:hi][died] = t[(offsets + n_until_drop[lo:hi] - 1)[died]]
+        kept_idx.append(local[keep] + lo)
+        kept_t.append(t[keep])
+        lo = hi
+    idx = np.concatenate(kept_idx) if kept_idx else np.zeros(0, dtype="int64")
+    t = np.concatenate(kept_t) if kept_t else np.zeros(0)
+    return idx, t, repeats, alive, dropout_t
+
+
+def _sorted_within(idx: np.ndarray, t: np.ndarray, horizon: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``t`` sorted within each run of equal ``idx`` (``idx`` sorted, ``counts`` the run lengths, ``0 <= t <
+    horizon[idx]``): the same values as ``t[np.lexsort((t, idx))]``, about ten times faster.
+
+    One radix sort of the key ``idx * 2**32 + floor(t / horizon[idx] * 2**32)``, which orders by customer,
+    then by ``t`` up to ties of keys; the runs where two times share a key (times closer than
+    ``horizon / 2**32``, about one in a hundred companies of a million customers) are then sorted exactly.
+    """
+    frac = np.floor(t / horizon[idx] * 2.0 ** 32)
+    key = (idx.astype(np.uint64) << np.uint64(32)) | np.minimum(frac, 2.0 ** 32 - 1).astype(np.uint64)
+    t = t[np.argsort(key, kind="stable")]
+    same_run = idx[1:] == idx[:-1]
+    unsorted = np.unique(idx[1:][same_run & (t[1:] < t[:-1])])
+    offsets = np.cumsum(counts) - counts
+    for i in unsorted:  # rare: sort those runs exactly
+        t[offsets[i]:offsets[i] + counts[i]] = np.sort(t[offsets[i]:offsets[i] + counts[i]])
+    return t

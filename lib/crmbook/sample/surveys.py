@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from crmbook.sample.columns import _iso_column, _pick, _take
 from crmbook.sample.company import SURVEY
-from crmbook.sample.days import _History, _iso
+from crmbook.sample.contacts import _CONTACT_TYPES, _ContactDraws
+from crmbook.sample.days import _History
 
 __all__: list[str] = []
 
@@ -45,39 +48,40 @@ def _scale(rng: np.random.Generator, x: np.ndarray, intercept: float, slope: flo
 
 
 def _draw_surveys(rng: np.random.Generator, satisfaction: np.ndarray, o_cust: np.ndarray, o_day: np.ndarray,
-                  contacts_raw: pd.DataFrame, cust_ids: np.ndarray, history: _History) -> pd.DataFrame:
-    """The surveys table, by date then customer; ``o_*`` the orders, ``contacts_raw`` the drawn contacts."""
+                  contacts: _ContactDraws, cust_ids: pa.Array, history: _History) -> pd.DataFrame:
+    """The surveys table, by date then customer; ``o_*`` the orders, ``contacts`` the drawn contacts."""
     sv = SURVEY
     take_o = rng.random(o_cust.size) < sv["post_purchase_rate"]
-    svc = contacts_raw[contacts_raw["type"].isin(["service_call", "complaint"])]
-    take_c = rng.random(len(svc)) < sv["after_service_rate"]
+    svc = np.flatnonzero(contacts.of_type("service_call", "complaint"))
+    take_c = rng.random(svc.size) < sv["after_service_rate"]
     svc = svc[take_c]
-    s_cust = np.concatenate((o_cust[take_o], svc["_c"].to_numpy()))
-    s_base = np.concatenate((o_day[take_o], svc["_d"].to_numpy()))
+    s_cust = np.concatenate((o_cust[take_o], contacts.cust[svc]))
+    s_base = np.concatenate((o_day[take_o], contacts.day[svc]))
     s_day = s_base + 1 + rng.integers(0, 10, s_base.size)
+    complaint = contacts.ctype[svc] == _CONTACT_TYPES.index("complaint")
     occasion = np.concatenate((np.zeros(int(take_o.sum())),
-                               np.where(svc["type"].to_numpy() == "complaint", sv["complaint_effect"], 0.0)
-                               + np.where(svc["resolved"].to_numpy() == False,  # noqa: E712
-                                          sv["unresolved_effect"], 0.0)))
-    s_cat = np.concatenate((np.full(int(take_o.sum()), "post_purchase", dtype=object),
-                            np.full(len(svc), "after_service", dtype=object)))
+                               np.where(complaint, sv["complaint_effect"], 0.0)
+                               + np.where(contacts.resolved[svc] == 0, sv["unresolved_effect"], 0.0)))
+    s_cat = np.concatenate((np.zeros(int(take_o.sum()), dtype="int8"), np.ones(svc.size, dtype="int8")))
     ok = s_day <= history.end_idx
     s_cust, s_day, occasion, s_cat = s_cust[ok], s_day[ok], occasion[ok], s_cat[ok]
     x = satisfaction[s_cust] + occasion + rng.normal(0.0, sv["noise_sd"], s_cust.size)
 
     nps = _scale(rng, x, sv["nps"]["intercept"], sv["nps"]["slope"], 0, 10)
-    surveys = {"customer_id": cust_ids[s_cust], "response_date": _iso(history.d0, s_day), "nps": nps,
-               "csat": _scale(rng, x, sv["csat"]["intercept"], sv["csat"]["slope"], 1, 5),
+    answers = {"nps": nps, "csat": _scale(rng, x, sv["csat"]["intercept"], sv["csat"]["slope"], 1, 5),
                "ces": _scale(rng, x, sv["ces"]["intercept"], sv["ces"]["slope"], 1, 7, sv["ces"]["noise_sd"])}
     for attr, w in sv["ratings"].items():
-        surveys[f"rating_{attr}"] = _scale(rng, x, sv["rating_intercept"], w, 1, 5, sv["rating_noise_sd"])
-    band = np.where(nps >= 9, "promoter", np.where(nps >= 7, "passive", "detractor"))
+        answers[f"rating_{attr}"] = _scale(rng, x, sv["rating_intercept"], w, 1, 5, sv["rating_noise_sd"])
+    band = np.where(nps >= 9, 0, np.where(nps >= 7, 1, 2))  # promoter, passive, detractor
     has_comment = rng.random(nps.size) < sv["comment_rate"]
     pick_c = rng.integers(0, 1000, nps.size)
-    surveys["comment"] = np.array([
-        _COMMENTS[b][k % len(_COMMENTS[b])] if h else None for b, k, h in zip(band, pick_c, has_comment, strict=True)
-    ], dtype=object)
-    surveys["category"] = s_cat
-    surveys = pd.DataFrame(surveys)
+    sizes = np.array([len(c) for c in _COMMENTS.values()])
+    comment = np.where(has_comment, (np.cumsum(sizes) - sizes)[band] + pick_c % sizes[band], -1)
     s_order = np.lexsort((s_cust, s_day))
-    return surveys.iloc[s_order].reset_index(drop=True)
+    surveys = {"customer_id": _take(cust_ids, s_cust[s_order]),
+               "response_date": _iso_column(history.d0, s_day[s_order]),
+               **{name: values[s_order] for name, values in answers.items()},
+               "comment": _pick([c for band_comments in _COMMENTS.values() for c in band_comments],
+                                comment[s_order]),
+               "category": _pick(["post_purchase", "after_service"], s_cat[s_order])}
+    return pd.DataFrame(surveys)
