@@ -279,40 +279,62 @@ def _check_data(data: str, requests: Sequence[Mapping[str, Any]], limit: Any, re
     Path or None
         The snapshot folder (the caller removes it when the run ends), None when nothing was checked.
     """
-    from crmbook.data import check, set_aside_over_limit
-    from crmbook.data.snapshot import request_key, run_snapshot
-    from crmbook.data.sources.sql import DEFAULT_PASSWORD_ENV
-
     if not requests:
         return None
     folder = Path(tempfile.mkdtemp(prefix="crmbook-snapshot-"))
     try:
         for request in requests:
-            t0 = time.monotonic()
-            try:
-                ds = check(data, as_of=request["as_of"], mapping=request["mapping"],
-                           mask_personal=request["mask_personal"])
-            except (OSError, ValueError):
+            found = _in_child(_check_into, data, dict(request), limit, str(folder))
+            if found is None:
                 continue
-            key = request_key(data, as_of=request["as_of"], mapping=request["mapping"],
-                              mask_personal=request["mask_personal"], password_env=DEFAULT_PASSWORD_ENV)
-            run_snapshot(folder, key, ds)
-            seconds = time.monotonic() - t0
-            if ds.usable:
-                over = set_aside_over_limit(ds, limit)
-                if over:
-                    raise DataRefused("\n".join(redact(line) for line in over))
-            rows = ", ".join(f"{t} {n:,}" for t, n in ds.rows_read.items() if t in ("customers", "orders"))
-            progress.line(f"data checked once for the run in {seconds:.1f} s ({rows} rows read); the notebooks "
-                          "read this check")
-            warning = as_of_warning(request["as_of"], last_order(ds)) if ds.usable else None
+            if found["over"]:
+                raise DataRefused("\n".join(redact(line) for line in found["over"]))
+            progress.line(f"data checked once for the run in {found['seconds']:.1f} s ({found['rows']} rows read); "
+                          "the notebooks read this check")
+            warning = as_of_warning(request["as_of"], found["last_order"]) if found["usable"] else None
             if warning:
                 progress.line(warning)
-            del ds
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
+
+
+def _in_child(function: Any, *args: Any) -> Any:
+    """``function(*args)`` in a forked child process where there is ``fork`` (Linux), else here.
+
+    A check of a large export holds gigabytes while it runs; in a child, that memory goes back to the
+    system when it ends, instead of staying with the runner while the kernels run."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return function(*args)
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def _check_into(data: str, request: Mapping[str, Any], limit: Any, folder: str) -> dict[str, Any] | None:
+    """Check ``data`` as ``request`` asks and add the snapshot to ``folder``; what the runner needs to know
+    (seconds, rows read, usable, the set-aside limit's lines, the last order), or None when the data
+    cannot be read (the notebooks then say why)."""
+    from crmbook.data import check, set_aside_over_limit
+    from crmbook.data.snapshot import request_key, run_snapshot
+    from crmbook.data.sources.sql import DEFAULT_PASSWORD_ENV
+
+    t0 = time.monotonic()
+    try:
+        ds = check(data, as_of=request["as_of"], mapping=request["mapping"], mask_personal=request["mask_personal"])
+    except (OSError, ValueError):
+        return None
+    key = request_key(data, as_of=request["as_of"], mapping=request["mapping"],
+                      mask_personal=request["mask_personal"], password_env=DEFAULT_PASSWORD_ENV)
+    run_snapshot(folder, key, ds)
+    return {"seconds": time.monotonic() - t0, "usable": ds.usable,
+            "rows": ", ".join(f"{t} {n:,}" for t, n in ds.rows_read.items() if t in ("customers", "orders")),
+            "over": set_aside_over_limit(ds, limit) if ds.usable else [],
+            "last_order": last_order(ds) if ds.usable else None}
 
 
 def _execute(guard: _SignalGuard, job: Any, chosen: Sequence[Topic], jobs: int, out_dir: Path, tmp_folder: Path,
