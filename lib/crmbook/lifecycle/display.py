@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.context import Context
-from crmbook.tables import format_table, require_columns
+from crmbook.tables import format_table, map_distinct, require_columns
 
 from .actions import STAGE_PLAYBOOK
 from .narrative import PACKAGE, action_label, channel_label, money, phase_label, say, stage_label
@@ -33,17 +33,17 @@ def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     out = df.copy()
     for col in ("stage", "from"):
         if col in out.columns:
-            out[col] = out[col].map(lambda v: stage_label(v, ctx))
+            out[col] = map_distinct(out[col], lambda v: stage_label(v, ctx))
     if "phase" in out.columns:
-        out["phase"] = out["phase"].map(lambda v: phase_label(v, ctx))
+        out["phase"] = map_distinct(out["phase"], lambda v: phase_label(v, ctx))
     if "action" in out.columns:
-        out["action"] = out["action"].map(lambda v: action_label(v, ctx))
+        out["action"] = map_distinct(out["action"], lambda v: action_label(v, ctx))
     if "channel" in out.columns:
-        out["channel"] = out["channel"].map(lambda v: channel_label(v, ctx))
+        out["channel"] = map_distinct(out["channel"], lambda v: channel_label(v, ctx))
     if "rate" in out.columns:
         out.insert(out.columns.get_loc("rate") + 1, "definition", df["rate"].map(
             lambda v: say(f"rate_definition.{v}", ctx)))
-        out["rate"] = df["rate"].map(lambda v: say(f"rate.{v}", ctx))
+        out["rate"] = map_distinct(df["rate"], lambda v: say(f"rate.{v}", ctx))
     return out
 
 
