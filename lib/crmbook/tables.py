@@ -224,8 +224,11 @@ def without_formulas(table: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col) or \
                 pd.api.types.is_bool_dtype(col):
             continue
-        risky = map_distinct(col, lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES),
-                             na_action="ignore")
+        if isinstance(col.dtype, pd.StringDtype):  # text (or missing) in every cell: one vectorised test
+            risky = col.str.startswith(FORMULA_PREFIXES)
+        else:
+            risky = map_distinct(col, lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES),
+                                 na_action="ignore")
         risky = risky.fillna(False).astype(bool)
         if risky.any():
             out[name] = col.astype(object).where(~risky, "'" + col[risky].astype(str))
