@@ -38,6 +38,7 @@ from scipy import stats
 from scipy.special import expit
 
 from crmbook.facts import CustomerFacts
+from crmbook.positions import order_rows
 from crmbook.tables import require_columns
 
 from .scores import CONFIDENCE, CSAT_SATISFIED, mean_interval, nps_group, wilson_interval
@@ -85,7 +86,9 @@ def loyalty_outcomes(surveys: pd.DataFrame, facts: CustomerFacts, *, windows: Se
     too_recent = int(s["customer_id"].nunique()) - len(latest)  # latest has one row per customer, all answered
     out = latest.set_index("customer_id")
     o = facts.orders
-    row = out.index.get_indexer(o["customer_id"])  # the customer's row in ``latest``, -1 if not surveyed
+    where = np.full(len(facts.customers), -1, dtype=np.int64)  # each customer's row in ``latest`` (-1: none)
+    where[facts.customer_index.get_indexer(out.index)] = np.arange(len(out))
+    row = where[order_rows(facts)]
     # the surveyed customers' orders in the inner merge's order: by customer (as ``latest``), then in their
     # own order; the sums below are then added up exactly as before (a groupby's float sums depend on it)
     take = np.flatnonzero(row >= 0)

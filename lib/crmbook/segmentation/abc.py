@@ -25,6 +25,7 @@ import pandas as pd
 from crmbook.context import as_date
 from crmbook.facts import CustomerFacts, year_window
 from crmbook.playbook import load_playbook
+from crmbook.positions import order_rows
 from crmbook.tables import require_columns
 
 from .rfm import segment_summary
@@ -99,8 +100,9 @@ def _loyalty(facts: CustomerFacts, ids: pd.Series, *, max_gap_days: int | None, 
 
     if max_gap_days is not None:
         start = year_window(as_of, 2)[0]
-        o = facts.orders.loc[facts.orders["order_date"] > start, ["customer_id", "order_date"]]
-        code = index.get_indexer(o["customer_id"])
+        after = (facts.orders["order_date"] > start).to_numpy()
+        o = facts.orders.loc[after, ["customer_id", "order_date"]]
+        code = order_rows(facts)[after]
         dates = o["order_date"].to_numpy()
         order = np.lexsort((dates, code))  # by customer, then date; stable as the sort by id and date was
         code, dates = code[order], dates[order]
