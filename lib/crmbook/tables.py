@@ -197,13 +197,15 @@ def map_distinct(values: pd.Series, fn: Callable[[Any], Any], *, na_action: str 
     itself, then spread to the rows). For a long column of a few codes (a segment or a stage per customer)
     that is a few calls instead of a million.
 
-    Only text columns (and short ones) take this path: elsewhere values that a hash table holds equal
-    (``1``, ``1.0``, ``True``) could map differently, so the column is mapped row by row as before.
+    Only text columns and NumPy boolean or integer columns (and short ones) take this path: in a column
+    of mixed objects, values that a hash table holds equal (``1``, ``1.0``, ``True``) could map
+    differently, so such a column is mapped row by row as before.
     """
     if len(values) < 256:
         return values.map(fn, na_action=na_action)
+    plain = isinstance(values.dtype, np.dtype) and values.dtype.kind in "biu"
     distinct = values.drop_duplicates()
-    if pd.api.types.infer_dtype(distinct, skipna=True) not in ("string", "empty"):
+    if not plain and pd.api.types.infer_dtype(distinct, skipna=True) not in ("string", "empty"):
         return values.map(fn, na_action=na_action)
     mapped = distinct.map(fn, na_action=na_action)
     out = mapped.iloc[pd.Index(distinct).get_indexer(values)]
