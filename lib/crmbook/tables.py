@@ -16,7 +16,7 @@ import functools
 import hashlib
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -31,7 +31,7 @@ from crmbook.language import catalogue
 from crmbook.outputs import link, output_dir
 
 __all__ = ["KINDS", "Column", "columns", "column", "format_table", "group_summary", "require_columns",
-           "save_full_list", "without_formulas", "FORMULA_PREFIXES"]
+           "save_full_list", "without_formulas", "map_distinct", "FORMULA_PREFIXES"]
 
 #: The kinds of column and the format of each (``None``: shown as is).
 KINDS: dict[str, str | None] = {
@@ -191,6 +191,28 @@ def format_table(table: pd.DataFrame, ctx: Context, *, package: str | None = Non
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 
+def map_distinct(values: pd.Series, fn: Callable[[Any], Any], *, na_action: str | None = None) -> pd.Series:
+    """``values.map(fn, na_action=na_action)``, with ``fn`` called once per distinct value instead of once
+    per row: the same values, index, name and dtype (the distinct values are mapped by ``Series.map``
+    itself, then spread to the rows). For a long column of a few codes (a segment or a stage per customer)
+    that is a few calls instead of a million.
+
+    Only text columns and NumPy boolean or integer columns (and short ones) take this path: in a column
+    of mixed objects, values that a hash table holds equal (``1``, ``1.0``, ``True``) could map
+    differently, so such a column is mapped row by row as before.
+    """
+    if len(values) < 256:
+        return values.map(fn, na_action=na_action)
+    plain = isinstance(values.dtype, np.dtype) and values.dtype.kind in "biu"
+    distinct = values.drop_duplicates()
+    if not plain and pd.api.types.infer_dtype(distinct, skipna=True) not in ("string", "empty"):
+        return values.map(fn, na_action=na_action)
+    mapped = distinct.map(fn, na_action=na_action)
+    out = mapped.iloc[pd.Index(distinct).get_indexer(values)]
+    out.index = values.index
+    return out
+
+
 def without_formulas(table: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``table`` that a spreadsheet cannot run: text cells starting with a formula character get a
     leading ``'`` (OWASP's advice for CSV exports), so ``=HYPERLINK(...)`` in a name is shown, not followed.
@@ -204,7 +226,11 @@ def without_formulas(table: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col) or \
                 pd.api.types.is_bool_dtype(col):
             continue
-        risky = col.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES), na_action="ignore")
+        if isinstance(col.dtype, pd.StringDtype):  # text (or missing) in every cell: one vectorised test
+            risky = col.str.startswith(FORMULA_PREFIXES)
+        else:
+            risky = map_distinct(col, lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES),
+                                 na_action="ignore")
         risky = risky.fillna(False).astype(bool)
         if risky.any():
             out[name] = col.astype(object).where(~risky, "'" + col[risky].astype(str))

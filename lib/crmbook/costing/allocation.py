@@ -245,6 +245,7 @@ def allocate_costs(facts: CustomerFacts, costs: pd.DataFrame, *, contacts: pd.Da
     tie_rank = facts.customers["customer_id"].rank(method="first").to_numpy(dtype=np.int64)
     lines = []
     cache: dict[str, pd.DataFrame | None] = {}
+    months: dict[str, tuple] = {}  # per driver: its activity months as codes, and its columns as arrays
     shared: dict[str, Any] = {}  # customer positions and months of orders and contacts, found once
     kinds: dict[str, str] = {}
     for j, pool in enumerate(pools):
@@ -262,22 +263,29 @@ def allocate_costs(facts: CustomerFacts, costs: pd.DataFrame, *, contacts: pd.Da
                                                 campaign_members=campaign_members, cache=shared)
             act = cache[driver]
             status_missing = "no_driver_data"
+            if act is not None and driver not in months:  # the activity's months, hashed once per driver
+                codes, names = pd.factorize(act["period"])
+                months[driver] = (codes, pd.Index(names), act["weight"].to_numpy(), act["customer"].to_numpy(),
+                                  act["units"].to_numpy())
         if act is None:
             rec["status"], rec["allocated_cents"], rec["customers"], rec["units"] = status_missing, 0, 0, np.nan
             lines.append(rec)
             continue
-        pos = pd.Index(rec["period"]).get_indexer(act["period"])
-        a = act[pos >= 0]
-        g = pos[pos >= 0]
+        codes, names, weight, customer, units = months[driver]
+        # each activity row's line of this pool: the pool's months looked up once per distinct month
+        at_name = pd.Index(rec["period"]).get_indexer(names)
+        pos = np.where(codes >= 0, at_name[np.maximum(codes, 0)], -1) if len(names) else np.full(len(codes), -1)
+        keep = pos >= 0
+        g = pos[keep]
+        weight, customer, units = weight[keep], customer[keep], units[keep]
         active = np.bincount(g, minlength=len(rec)) > 0
         has_amount = rec["cents"].to_numpy() != 0
         sel = active[g] & has_amount[g]
-        cents = allocate_groups(g[sel], rec["cents"].to_numpy(), a["weight"].to_numpy()[sel],
-                                tie_rank[a["customer"].to_numpy()[sel]])
-        np.add.at(per_customer[:, j], a["customer"].to_numpy()[sel], cents)
+        cents = allocate_groups(g[sel], rec["cents"].to_numpy(), weight[sel], tie_rank[customer[sel]])
+        np.add.at(per_customer[:, j], customer[sel], cents)
         rec["allocated_cents"] = np.where(active, rec["cents"], 0)
         rec["customers"] = np.bincount(g, minlength=len(rec))
-        rec["units"] = np.bincount(g, weights=a["units"].to_numpy(), minlength=len(rec))
+        rec["units"] = np.bincount(g, weights=units, minlength=len(rec))
         rec["status"] = np.where(active, "allocated", "no_activity")
         lines.append(rec)
     if lines:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts
+from crmbook.positions import order_rows
 
 from .allocation import clean_costs
 from .drivers import month_codes
@@ -41,6 +42,24 @@ def _period(month: pd.Series, period: str) -> pd.Series:
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
     return month.str[:4] if period == "year" else month
+
+
+def _period_codes(dates: pd.Series, period: str) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(_period(month_codes(dates), period), sort=True)``, with the months named and cut to
+    periods once per distinct month instead of once per row (the same codes and names)."""
+    months = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
+    valid = ~np.isnat(months)
+    number = months[valid].astype(np.int64)
+    codes = np.full(len(months), -1, dtype=np.int64)
+    if not len(number):
+        return pd.factorize(_period(month_codes(dates), period), sort=True)
+    offset = number - number.min()
+    present = np.bincount(offset) > 0
+    distinct = np.flatnonzero(present) + number.min()  # the months that occur, in order
+    labels = pd.Series([str(m)[:7] for m in distinct.astype("datetime64[M]")], dtype=object)
+    period_codes, names = pd.factorize(_period(labels, period), sort=True)
+    codes[valid] = period_codes[(np.cumsum(present) - 1)[offset]]
+    return codes, names
 
 
 def _spend_channel_column(costs: pd.DataFrame, channels: set[str]) -> str | None:
@@ -78,9 +97,17 @@ def cac(facts: CustomerFacts, costs: pd.DataFrame, *, period: str = "year") -> p
     channel = (c["acquisition_channel"].astype(object).where(c["acquisition_channel"].notna(), UNKNOWN_CHANNEL)
                if "acquisition_channel" in c.columns else pd.Series(UNKNOWN_CHANNEL, index=c.index))
     known = c["signup_date"].notna()
-    new = pd.DataFrame({"acquisition_channel": channel[known].astype(str).to_numpy(),
-                        "period": _period(month_codes(c.loc[known, "signup_date"]), period).to_numpy()})
-    new_n = new.groupby(["period", "acquisition_channel"]).size().rename("new_customers")
+    # new customers per (period, channel): counted on integer codes, then the few distinct pairs grouped
+    # as the customers were (the same index, the same counts)
+    p_codes, p_names = _period_codes(c.loc[known, "signup_date"], period)
+    ch_codes, ch_names = pd.factorize(channel[known].astype(str), sort=True)
+    pair = p_codes.astype(np.int64) * max(len(ch_names), 1) + ch_codes
+    counts = np.bincount(pair, minlength=len(p_names) * len(ch_names)) if len(pair) else np.zeros(0, np.int64)
+    hit = np.flatnonzero(counts)
+    new = pd.DataFrame({"acquisition_channel": np.asarray(ch_names, dtype=object)[hit % max(len(ch_names), 1)],
+                        "period": np.asarray(p_names, dtype=object)[hit // max(len(ch_names), 1)],
+                        "customers": counts[hit]})
+    new_n = new.groupby(["period", "acquisition_channel"])["customers"].sum().rename("new_customers")
     clean = clean_costs(costs, facts.as_of)
     acq_rows = clean["kind"] == "acquisition"
     by_col = _spend_channel_column(costs, set(new["acquisition_channel"]))
@@ -145,8 +172,8 @@ def retention_cost(facts: CustomerFacts, costs: pd.DataFrame, *, period: str = "
     ret = clean["kind"] == "retention"
     spend = clean[ret].groupby(_period(clean.loc[ret, "period"], period))["amount"].sum()
     o = facts.orders
-    p_codes, p_names = pd.factorize(_period(month_codes(o["order_date"]), period), sort=True)
-    cust = facts.customer_index.get_indexer(o["customer_id"]).astype(np.int64)
+    p_codes, p_names = _period_codes(o["order_date"], period)
+    cust = order_rows(facts).astype(np.int64)
     pairs = np.unique(p_codes.astype(np.int64) * (len(facts.customers) + 1) + cust)
     counts = np.bincount(pairs // (len(facts.customers) + 1), minlength=len(p_names))
     active = pd.Series(counts, index=np.asarray(p_names, dtype=object))

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from crmbook.context import Context
-from crmbook.tables import format_table
+from crmbook.tables import format_table, map_distinct
 
 from .good_bad import GOOD_BAD_PLAYBOOK
 from .narrative import PACKAGE, kind_label, measure_label, say, status_label
@@ -20,13 +20,13 @@ def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     ``action_group`` (the playbook's labels) and ``group`` values ``profitable`` / ``unprofitable``."""
     out = df.copy()
     if "kind" in out.columns:
-        out["kind"] = out["kind"].map(lambda v: kind_label(v, ctx))
+        out["kind"] = map_distinct(out["kind"], lambda v: kind_label(v, ctx))
     if "status" in out.columns:
-        out["status"] = out["status"].map(lambda v: status_label(v, ctx))
+        out["status"] = map_distinct(out["status"], lambda v: status_label(v, ctx))
     if "measure" in out.columns:
-        out["measure"] = out["measure"].map(lambda v: measure_label(v, ctx))
+        out["measure"] = map_distinct(out["measure"], lambda v: measure_label(v, ctx))
     if "action_group" in out.columns:
-        out["action_group"] = out["action_group"].map(lambda v: GOOD_BAD_PLAYBOOK.label(v, ctx))
+        out["action_group"] = map_distinct(out["action_group"], lambda v: GOOD_BAD_PLAYBOOK.label(v, ctx))
     for col in ("channel", "acquisition_channel", "account_type"):
         if col in out.columns:
             out[col] = out[col].replace({"other": say("words.other", ctx), "unknown": say("words.unknown", ctx)})

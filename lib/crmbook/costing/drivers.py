@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 
 from crmbook.facts import CustomerFacts
+from crmbook.positions import order_rows
 from crmbook.tables import require_columns
 
 __all__ = ["DEFAULT_DRIVER_MAP", "BUILTIN_DRIVERS", "DriverMap", "load_driver_map", "driver_activity",
@@ -172,7 +173,7 @@ def driver_activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
     if driver in ("orders", "revenue", "active_customers"):
         o = facts.orders
         if "orders" not in cache:
-            cache["orders"] = (idx.get_indexer(o["customer_id"]), month_codes(o["order_date"]))
+            cache["orders"] = (order_rows(facts), month_codes(o["order_date"]))
         cust, period = cache["orders"]
         if driver == "orders":
             ones = np.ones(len(o), dtype=np.int64)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts
+from crmbook.positions import order_rows
 
 from .allocation import COST_KINDS, CostAllocation, allocate_costs
 from .drivers import DriverMap
@@ -42,7 +43,7 @@ PROFIT_BANDS: tuple[float, ...] = (-1000.0, -250.0, -50.0, 0.0, 50.0, 250.0, 100
 
 def _positions(facts: CustomerFacts) -> np.ndarray:
     """The position in ``facts.customers`` of each order's customer (every order has one: CustomerFacts checks)."""
-    return facts.customer_index.get_indexer(facts.orders["customer_id"])
+    return order_rows(facts)
 
 
 def _cogs(facts: CustomerFacts, pos: np.ndarray) -> tuple[np.ndarray | None, int]:

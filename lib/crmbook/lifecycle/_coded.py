@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmbook.positions import order_rows
 from crmbook.tables import require_columns
 
 NO_DAY = np.iinfo(np.int64).min
@@ -38,13 +39,15 @@ def _days(values: pd.Series) -> np.ndarray:
     return np.where(d.isna().to_numpy(), NO_DAY, out)
 
 
-def code_frames(customers: pd.DataFrame, orders: pd.DataFrame, index: pd.Index | None = None) -> Coded:
-    """The arrays of ``customers`` and ``orders`` (orders of customers not in ``customers`` are ignored)."""
+def code_frames(customers: pd.DataFrame, orders: pd.DataFrame, index: pd.Index | None = None,
+                code: np.ndarray | None = None) -> Coded:
+    """The arrays of ``customers`` and ``orders`` (orders of customers not in ``customers`` are ignored;
+    ``code``: each order's customer row, when already known)."""
     require_columns(customers, "customers", ["customer_id"])
     require_columns(orders, "orders", ["customer_id", "order_date"])
     ids = customers["customer_id"].astype(str)
     idx = index if index is not None else pd.Index(ids)
-    code = idx.get_indexer(orders["customer_id"].astype(str))
+    code = idx.get_indexer(orders["customer_id"].astype(str)) if code is None else code
     day = _days(orders["order_date"])
     rev = (pd.to_numeric(orders["revenue"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
            if "revenue" in orders.columns else np.zeros(len(orders)))
@@ -63,7 +66,7 @@ def coded(facts) -> Coded:
     key = id(facts)
     found = _CACHE.get(key)
     if found is None:
-        found = code_frames(facts.customers, facts.orders, facts.customer_index)
+        found = code_frames(facts.customers, facts.orders, facts.customer_index, order_rows(facts))
         _CACHE[key] = found
         weakref.finalize(facts, _CACHE.pop, key, None)
     return found

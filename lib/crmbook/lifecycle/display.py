@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmbook.context import Context
-from crmbook.tables import format_table, require_columns
+from crmbook.context import Context, language_of
+from crmbook.language import catalogue, escape_text, placeholders
+from crmbook.tables import format_table, map_distinct, require_columns
 
 from .actions import STAGE_PLAYBOOK
 from .narrative import PACKAGE, action_label, channel_label, money, phase_label, say, stage_label
@@ -33,17 +34,17 @@ def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     out = df.copy()
     for col in ("stage", "from"):
         if col in out.columns:
-            out[col] = out[col].map(lambda v: stage_label(v, ctx))
+            out[col] = map_distinct(out[col], lambda v: stage_label(v, ctx))
     if "phase" in out.columns:
-        out["phase"] = out["phase"].map(lambda v: phase_label(v, ctx))
+        out["phase"] = map_distinct(out["phase"], lambda v: phase_label(v, ctx))
     if "action" in out.columns:
-        out["action"] = out["action"].map(lambda v: action_label(v, ctx))
+        out["action"] = map_distinct(out["action"], lambda v: action_label(v, ctx))
     if "channel" in out.columns:
-        out["channel"] = out["channel"].map(lambda v: channel_label(v, ctx))
+        out["channel"] = map_distinct(out["channel"], lambda v: channel_label(v, ctx))
     if "rate" in out.columns:
         out.insert(out.columns.get_loc("rate") + 1, "definition", df["rate"].map(
             lambda v: say(f"rate_definition.{v}", ctx)))
-        out["rate"] = df["rate"].map(lambda v: say(f"rate.{v}", ctx))
+        out["rate"] = map_distinct(df["rate"], lambda v: say(f"rate.{v}", ctx))
     return out
 
 
@@ -95,19 +96,56 @@ def plan_display(plan: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """The contact plan with the reason (``why``) and what to do in the report language: ``customer_id, action,
     channel, stage, why, revenue, due_date`` (P(alive) when known)."""
     require_columns(plan, "plan", ["customer_id", "action", "channel", "stage", "days_since", "revenue", "detail"])
-    why = []
-    for r in plan.itertuples(index=False):
+    # each reason's template is looked up once and only the values it shows are computed (a plan of a
+    # million customers has hundreds of thousands of rows); the sentence is the catalogue's say() exactly
+    cat, lang = catalogue(PACKAGE), language_of(ctx)
+    known = {"revenue", "days", "detail", "orders", "revenue_12m"}
+    extra = {"reason.retain_valuable_p": {"p"}, "reason.birthday": {"date"}}
+    forms: dict[str, tuple[str, set[str]] | None] = {}
+
+    def sentence(key: str, r: Any) -> str:
+        if key not in forms:
+            template = cat.template(key, lang)
+            if isinstance(template, Mapping):
+                template = template["other"]
+            names = placeholders(str(template))
+            forms[key] = (str(template), names) if names <= known | extra.get(key, set()) else None
+        form = forms[key]
         values = dict(revenue=money(r.revenue, ctx), days=r.days_since if r.days_since == r.days_since else 0,
                       detail=r.detail if r.detail == r.detail else 0, orders=r.orders,
-                      revenue_12m=money(r.revenue_12m, ctx))
+                      revenue_12m=money(r.revenue_12m, ctx)) if form is None else {}
+        if key == "reason.retain_valuable_p":
+            values["p"] = r.p_alive
+        elif key == "reason.birthday":
+            values["date"] = f"{pd.Timestamp(r.due_date):%Y-%m-%d}"
+        if form is None:  # a template with other placeholders: say() names what is missing
+            return say(key, ctx, **values)
+        text, names = form
+        for name in names:
+            if name == "revenue":
+                values[name] = escape_text(money(r.revenue, ctx))
+            elif name == "revenue_12m":
+                values[name] = escape_text(money(r.revenue_12m, ctx))
+            elif name == "days":
+                values[name] = r.days_since if r.days_since == r.days_since else 0
+            elif name == "detail":
+                values[name] = r.detail if r.detail == r.detail else 0
+            elif name == "orders":
+                values[name] = r.orders
+            elif name == "date":
+                values[name] = escape_text(values[name])
+        return text.format(**values)
+
+    why = []
+    for r in plan.itertuples(index=False):
         if r.action == "retain_valuable" and r.p_alive == r.p_alive:
-            why.append(say("reason.retain_valuable_p", ctx, p=r.p_alive, **values))
+            why.append(sentence("reason.retain_valuable_p", r))
         elif r.action == "revisit" and not (r.detail == r.detail):
-            why.append(say("reason.revisit_never", ctx))
+            why.append(sentence("reason.revisit_never", r))
         elif r.action == "birthday":
-            why.append(say("reason.birthday", ctx, date=f"{pd.Timestamp(r.due_date):%Y-%m-%d}", **values))
+            why.append(sentence("reason.birthday", r))
         else:
-            why.append(say(f"reason.{r.action}", ctx, **values))
+            why.append(sentence(f"reason.{r.action}", r))
     out = plan[["customer_id", "action", "channel", "stage"]].copy()
     out["why"] = why
     out["revenue"] = plan["revenue"].to_numpy()

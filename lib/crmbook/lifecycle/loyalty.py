@@ -51,7 +51,7 @@ from crmbook.data.schemas import POINT_KINDS
 from crmbook.facts import CustomerFacts
 from crmbook.intervals import mean_interval, newcombe_interval, welch_interval, wilson_interval
 from crmbook.language import Narrative, catalogue, join_names, money
-from crmbook.tables import format_table, require_columns
+from crmbook.tables import format_table, map_distinct, require_columns
 
 __all__ = [  # PACKAGE is left out: the lifecycle package exports its own (the same name)
     "TIER_BASES",
@@ -771,6 +771,6 @@ def loyalty_table(df: pd.DataFrame, ctx: Context, **options: Any):
     out = df.copy()
     for col in _GROUP_COLUMNS:
         if col in out.columns:
-            out[col] = out[col].map(lambda v: _say(f"group.{v}", ctx) if v in ("referred", "others", "difference", _NEW, _NONE)
+            out[col] = map_distinct(out[col], lambda v: _say(f"group.{v}", ctx) if v in ("referred", "others", "difference", _NEW, _NONE)
                                     else v)
     return format_table(out, ctx, package=PACKAGE, **options)

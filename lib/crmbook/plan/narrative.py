@@ -11,6 +11,7 @@ import pandas as pd
 
 from crmbook.context import Context
 from crmbook.language import Narrative, catalogue, join_names, money
+from crmbook.tables import map_distinct
 
 from .actions import ACTION_PLAYBOOK
 
@@ -52,22 +53,22 @@ def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 
     out = df.copy()
     if "action" in out.columns:
-        out["action"] = out["action"].map(lambda v: action_label(v, ctx) if pd.notna(v) else v)
+        out["action"] = map_distinct(out["action"], lambda v: action_label(v, ctx) if pd.notna(v) else v)
     if "group" in out.columns:
-        out["group"] = out["group"].map(lambda v: group_name(v, ctx))
+        out["group"] = map_distinct(out["group"], lambda v: group_name(v, ctx))
     for col, prefix in (("rate_source", "rate_source"), ("figure", "score.figure"), ("area", "score.area"),
                         ("status", "score.status")):
         if col in out.columns:
-            out[col] = out[col].map(lambda v, p=prefix: say(f"{p}.{v}", ctx))
+            out[col] = map_distinct(out[col], lambda v, p=prefix: say(f"{p}.{v}", ctx))
     for col in ("segment", "abc_class", "quadrant"):
         if col in out.columns:
-            out[col] = out[col].map(lambda v: group_label(v, ctx) if pd.notna(v) else v)
+            out[col] = map_distinct(out[col], lambda v: group_label(v, ctx) if pd.notna(v) else v)
     if "unit" in out.columns:
         from crmbook.kpis import unit_label
 
-        out["unit"] = out["unit"].map(lambda v: unit_label(str(v), ctx.language))
+        out["unit"] = map_distinct(out["unit"], lambda v: unit_label(str(v), ctx.language))
     if "stage" in out.columns:
-        out["stage"] = out["stage"].map(lambda v: stage_label(v, ctx) if pd.notna(v) else v)
+        out["stage"] = map_distinct(out["stage"], lambda v: stage_label(v, ctx) if pd.notna(v) else v)
     return out
 
 

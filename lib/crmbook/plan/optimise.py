@@ -84,21 +84,31 @@ def _rows(codes: np.ndarray, cost: np.ndarray, chan: np.ndarray, cols: np.ndarra
     return sparse.vstack(rows, format="csc"), np.concatenate(upper)
 
 
-def _fill(picked: np.ndarray, v: np.ndarray, a: Any, ub: np.ndarray, cost: np.ndarray) -> np.ndarray:
+def _fill(picked: np.ndarray, v: np.ndarray, a: Any, ub: np.ndarray, cost: np.ndarray,
+          budget_row: int | None = None) -> np.ndarray:
     """A feasible plan improved greedily: candidates not yet in it, best net value per cost first, added
-    while every row (customer, budget, capacity) has room."""
-    out = picked.copy()
-    left = ub - np.asarray(a[:, out].sum(axis=1)).ravel()
+    while every row (customer, budget, capacity) has room.
+
+    ``budget_row`` (the row of ``a`` holding each candidate's cost) lets the scan stop once the budget left
+    is below the cheapest candidate still to come: none of them could be added. The scan runs on Python
+    floats (the same IEEE double arithmetic as NumPy's, so the same plan), one candidate at a time."""
+    out = picked.tolist()
+    left = (ub - np.asarray(a[:, picked].sum(axis=1)).ravel()).tolist()
     order = np.argsort(-(v / np.maximum(cost, 1e-9)), kind="stable")
-    for j in order:
+    cheapest = np.minimum.accumulate(cost[order][::-1])[::-1].tolist() if budget_row is not None else None
+    indptr, indices, data = a.indptr.tolist(), a.indices.tolist(), a.data.tolist()
+    for p, j in enumerate(order.tolist()):
+        if cheapest is not None and left[budget_row] - cheapest[p] < -1e-9:
+            break  # every candidate still to come costs more than the budget left
         if out[j]:
             continue
-        rows = a.indices[a.indptr[j]:a.indptr[j + 1]]
-        use = a.data[a.indptr[j]:a.indptr[j + 1]]
-        if np.all(left[rows] - use >= -1e-9):
-            left[rows] -= use
+        lo, hi = indptr[j], indptr[j + 1]
+        rows, use = indices[lo:hi], data[lo:hi]
+        if all(left[r] - u >= -1e-9 for r, u in zip(rows, use, strict=True)):
+            for r, u in zip(rows, use, strict=True):
+                left[r] -= u
             out[j] = True
-    return out
+    return np.array(out, dtype=bool)
 
 
 def _solve(c: pd.DataFrame, budget: float, capacity: Mapping[str, float] | None,
@@ -168,7 +178,7 @@ def _solve(c: pd.DataFrame, budget: float, capacity: Mapping[str, float] | None,
     x[cols] = lp.x
     bound = float(-lp.fun)
     a_all, ub = _rows(codes, cost, chan, np.arange(len(v)), n_cust, caps, budget)
-    incumbent = _fill(x > 1 - 1e-9, v, a_all, ub, cost)
+    incumbent = _fill(x > 1 - 1e-9, v, a_all, ub, cost, budget_row=n_cust)
     gap = bound - float(v[incumbent].sum())
     integral = (x > 1 - 1e-9) | (x < 1e-9)
     fixed = integral & (np.abs(rc) > gap + 1e-9)

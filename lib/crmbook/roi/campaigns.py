@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.intervals import newcombe_interval, welch_interval, wilson_interval
-from crmbook.tables import require_columns
+from crmbook.tables import map_distinct, require_columns
 
 __all__ = ["CONFIDENCE", "MIN_CONTROL", "wilson_interval", "newcombe_interval", "welch_interval",
            "campaign_results"]
@@ -91,7 +91,7 @@ def campaign_results(campaigns: pd.DataFrame, members: pd.DataFrame, *, margin_r
     other = ~group.isin(["treatment", "control"])
     m["group"] = group
     responded = m["responded"] if "responded" in m.columns else pd.Series(np.nan, index=m.index)
-    m["responded"] = responded.map(lambda v: _FLAGS.get(str(v).strip().lower(), np.nan)).astype(float)
+    m["responded"] = map_distinct(responded, lambda v: _FLAGS.get(str(v).strip().lower(), np.nan)).astype(float)
     revenue = pd.to_numeric(m["revenue"], errors="coerce") if "revenue" in m.columns else pd.Series(
         np.nan, index=m.index)
     m["revenue_missing"] = revenue.isna()

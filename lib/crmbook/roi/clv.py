@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts, window_mask
+from crmbook.positions import order_rows
 
 __all__ = ["DISCOUNT_RATE", "course_clv", "retention_clv", "yearly_retention", "gross_margin_rate",
            "customer_value_inputs", "clv_closed_forms", "clv_three_ways"]
@@ -117,14 +118,18 @@ def customer_value_inputs(facts: CustomerFacts) -> pd.DataFrame:
     o = facts.orders
     inside = window_mask(o["order_date"], facts.as_of, 0).to_numpy()
     y0 = o[inside]
-    g = y0.groupby("customer_id")
+    # grouped by each order's customer row (integers, in the orders' order) instead of the text ids; the
+    # groups and the order of the rows in each are the same, so are the sums
+    code = order_rows(facts)[inside]
+    g = y0.groupby(code)
     out = facts.base.loc[facts.base["frequency"] > 0, ["customer_id"]].set_index("customer_id")
-    out["orders_y0"] = g.size()
-    out["revenue_y0"] = g["revenue"].sum()
+    at = facts.customer_index.get_indexer(out.index)
+    out["orders_y0"] = g.size().reindex(at).to_numpy()
+    out["revenue_y0"] = g["revenue"].sum().reindex(at).to_numpy()
     rate = gross_margin_rate(y0)
     if "cost_of_goods" in y0.columns:
         cogs = pd.to_numeric(y0["cost_of_goods"], errors="coerce")
-        out["margin_y0"] = (y0["revenue"] - cogs).groupby(y0["customer_id"]).sum(min_count=1)
+        out["margin_y0"] = (y0["revenue"] - cogs).groupby(code).sum(min_count=1).reindex(at).to_numpy()
     else:
         out["margin_y0"] = np.nan
     out[["orders_y0", "revenue_y0"]] = out[["orders_y0", "revenue_y0"]].fillna(0.0)

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from crmbook.context import Context
-from crmbook.tables import format_table
+from crmbook.tables import format_table, map_distinct
 
 from .narrative import PACKAGE, say
 
@@ -19,9 +19,9 @@ def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     out = df.copy()
     for col in ("verdict", "status", "measure"):
         if col in out.columns:
-            out[col] = out[col].map(lambda v, c=col: say(f"{c}.{v}", ctx) if pd.notna(v) else v)
+            out[col] = map_distinct(out[col], lambda v, c=col: say(f"{c}.{v}", ctx) if pd.notna(v) else v)
     if "method" in out.columns:
-        out["method"] = out["method"].map(lambda v: say(f"method.{v}", ctx))
+        out["method"] = map_distinct(out["method"], lambda v: say(f"method.{v}", ctx))
     return out
 
 

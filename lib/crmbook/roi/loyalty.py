@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts, window_mask
+from crmbook.positions import order_rows
 
 __all__ = ["MAX_ORDERS", "BASE_TIER", "loyalty_comparison", "loyalty_comparison_or_reason"]
 
@@ -69,19 +70,28 @@ def loyalty_comparison(facts: CustomerFacts, *, tier_column: str = "member_tier"
     else:
         margin, basis = o["revenue"], "revenue"
     y0, y1 = window_mask(o["order_date"], facts.as_of, 0), window_mask(o["order_date"], facts.as_of, 1)
+    # customers as their rows in ``facts.customers``: the groupbys run on integers (the same groups, rows in
+    # the same order, so the same sums) and the lookups are takes
+    rows = order_rows(facts)
+    at = pd.Index(facts.customer_index.get_indexer(pop))
+    r0, r1 = rows[y0.to_numpy()], rows[y1.to_numpy()]
+
+    def per_customer(values: pd.Series, fill: float) -> pd.Series:
+        return pd.Series(values.reindex(at).to_numpy(), index=pop).fillna(fill)
+
     d = pd.DataFrame(index=pop)
-    d["member"] = (tiers.reindex(pop).fillna(base) != base).to_numpy()
-    d["revenue"] = o.loc[y0].groupby("customer_id")["revenue"].sum().reindex(pop).fillna(0.0)
-    d["margin"] = margin[y0].groupby(o.loc[y0, "customer_id"]).sum().reindex(pop).fillna(0.0)
-    pre_orders = o.loc[y1].groupby("customer_id").size().reindex(pop).fillna(0).clip(upper=MAX_ORDERS)
-    pre_revenue = o.loc[y1].groupby("customer_id")["revenue"].sum().reindex(pop).fillna(0.0)
+    d["member"] = (tiers.iloc[at].fillna(base) != base).to_numpy()
+    d["revenue"] = per_customer(o.loc[y0, "revenue"].groupby(r0).sum(), 0.0)
+    d["margin"] = per_customer(margin[y0].groupby(r0).sum(), 0.0)
+    pre_orders = per_customer(o.loc[y1, "revenue"].groupby(r1).size(), 0).clip(upper=MAX_ORDERS)
+    pre_revenue = per_customer(o.loc[y1, "revenue"].groupby(r1).sum(), 0.0)
     band = pd.Series(0, index=pop)
     buying = pre_revenue > 0
     if buying.sum() >= 5:
         band[buying] = pd.qcut(pre_revenue[buying].rank(method="first"), 5, labels=False) + 1
     d["stratum"] = pre_orders.astype(int).astype(str) + "|" + band.astype(str)
     if "account_type" in c.columns:
-        d["stratum"] += "|" + c.set_index("customer_id")["account_type"].reindex(pop).fillna("").astype(str)
+        d["stratum"] += "|" + pd.Series(c["account_type"].iloc[at].to_numpy(), index=pop).fillna("").astype(str)
     n_m, n_n = int(d["member"].sum()), int((~d["member"]).sum())
     if n_m == 0 or n_n == 0:
         raise ValueError(f"loyalty comparison: {n_m} member(s) and {n_n} non-member(s) (base tier {base!r}) "

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from crmbook.context import Context
-from crmbook.tables import format_table
+from crmbook.tables import format_table, map_distinct
 
 from .narrative import PACKAGE, code_label, fmt_score, say
 
@@ -25,10 +25,10 @@ def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     out = df.copy()
     for col, kind in _CODES.items():
         if col in out.columns:
-            out[col] = out[col].map(lambda v, k=kind: code_label(k, v, ctx) if pd.notna(v) else v)
+            out[col] = map_distinct(out[col], lambda v, k=kind: code_label(k, v, ctx) if pd.notna(v) else v)
     if "reasons" in out.columns:
         sep = "；" if ctx.language == "zh" else "; "
-        out["reasons"] = out["reasons"].map(lambda v: sep.join(code_label("reason", r, ctx) for r in str(v).split("; ")))
+        out["reasons"] = map_distinct(out["reasons"], lambda v: sep.join(code_label("reason", r, ctx) for r in str(v).split("; ")))
     return out
 
 

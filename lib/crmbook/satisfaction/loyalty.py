@@ -38,6 +38,7 @@ from scipy import stats
 from scipy.special import expit
 
 from crmbook.facts import CustomerFacts
+from crmbook.positions import order_rows
 from crmbook.tables import require_columns
 
 from .scores import CONFIDENCE, CSAT_SATISFIED, mean_interval, nps_group, wilson_interval
@@ -75,34 +76,47 @@ def loyalty_outcomes(surveys: pd.DataFrame, facts: CustomerFacts, *, windows: Se
     s = surveys[[c for c in ("customer_id", "response_date", "nps", "csat") if c in surveys.columns]].copy()
     s["customer_id"] = s["customer_id"].astype(str)
     s["response_date"] = pd.to_datetime(s["response_date"])
-    s = s[s["customer_id"].isin(facts.customer_index) & s["response_date"].notna()]
+    # a hash lookup against the (unique) customer index answers ``isin``; customers are then integer
+    # positions in ``latest`` (no merge or groupby on text ids)
+    s = s[(facts.customer_index.get_indexer(s["customer_id"]) >= 0) & s["response_date"].notna()]
     scored = s[[c for c in ("nps", "csat") if c in s.columns]].notna().any(axis=1)
     s = s[scored]
     complete = s["response_date"] + pd.Timedelta(days=horizon) <= as_of
     latest = s[complete].sort_values(["customer_id", "response_date"], kind="stable").groupby("customer_id").tail(1)
-    answered_ids = set(s["customer_id"])
-    too_recent = len(answered_ids - set(latest["customer_id"]))
-    o = facts.orders[["customer_id", "order_date", "revenue"]]
-    m = latest[["customer_id", "response_date"]].merge(o, on="customer_id", how="inner")
-    days = (m["order_date"] - m["response_date"]).dt.days.to_numpy()
+    too_recent = int(s["customer_id"].nunique()) - len(latest)  # latest has one row per customer, all answered
     out = latest.set_index("customer_id")
-    ids = m["customer_id"].to_numpy()
+    o = facts.orders
+    where = np.full(len(facts.customers), -1, dtype=np.int64)  # each customer's row in ``latest`` (-1: none)
+    where[facts.customer_index.get_indexer(out.index)] = np.arange(len(out))
+    row = where[order_rows(facts)]
+    # the surveyed customers' orders in the inner merge's order: by customer (as ``latest``), then in their
+    # own order; the sums below are then added up exactly as before (a groupby's float sums depend on it)
+    take = np.flatnonzero(row >= 0)
+    take = take[np.argsort(row[take], kind="stable")]
+    row = row[take]
+    order_date = o["order_date"].to_numpy()[take]
+    revenue = o["revenue"].to_numpy()[take]
+    days = pd.Series(order_date - out["response_date"].to_numpy()[row]).dt.days.to_numpy()
+    every = pd.RangeIndex(len(out))
+
+    def per_customer(values, how: str, fill):
+        g = pd.Series(values).groupby(row)
+        return (g.any() if how == "any" else g.sum()).reindex(every, fill_value=fill).to_numpy()
+
     for w in windows:
-        hit = pd.Series((days > 0) & (days <= w), index=ids)
-        out[f"repurchase_{w}"] = hit.groupby(level=0).any().reindex(out.index, fill_value=False).astype(bool)
-    spend = pd.Series(np.where((days > 0) & (days <= windows[-1]), m["revenue"].to_numpy(), 0.0), index=ids)
-    out[f"spend_{windows[-1]}"] = spend.groupby(level=0).sum().reindex(out.index, fill_value=0.0)
-    after = pd.Series((days > 0) & (days <= churn_days), index=ids).groupby(level=0).any()
-    out["churned"] = ~after.reindex(out.index, fill_value=False).astype(bool)
+        out[f"repurchase_{w}"] = per_customer((days > 0) & (days <= w), "any", False).astype(bool)
+    spend = np.where((days > 0) & (days <= windows[-1]), revenue, 0.0)
+    out[f"spend_{windows[-1]}"] = per_customer(spend, "sum", 0.0)
+    out["churned"] = ~per_customer((days > 0) & (days <= churn_days), "any", False).astype(bool)
     prior = (days <= 0) & (days > -365)
-    out["prior_revenue"] = pd.Series(np.where(prior, m["revenue"].to_numpy(), 0.0), index=ids) \
-        .groupby(level=0).sum().reindex(out.index, fill_value=0.0)
-    out["prior_orders"] = pd.Series(prior.astype(int), index=ids).groupby(level=0).sum() \
-        .reindex(out.index, fill_value=0).astype(int)
-    base = facts.base.set_index("customer_id")
-    c = facts.customers.set_index("customer_id")
-    start = (c["signup_date"] if "signup_date" in c.columns else pd.Series(pd.NaT, index=c.index)) \
-        .reindex(out.index).fillna(base["first_order"].reindex(out.index))
+    out["prior_revenue"] = per_customer(np.where(prior, revenue, 0.0), "sum", 0.0)
+    out["prior_orders"] = per_customer(prior.astype(int), "sum", 0).astype(int)
+    base = facts.base
+    first = base["first_order"].to_numpy()[pd.Index(base["customer_id"]).get_indexer(out.index)]
+    c = facts.customers
+    at = facts.customer_index.get_indexer(out.index)
+    start = (pd.Series(c["signup_date"].to_numpy()[at], index=out.index) if "signup_date" in c.columns
+             else pd.Series(pd.NaT, index=out.index)).fillna(pd.Series(first, index=out.index))
     out["tenure_days"] = (out["response_date"] - start).dt.days.clip(lower=0).astype(float)
     if "nps" in out.columns:
         out["nps_group"] = nps_group(out["nps"])

@@ -25,6 +25,7 @@ import pandas as pd
 from crmbook.context import as_date
 from crmbook.facts import CustomerFacts, year_window
 from crmbook.playbook import load_playbook
+from crmbook.positions import order_rows
 from crmbook.tables import require_columns
 
 from .rfm import segment_summary
@@ -89,32 +90,53 @@ def _loyalty(facts: CustomerFacts, ids: pd.Series, *, max_gap_days: int | None, 
     loyal = pd.Series(True, index=ids.index)
     gap = pd.Series(np.nan, index=ids.index)
     used: list[str] = []
+    # customers as integer positions in ``facts.customers`` (no sort, groupby or isin on text ids)
+    index = facts.customer_index
+    at = index.get_indexer(ids)
+    known = at >= 0
+
+    def per_id(values: np.ndarray, missing: Any) -> np.ndarray:
+        return np.where(known, values[np.where(known, at, 0)], missing)
+
     if max_gap_days is not None:
         start = year_window(as_of, 2)[0]
-        o = facts.orders.loc[facts.orders["order_date"] > start, ["customer_id", "order_date"]]
-        o = o.sort_values(["customer_id", "order_date"], kind="stable")
-        same = o["customer_id"].eq(o["customer_id"].shift())
-        between = o["order_date"].diff().dt.days.where(same)
-        longest = between.groupby(o["customer_id"]).max()
-        to_end = (as_of - o.groupby("customer_id")["order_date"].max()).dt.days
+        after = (facts.orders["order_date"] > start).to_numpy()
+        o = facts.orders.loc[after, ["customer_id", "order_date"]]
+        code = order_rows(facts)[after]
+        dates = o["order_date"].to_numpy()
+        order = np.lexsort((dates, code))  # by customer, then date; stable as the sort by id and date was
+        code, dates = code[order], dates[order]
+        between = pd.Series(dates).diff().dt.days.where(pd.Series(code).eq(pd.Series(code).shift()))
+        longest = between.groupby(code).max()
+        to_end = (as_of - pd.Series(dates).groupby(code).max()).dt.days
         longest = pd.concat([longest, to_end], axis=1).max(axis=1)
-        gap = ids.map(longest).astype(float)
+        every = np.full(len(index), np.nan)
+        every[longest.index.to_numpy()] = longest.to_numpy(float)
+        gap = pd.Series(per_id(every, np.nan), index=ids.index, name=ids.name).astype(float)
         loyal &= gap.le(max_gap_days).fillna(False)
         used.append("order_gap")
     if surveys is not None and {"customer_id", "response_date", "csat"} <= set(surveys.columns):
         sv = surveys[["customer_id", "response_date", "csat"]].dropna()
         sv = sv.assign(customer_id=sv["customer_id"].astype(str),
                        response_date=pd.to_datetime(sv["response_date"], errors="coerce"))
-        sv = sv[sv["response_date"] <= as_of].sort_values(["customer_id", "response_date"], kind="stable")
-        latest = sv.groupby("customer_id")["csat"].last()
-        loyal &= ~ids.map(latest).lt(min_csat).fillna(False)  # no answer is no evidence against
+        sv = sv[sv["response_date"] <= as_of]
+        code = index.get_indexer(sv["customer_id"])
+        mine = np.flatnonzero(code >= 0)  # answers of other ids are never looked up
+        mine = mine[np.lexsort((sv["response_date"].to_numpy()[mine], code[mine]))]
+        latest = sv["csat"].iloc[mine].groupby(code[mine]).last()
+        answered = latest.reindex(np.where(known, at, -1))
+        answered.index = ids.index
+        loyal &= ~answered.lt(min_csat).fillna(False)  # no answer is no evidence against
         used.append("satisfaction")
     if contacts is not None and {"customer_id", "contact_date", "type"} <= set(contacts.columns):
         ct = contacts[["customer_id", "contact_date", "type"]]
         dates = pd.to_datetime(ct["contact_date"], errors="coerce")
         start, end = year_window(as_of, 0)
         recent = ct[(ct["type"].astype(str) == "complaint") & (dates > start) & (dates <= end)]
-        loyal &= ~ids.isin(set(recent["customer_id"].astype(str)))
+        complained = np.zeros(len(index), dtype=bool)
+        code = index.get_indexer(recent["customer_id"].astype(str))
+        complained[code[code >= 0]] = True
+        loyal &= ~pd.Series(per_id(complained, False).astype(bool), index=ids.index)
         used.append("complaints")
     return loyal, gap, used
 

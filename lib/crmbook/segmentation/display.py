@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from crmbook.context import Context
-from crmbook.tables import format_table
+from crmbook.tables import format_table, map_distinct
 
 from .abc import ABC_GROWTH, ABC_TOP_SHARE
 from .narrative import (
@@ -41,18 +41,18 @@ def readable(df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     out = df.copy()
     for col in _GROUP_COLUMNS:
         if col in out.columns:
-            out[col] = out[col].map(lambda v: group_label(v, ctx))
+            out[col] = map_distinct(out[col], lambda v: group_label(v, ctx))
     if "abc_reason" in out.columns:
         top_share, growth = df.attrs.get("top_share", ABC_TOP_SHARE), df.attrs.get("growth", ABC_GROWTH)
         out["abc_reason"] = out["abc_reason"].map(
             lambda v: say(f"abc.reason.{v}", ctx, top_share=top_share, growth=growth))
     for col in ("traits", "cluster_traits"):
         if col in out.columns:
-            out[col] = out[col].map(lambda v: cluster_description(v, ctx))
+            out[col] = map_distinct(out[col], lambda v: cluster_description(v, ctx))
     if "cluster_name" in out.columns:
-        out["cluster_name"] = out["cluster_name"].map(lambda v: cluster_label(v, ctx))
+        out["cluster_name"] = map_distinct(out["cluster_name"], lambda v: cluster_label(v, ctx))
     if "orientation" in out.columns:
-        out["orientation"] = out["orientation"].map(lambda v: orientation_label(v, ctx))
+        out["orientation"] = map_distinct(out["orientation"], lambda v: orientation_label(v, ctx))
     if "region" in out.columns:
         out["region"] = out["region"].replace({ALL_REGIONS: say("pen.all_regions", ctx)})
     if "cluster" in out.columns:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from crmbook.context import as_date
 from crmbook.facts import CustomerFacts
+from crmbook.positions import order_rows, rows_of, spread
 from crmbook.tables import require_columns
 
 from .rfm import RFM_SEGMENT_ORDER
@@ -297,6 +298,20 @@ def _segments_of(assignments: pd.DataFrame, segment_col: str) -> pd.DataFrame:
     return seg
 
 
+def _with_segments(facts: CustomerFacts, orders: pd.DataFrame, seg: pd.DataFrame, segment_col: str) -> pd.DataFrame:
+    """``orders.merge(seg, on="customer_id", how="inner")`` (``orders``: columns of ``facts.orders``), by
+    integer rows when ``seg`` has each customer once: the same rows in the same order, the same dtypes."""
+    where = rows_of(facts, seg["customer_id"])
+    if where is None:
+        return orders.merge(seg, on="customer_id", how="inner")
+    r = where[order_rows(facts)]
+    keep = np.flatnonzero(r >= 0)
+    out = orders.iloc[keep].reset_index(drop=True)
+    for col in seg.columns.drop("customer_id"):
+        out[col] = spread(seg[col], r[keep])
+    return out
+
+
 def customer_portrait(facts: CustomerFacts, assignments: pd.DataFrame, *, segment_col: str = "segment",
                       bands: Sequence[int] = AGE_BANDS, order: Sequence[str] | None = None,
                       min_size: int = MIN_GROUP_SIZE, min_index: float = PORTRAIT_MIN_INDEX) -> pd.DataFrame:
@@ -326,13 +341,17 @@ def customer_portrait(facts: CustomerFacts, assignments: pd.DataFrame, *, segmen
     attrs = customer_attributes(facts, bands=bands, columns=("account_type", "gender", "region",
                                                              "acquisition_channel"))
     extra = [c for c in ("channel", "category") if c in facts.orders.columns]
-    o = facts.orders[[customer_col, "order_date", revenue_col, *extra]]
-    d = seg.merge(attrs, on=customer_col, how="left")
+    o = _with_segments(facts, facts.orders[[customer_col, "order_date", revenue_col, *extra]], seg, segment_col)
+    at = facts.customer_index.get_indexer(seg[customer_col])
+    if len(attrs) == len(facts.customers) and (at >= 0).all():  # attrs: one row per customer, in their order
+        d = pd.concat([seg.reset_index(drop=True), attrs.drop(columns=customer_col).iloc[at].reset_index(drop=True)],
+                      axis=1)
+    else:
+        d = seg.merge(attrs, on=customer_col, how="left")
     if "account_type" in d.columns:
         known = d["account_type"].notna()
         d["business"] = np.where(~d["account_type"].astype(str).isin(set(CONSUMER_ACCOUNT_TYPES)), "yes", "no")
         d["business"] = d["business"].where(known)
-    o = o.merge(seg, on=customer_col, how="inner")
     total_rev = float(o[revenue_col].sum())
     # one pass per attribute over all segments (not one per segment and attribute), one split of the orders
     who = [c for c in PORTRAIT_ATTRIBUTES if c in d.columns]
@@ -388,8 +407,8 @@ def purchase_mix(facts: CustomerFacts, assignments: pd.DataFrame, *, by: str = "
     """
     require_columns(facts.orders, "orders", [by])
     customer_col, revenue_col = "customer_id", "revenue"
-    o = facts.orders[[customer_col, revenue_col, by]].merge(_segments_of(assignments, segment_col),
-                                                            on=customer_col, how="inner")
+    o = _with_segments(facts, facts.orders[[customer_col, revenue_col, by]], _segments_of(assignments, segment_col),
+                       segment_col)
     # the groupby and unstack of ``pivot_table(index=segment_col, columns=by, aggfunc="sum", fill_value=0.0)``,
     # without its general-purpose overhead
     sums = o.groupby([o[segment_col], o[by].astype(str).rename(by)], observed=True)[revenue_col].sum()

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from crmbook.facts import CustomerFacts
+from crmbook.facts import CustomerFacts, window_mask
 from crmbook.playbook import load_playbook
+from crmbook.positions import order_rows
 from crmbook.tables import require_columns
 
 from .rfm import segment_summary
@@ -100,21 +101,33 @@ def target_matrix(facts: CustomerFacts, *, split: float = TARGET_SPLIT,
     yr = facts.yearly_revenue(3)  # the frame the ABC classes use (cached once)
     out = yr[["customer_id", "revenue_y0", "revenue_y1"]].rename(
         columns={"revenue_y0": "annual_revenue", "revenue_y1": "previous_revenue"})
-    base = facts.base.set_index("customer_id")
-    out["recency_days"] = out["customer_id"].map(base["recency_days"]).astype(float)
+    # customers as integer positions in ``facts.customers``: counts by bincount, lookups by indexing
+    n = len(facts.customers)
+    at = facts.customer_index.get_indexer(out["customer_id"])
+    base = facts.base
+    recency = np.full(n, np.nan)
+    recency[facts.customer_index.get_indexer(base["customer_id"])] = base["recency_days"].to_numpy(float)
+    out["recency_days"] = recency[at]
     out["trend"] = _trend(out["annual_revenue"], out["previous_revenue"])
-    cols = ["customer_id"] + (["category"] if "category" in facts.orders.columns else [])
-    y0, y1 = facts.orders_in_year(0, cols), facts.orders_in_year(1, ["customer_id"])
-    f0 = out["customer_id"].map(y0.groupby("customer_id").size()).fillna(0.0)
-    f1 = out["customer_id"].map(y1.groupby("customer_id").size()).fillna(0.0)
+    rows = order_rows(facts)
+    in_year = [window_mask(facts.orders["order_date"], facts.as_of, year).to_numpy() for year in (0, 1)]
+    code0, code1 = rows[in_year[0]], rows[in_year[1]]
+    f0 = pd.Series(np.bincount(code0, minlength=n)[at].astype(float), index=out.index)
+    f1 = pd.Series(np.bincount(code1, minlength=n)[at].astype(float), index=out.index)
     out["frequency_trend"] = _trend(f0, f1)
     signals = {"trend": out["trend"], "recency": -out["recency_days"], "frequency_trend": out["frequency_trend"]}
-    if "category" in cols:
-        out["categories"] = out["customer_id"].map(y0.groupby("customer_id")["category"].nunique()).fillna(0)
+    if "category" in facts.orders.columns:
+        # distinct non-missing categories per customer in year 0 (0 for a customer without such orders)
+        cat, _ = pd.factorize(facts.orders["category"][in_year[0]], use_na_sentinel=True)
+        width = int(cat.max(initial=0)) + 1
+        pairs = np.unique(code0[cat >= 0].astype(np.int64) * width + cat[cat >= 0])
+        breadth = np.bincount(pairs // width, minlength=n)[at]
+        # as ``map(groupby().nunique()).fillna(0)``: whole numbers, as floats when a customer had no order
+        out["categories"] = breadth if (f0 > 0).all() else breadth.astype(float)
         signals["breadth"] = out["categories"]
     c = facts.customers
     if "account_type" in c.columns:
-        kind = out["customer_id"].map(pd.Series(c["account_type"].astype(str).to_numpy(), index=c["customer_id"]))
+        kind = pd.Series(c["account_type"].astype(str).to_numpy()[at], index=out.index)
         signals["account"] = kind.isin(set(business_types)).astype(float)
     used = [k for k in evidence if k in signals]
     active = out["annual_revenue"] > 0

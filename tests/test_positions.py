@@ -1,0 +1,65 @@
+"""Integer customer positions (crmbook.positions) and per-distinct-value mapping (crmbook.tables.map_distinct):
+the shortcuts the topics take at scale give exactly what the slow forms give."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmbook.facts import CustomerFacts
+from crmbook.positions import order_rows, rows_of, spread
+from crmbook.tables import map_distinct
+
+
+@pytest.fixture
+def facts():
+    customers = pd.DataFrame({"customer_id": ["C3", "C1", "C2"], "signup_date": ["2024-01-01"] * 3})
+    orders = pd.DataFrame({"customer_id": ["C1", "C2", "C1", "C3", "C2"],
+                           "order_date": ["2024-02-01", "2024-03-01", "2024-04-01", "2024-05-01", "2024-06-01"],
+                           "revenue": [10.0, 20.0, 30.0, 40.0, 50.0]})
+    return CustomerFacts(customers, orders, "2024-12-31")
+
+
+def test_order_rows_are_each_orders_customer_row(facts):
+    # customers are C3, C1, C2 (rows 0, 1, 2); the orders belong to C1, C2, C1, C3, C2
+    assert order_rows(facts).tolist() == [1, 2, 1, 0, 2]
+    assert order_rows(facts) is order_rows(facts)  # computed once
+
+
+def test_rows_of_places_a_table_on_the_customers(facts):
+    where = rows_of(facts, pd.Series(["C2", "C3"]))
+    assert where.tolist() == [1, -1, 0]  # C3 is row 1 of the table, C1 absent, C2 row 0
+    assert rows_of(facts, pd.Series(["C2", "C2"])) is None  # a customer twice: callers merge as before
+    assert rows_of(facts, pd.Series(["C9"])) is None  # an unknown customer
+
+
+def test_spread_keeps_the_dtype():
+    values = pd.Series(pd.Categorical(["a", "b"]), index=[7, 8])
+    out = spread(values, np.array([1, 1, 0]))
+    assert out.tolist() == ["b", "b", "a"] and isinstance(out.dtype, pd.CategoricalDtype)
+    assert out.index.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series(["x", "y", None, "x"] * 100, dtype="str", index=np.arange(400)[::-1]),
+    pd.Series(["x", "y", None, "x"] * 100, dtype=object),
+    pd.Series([True, False] * 200),
+    pd.Series([3, 1, 2, 3] * 100),
+])
+def test_map_distinct_is_map(values):
+    calls = []
+
+    def label(v):
+        calls.append(v)
+        return f"<{v}>"
+
+    expected = values.map(lambda v: f"<{v}>")
+    got = map_distinct(values, label)
+    pd.testing.assert_series_equal(got, expected, check_exact=True)
+    assert len(calls) == values.nunique(dropna=False)  # once per distinct value, not per row
+
+
+def test_map_distinct_maps_mixed_objects_row_by_row():
+    values = pd.Series([1, 1.0, True] * 100, dtype=object)  # equal under hashing, different as text
+    calls = []
+    got = map_distinct(values, lambda v: calls.append(v) or str(v))
+    assert got.tolist()[:3] == ["1", "1.0", "True"] and len(calls) == 300
