@@ -46,6 +46,19 @@ def test_yearly_revenue_windows_by_hand():
     assert len(facts.orders_in_year(0)) == 2
 
 
+def test_fewer_years_are_the_first_windows_of_more():
+    """Asked in any order, 1, 2 and 3 (and 5) years give the same windows as by hand; a customer whose only
+    orders lie before the windows asked for is still a buying customer (zeros)."""
+    for order in ((1, 2, 3, 5), (5, 3, 1), (2,)):
+        facts = CustomerFacts(*_frames(), as_of="2025-12-31")
+        for years in order:
+            yr = facts.yearly_revenue(years).set_index("customer_id")
+            assert list(yr.columns) == [f"revenue_y{y}" for y in range(years)]
+            assert yr.loc["a"].tolist() == [25.0, 50.0, 100.0, 0.0, 0.0][:years]
+            assert yr.loc["b"].tolist() == [10.0, 0.0, 0.0, 0.0, 0.0][:years]
+            assert list(yr.index) == ["a", "b"]
+
+
 def test_errors_name_the_problem():
     customers, orders = _frames()
     with pytest.raises(ValueError, match="not unique"):
