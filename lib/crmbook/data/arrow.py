@@ -28,7 +28,9 @@ def _arrow_text(s: pd.Series) -> pa.Array | None:
     """The Arrow array behind a text column, or None when ``s`` is not Arrow-backed text."""
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
         arr = pa.array(s.array)
-        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        if isinstance(arr, pa.ChunkedArray):  # one chunk (the usual case) without a copy
+            return arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+        return arr
     return None
 
 
