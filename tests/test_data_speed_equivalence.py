@@ -238,3 +238,24 @@ def test_isin_and_lookup_give_what_pandas_gives() -> None:
     got, want = arrow._lookup(s, mapping), s.map(mapping, na_action="ignore")
     assert got.isna().tolist() == want.isna().tolist()
     assert got.dropna().tolist() == want.dropna().tolist()
+
+
+def test_isin_looks_up_in_the_smaller_side_with_the_same_result() -> None:
+    s = pd.Series(["a", None, "b", "a", "zz"], dtype="string")
+    many = pa.array(["x", "a", "y", "zz", "w", "v", "u", "t"])  # longer than s: looked up the other way round
+    assert arrow._isin(s, many).tolist() == s.isin(many.to_pylist()).tolist() == [True, False, False, True, True]
+
+
+@pytest.mark.parametrize("columns", [1, 2])
+def test_duplicated_keys_in_arrow_equal_pandas(columns: int) -> None:
+    rng = random.Random(5)
+    keys = pd.DataFrame({f"k{i}": pd.array([rng.choice(["a", "b", "c", "é", "", "ab"]) for _ in range(300)],
+                                            dtype="str") for i in range(columns)})
+    repeats, firsts = arrow._duplicated(keys)
+    want = keys.duplicated(keep="first").to_numpy()
+    assert repeats.tolist() == want.tolist()
+    assert firsts.tolist() == (keys.duplicated(keep=False).to_numpy() & ~want).tolist()
+    assert want.any() and firsts.any()
+    # by hand: rows 1 and 3 repeat row 0, which is the first of its key; row 2 is unique
+    small = pd.DataFrame({"k": pd.array(["x", "x", "y", "x"], dtype="str")})
+    assert [m.tolist() for m in arrow._duplicated(small)] == [[False, True, False, True], [True, False, False, False]]
