@@ -216,6 +216,9 @@ def test_vectorised_masks_give_what_the_maskers_give() -> None:
     ["1", "2", "30"],
     ["12.5", "-0", "3"],
     ["1", "-0", "30"],  # -0 is 0.0 in a column of whole numbers: pandas reads it
+    ["1", "-0.00", None, "2.5"], ["-00", "7"],  # negative zeros: pandas reads them
+    ["-1070.94", "12.5", None, "-710.86", "-0.5"], ["-1000", "593", "-2000"],  # signed: read in Arrow
+    ["-12345678901234", "1"], ["-123456789012345", "0.1"],  # 14 digits and a sign; 15 and a sign: pandas
     ["9223372036854775808", "1.5"],  # too many digits: pandas reads it
     ["0.30000000000000004441", "1"],
     ["1,234.50", "¥12", "5", "-3", "1e400", "inf", "twelve", " 12 ", "9223372036854775808", "0x10", "1.5"],

@@ -184,13 +184,15 @@ def _parse_one_date(text: str, dayfirst: bool) -> pd.Timestamp | None:
 _NUMBER_NOISE = r"^[¥￥$€£]|(?<=\d),(?=\d{3}(\D|$))|\s"
 #: Text in which :data:`_NUMBER_NOISE` finds nothing (no currency sign, comma or space).
 _NUMBER_PLAIN = r"^[0-9A-Za-z.+\-]*$"
-#: A plain decimal number (ASCII digits, an optional decimal point, no sign). When every value of a
-#: column is one, at most :data:`_PLAIN_NUMBER_LENGTH` characters long, the column is read in Arrow:
-#: with at most 15 digits (an exact integer in a double) and a scale that is an exact power of ten,
-#: Arrow and ``pandas.to_numeric`` both give the correctly rounded double, so the numbers are the
-#: same. A sign is left to pandas (``-0`` is 0.0 in a column of whole numbers, -0.0 in Arrow).
-_PLAIN_NUMBER = r"^[0-9]+([.][0-9]+)?$"
+#: A plain decimal number (ASCII digits, an optional decimal point, an optional minus sign). When every
+#: value of a column is one, at most :data:`_PLAIN_NUMBER_LENGTH` characters long, the column is read in
+#: Arrow: with at most 15 digits (an exact integer in a double) and a scale that is an exact power of
+#: ten, Arrow and ``pandas.to_numeric`` both give the correctly rounded double (of either sign), so the
+#: numbers are the same. A negative zero (:data:`_NEGATIVE_ZERO`) is left to pandas (``-0`` is 0.0 in a
+#: column of whole numbers, -0.0 in Arrow).
+_PLAIN_NUMBER = r"^-?[0-9]+([.][0-9]+)?$"
 _PLAIN_NUMBER_LENGTH = 15
+_NEGATIVE_ZERO = r"^-[0.]*$"
 
 
 def _parse_numbers(s: pd.Series) -> pd.Series:
@@ -201,6 +203,8 @@ def _parse_numbers(s: pd.Series) -> pd.Series:
         present = s.notna().to_numpy()
         plain = (_matches(arr, _PLAIN_NUMBER)
                  & (pc.binary_length(arr).fill_null(0).to_numpy(zero_copy_only=False) <= _PLAIN_NUMBER_LENGTH))
+        if pc.any(pc.starts_with(arr, "-")).as_py():
+            plain &= ~_matches(arr, _NEGATIVE_ZERO)
         if (plain | ~present).all():
             return pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), index=s.index,
                              name=s.name)

@@ -308,7 +308,7 @@ def _read_csv_arrow(data: bytes) -> tuple[list[str], list[pa.Array], int, str] |
         return None
     if table.num_columns != width:
         return None
-    columns = [col.combine_chunks().cast(pa.large_string()) for col in table.columns]
+    columns = [col.combine_chunks() for col in table.columns]
     if quoted:
         if [col[-1].as_py() for col in columns] != [_END_MARK] + [""] * (width - 1):
             return None  # a quote left open swallowed the appended row
@@ -324,7 +324,7 @@ def _read_csv_arrow(data: bytes) -> tuple[list[str], list[pa.Array], int, str] |
 def _arrow_csv(data: bytes, read_options: pacsv.ReadOptions, parse_options: pacsv.ParseOptions) -> pa.Table:
     """CSV bytes read by Arrow with every field as text, exactly as written (no value becomes null);
     the header is the first row (columns ``f0``, ``f1`` ...)."""
-    convert_options = pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(MAX_COLUMNS)},
+    convert_options = pacsv.ConvertOptions(column_types={f"f{i}": pa.large_string() for i in range(MAX_COLUMNS)},
                                            strings_can_be_null=False, quoted_strings_can_be_null=False)
     return pacsv.read_csv(pa.BufferReader(data), read_options=read_options, parse_options=parse_options,
                           convert_options=convert_options)
