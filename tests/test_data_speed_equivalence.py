@@ -262,3 +262,20 @@ def test_duplicated_keys_in_arrow_equal_pandas(columns: int) -> None:
     # by hand: rows 1 and 3 repeat row 0, which is the first of its key; row 2 is unique
     small = pd.DataFrame({"k": pd.array(["x", "x", "y", "x"], dtype="str")})
     assert [m.tolist() for m in arrow._duplicated(small)] == [[False, True, False, True], [True, False, False, False]]
+
+
+@pytest.mark.parametrize("values", [
+    ["2024-01-05", "2024-01-05", None, "2024/1/6", "2024-02-30", "2024年1月8日", "not a date", "2024-01-05 10:30"],
+    ["03/04/2025", "03/04/2025", "13/04/2025", None, "2025-03-05"],  # day first, settled by 13
+    ["03/04/2025", "03/04/2025", "04/03/2025", "2025-03-05"],  # no day above 12: left undecided
+    ["13/04/2025", "04/13/2025", "13/04/2025", "04/13/2025"],  # both orders: mixed
+    [None, None, "2024-01-05"], [None, None],
+])
+def test_dates_read_through_their_distinct_values_equal_the_cell_by_cell_reading(
+        values: list[str | None], monkeypatch: pytest.MonkeyPatch) -> None:
+    s = pd.Series(values * 3, dtype="string")  # every value three times: read through the distinct values
+    got = parse._parse_dates(s, None, None)
+    monkeypatch.setattr(parse, "_DISTINCT_SHARE", 0.0)  # every cell read by itself
+    want = parse._parse_dates(s, None, None)
+    assert got[0].dtype == want[0].dtype and list(map(repr, got[0])) == list(map(repr, want[0]))
+    assert got[1].tolist() == want[1].tolist() and got[2] == want[2]

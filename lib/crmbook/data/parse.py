@@ -107,9 +107,13 @@ def _parse_dates(s: pd.Series, dayfirst: bool | None,
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
         return out, undecided, None
+    arr = arrow._arrow_text(s)
+    if arr is not None and len(arr):
+        encoded = pc.dictionary_encode(arr)
+        if 0 < len(encoded.dictionary) <= _DISTINCT_SHARE * len(arr):
+            return _parse_distinct_dates(s, encoded, dayfirst)
     # A plain ISO date (2025-03-05 in ASCII digits) is left as it is by the normalising and is ISO:
     # the regular expressions (some run in Python) see only the other cells.
-    arr = arrow._arrow_text(s)
     plain = _matches(arr, _PLAIN_DATE) if arr is not None else np.zeros(len(s), dtype=bool)
     messy = s.notna().to_numpy() & ~plain
     iso = pd.Series(plain, index=s.index)
@@ -147,6 +151,26 @@ def _parse_dates(s: pd.Series, dayfirst: bool | None,
         parsed = [_parse_one_date(v, bool(dayfirst)) for v in norm[rest].astype(str)]
         out[rest] = pd.to_datetime(pd.Series(parsed, index=norm[rest].index, dtype=object))
     return out, undecided, unsettled
+
+
+#: A date column with at most this share of distinct values (each date written on many rows) is read
+#: through its distinct values (:func:`_parse_distinct_dates`).
+_DISTINCT_SHARE = 0.5
+
+
+def _parse_distinct_dates(s: pd.Series, encoded: pa.DictionaryArray,
+                          dayfirst: bool | None) -> tuple[pd.Series, np.ndarray, str | None]:
+    """:func:`_parse_dates` of a column through its distinct values (``encoded``, the column
+    dictionary-encoded): each value is read once and its date given to every cell that holds it. The
+    date of a cell depends only on its text and, for the order of day and month, on which values occur in
+    the column (not on how often), so the result is the same.
+    """
+    distinct = pd.Series(pd.array(encoded.dictionary, dtype=s.dtype))
+    dates, undecided, unsettled = _parse_dates(distinct, dayfirst, None)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)  # -1 (no value): the NaT appended
+    values = np.append(dates.to_numpy(), np.datetime64("NaT", "us"))
+    flags = np.append(undecided, False)
+    return pd.Series(values[codes], index=s.index, dtype="datetime64[us]"), flags[codes], unsettled
 
 
 def _normalise_dates(s: pd.Series) -> pd.Series:
