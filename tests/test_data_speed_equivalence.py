@@ -279,3 +279,15 @@ def test_dates_read_through_their_distinct_values_equal_the_cell_by_cell_reading
     want = parse._parse_dates(s, None, None)
     assert got[0].dtype == want[0].dtype and list(map(repr, got[0])) == list(map(repr, want[0]))
     assert got[1].tolist() == want[1].tolist() and got[2] == want[2]
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_trim_gives_what_arrow_trim_gives(kind: pa.DataType) -> None:
+    rng = random.Random(11)
+    alphabet = ["a", "7", "-", " ", "\t", "\x1c", "\x7f", "\u3000", "\u00a0", "\u2028", "张", "é", "\n"]
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(2000)] + [None]
+    arr = pa.array(values, type=kind)
+    for part in (arr, arr.slice(7, 900), pa.array(["a", "7b", None, "", "x-1"], type=kind)):
+        assert arrow._trim(part).to_pylist() == pc.utf8_trim_whitespace(part).to_pylist()
+    clean = pa.array(["C1", "2024-01-05", None, "", "12.5"], type=kind)
+    assert arrow._trim(clean) is clean  # nothing to trim: not copied

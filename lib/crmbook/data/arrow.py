@@ -71,6 +71,26 @@ def _duplicated(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return repeats, firsts
 
 
+def _trim(arr: pa.Array) -> pa.Array:
+    """``pc.utf8_trim_whitespace(arr)``, without copying a column that has nothing to trim.
+
+    A value can start or end with white space only if its first or last byte is a space, a control
+    character or part of a non-ASCII character; when no value's first or last byte is one, the column is
+    returned as it is (the common case of ids, dates and numbers), else trimmed.
+    """
+    if len(arr) == 0 or arr.buffers()[2] is None:
+        return arr
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    edges = np.concatenate([data[starts[filled]], data[ends[filled] - 1]])
+    if ((edges <= 0x20) | (edges >= 0x7F)).any():
+        return pc.utf8_trim_whitespace(arr)
+    return arr
+
+
 def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
     """Cells of an Arrow text array in which ``pattern`` (RE2 syntax) is found; missing cells: False."""
     return pc.match_substring_regex(arr, pattern).fill_null(False).to_numpy(zero_copy_only=False)
