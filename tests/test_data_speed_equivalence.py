@@ -95,6 +95,7 @@ def test_fast_paths_give_what_the_general_code_gives(source: str, mask_personal:
     # Without Arrow text and without the Arrow CSV split, every step runs its general pandas code.
     monkeypatch.setattr(arrow, "_arrow_text", lambda s: None)
     monkeypatch.setattr(files, "_split_plain_csv", lambda text, delimiter: None)
+    monkeypatch.setattr(files, "_read_csv_arrow", lambda data: None)
     general = data.check(where, as_of="2025-12-31", mask_personal=mask_personal)
     _assert_same(fast, general)
     if source == "messy":  # the folder does reach the slow cases
@@ -130,6 +131,66 @@ def test_csv_with_quotes_or_carriage_returns_is_left_to_the_csv_module(text: str
     assert files._split_plain_csv(text, ",") is None
 
 
+def _csv_module_rows(text: str) -> tuple[list[str], list[list[str]]] | None:
+    """Header and columns as the csv path reads the text (None: it reports an error)."""
+    rows, error = files._csv_rows(text, files._sniff_delimiter(text))
+    if error is not None:
+        return None
+    header, body = rows[0], rows[1:]
+    width = max(len(header), max(map(len, body), default=0))
+    return header, [[r[i] if i < len(r) else "" for r in body] for i in range(width)]
+
+
+def _arrow_rows(data: bytes) -> tuple[list[str], list[list[str]], int, str] | None:
+    read = files._read_csv_arrow(data)
+    if read is None:
+        return None
+    header, columns, n_rows, label = read
+    assert all(len(c) == n_rows and c.type == pa.large_string() for c in columns)
+    return header, [c.to_pylist() for c in columns], n_rows, label
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\n1,2\n", "a,b\n1,2", "a,b\n1,2\n\n", "a,b\n\n1,2\n", ",\n,\n", "a,b,\n1,2,\n", "a,b\n \t, x \n",
+    "a,b\n1\u2028,2\x0b\n\x1c,\x85\n", "客户,日期\n张三,2025年3月5日\n", "a;b\n1;2\n", "a\tb\n1\t2\n", "a|b\n1|2\n",
+    "a,b\r\n1,2\r\n", "\ufeffa,b\n1,2\n", 'a,b\n"1,5",2\n', 'a,b\n"two\nlines",2\n', 'a,b\n"a""b",2\n',
+    'a,b\n"ab"c,2\n', 'a,b\nx"y,2\n', 'a,b\n"",2\n', 'a,b\n"a" ,1\n', 'a,b\n"x\r\ny",2\r\n',
+    'a,b\n"a\n\nb",1', 'a\n""\n',
+])
+def test_csv_read_by_arrow_reads_like_the_csv_module(text: str) -> None:
+    got = _arrow_rows(text.encode("utf-8"))
+    assert got is not None, "this text is read by Arrow"
+    header, columns, n_rows, label = got
+    assert (header, columns) == _csv_module_rows(text.removeprefix("\ufeff"))
+    assert label == ("UTF-8 with BOM" if text.startswith("\ufeff") else "UTF-8")
+
+
+@pytest.mark.parametrize("data", [
+    b'a,b\n"never closed,2\n3,4\n', b'a\n"never closed\n2\n', b'a,b\n1,2\n"', b'a,b\n"x"",1\n',  # open quotes
+    b"a,b\n1\n", b"a,b\n1,2,3\n", b'a,b\n "a,b",2\n',  # rows narrower or wider than the header
+    b"a,b\r1,2\r", b"a,b\n1\r2,3\n", b"a,b\n1\x00,2\n", b"a,b\n\xe9t\xe9,2\n", b"\xff\xfea\x00",  # CR, NUL, not UTF-8
+    b"", b"a,b\n", b"a,b", b"\n1,2\n", b" \n1\n", ("a" + ",a" * files.MAX_COLUMNS + "\n1\n").encode(),
+])
+def test_csv_that_arrow_would_read_otherwise_is_left_to_the_text_path(data: bytes) -> None:
+    assert files._read_csv_arrow(data) is None
+
+
+def test_random_csv_read_by_arrow_or_left_to_the_csv_module() -> None:
+    """Arrow never reads a text differently from the csv module: random texts of quotes, delimiters,
+    line ends and spaces are either read the same or left to the text path."""
+    rng = random.Random(3)
+    alphabet = ["a", "a", "é", ",", ",", '"', '"', "\n", "\n", "\r\n", " ", "\t"]
+    read = 0
+    for _ in range(6000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 20)))
+        got = _arrow_rows(text.encode("utf-8"))
+        if got is None:
+            continue
+        read += 1
+        assert got[:2] == _csv_module_rows(text), repr(text)
+    assert read > 300  # the comparison did happen (422 texts with this seed)
+
+
 def test_space_class_is_pythons_whitespace() -> None:
     chars = [chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF]
     found = pc.match_substring_regex(pa.array(chars), f"[{masking._SPACE_CLASS}]").to_numpy(zero_copy_only=False)
@@ -155,6 +216,9 @@ def test_vectorised_masks_give_what_the_maskers_give() -> None:
     ["1", "2", "30"],
     ["12.5", "-0", "3"],
     ["1", "-0", "30"],  # -0 is 0.0 in a column of whole numbers: pandas reads it
+    ["1", "-0.00", None, "2.5"], ["-00", "7"],  # negative zeros: pandas reads them
+    ["-1070.94", "12.5", None, "-710.86", "-0.5"], ["-1000", "593", "-2000"],  # signed: read in Arrow
+    ["-12345678901234", "1"], ["-123456789012345", "0.1"],  # 14 digits and a sign; 15 and a sign: pandas
     ["9223372036854775808", "1.5"],  # too many digits: pandas reads it
     ["0.30000000000000004441", "1"],
     ["1,234.50", "¥12", "5", "-3", "1e400", "inf", "twelve", " 12 ", "9223372036854775808", "0x10", "1.5"],
@@ -177,3 +241,53 @@ def test_isin_and_lookup_give_what_pandas_gives() -> None:
     got, want = arrow._lookup(s, mapping), s.map(mapping, na_action="ignore")
     assert got.isna().tolist() == want.isna().tolist()
     assert got.dropna().tolist() == want.dropna().tolist()
+
+
+def test_isin_looks_up_in_the_smaller_side_with_the_same_result() -> None:
+    s = pd.Series(["a", None, "b", "a", "zz"], dtype="string")
+    many = pa.array(["x", "a", "y", "zz", "w", "v", "u", "t"])  # longer than s: looked up the other way round
+    assert arrow._isin(s, many).tolist() == s.isin(many.to_pylist()).tolist() == [True, False, False, True, True]
+
+
+@pytest.mark.parametrize("columns", [1, 2])
+def test_duplicated_keys_in_arrow_equal_pandas(columns: int) -> None:
+    rng = random.Random(5)
+    keys = pd.DataFrame({f"k{i}": pd.array([rng.choice(["a", "b", "c", "é", "", "ab"]) for _ in range(300)],
+                                            dtype="str") for i in range(columns)})
+    repeats, firsts = arrow._duplicated(keys)
+    want = keys.duplicated(keep="first").to_numpy()
+    assert repeats.tolist() == want.tolist()
+    assert firsts.tolist() == (keys.duplicated(keep=False).to_numpy() & ~want).tolist()
+    assert want.any() and firsts.any()
+    # by hand: rows 1 and 3 repeat row 0, which is the first of its key; row 2 is unique
+    small = pd.DataFrame({"k": pd.array(["x", "x", "y", "x"], dtype="str")})
+    assert [m.tolist() for m in arrow._duplicated(small)] == [[False, True, False, True], [True, False, False, False]]
+
+
+@pytest.mark.parametrize("values", [
+    ["2024-01-05", "2024-01-05", None, "2024/1/6", "2024-02-30", "2024年1月8日", "not a date", "2024-01-05 10:30"],
+    ["03/04/2025", "03/04/2025", "13/04/2025", None, "2025-03-05"],  # day first, settled by 13
+    ["03/04/2025", "03/04/2025", "04/03/2025", "2025-03-05"],  # no day above 12: left undecided
+    ["13/04/2025", "04/13/2025", "13/04/2025", "04/13/2025"],  # both orders: mixed
+    [None, None, "2024-01-05"], [None, None],
+])
+def test_dates_read_through_their_distinct_values_equal_the_cell_by_cell_reading(
+        values: list[str | None], monkeypatch: pytest.MonkeyPatch) -> None:
+    s = pd.Series(values * 3, dtype="string")  # every value three times: read through the distinct values
+    got = parse._parse_dates(s, None, None)
+    monkeypatch.setattr(parse, "_DISTINCT_SHARE", 0.0)  # every cell read by itself
+    want = parse._parse_dates(s, None, None)
+    assert got[0].dtype == want[0].dtype and list(map(repr, got[0])) == list(map(repr, want[0]))
+    assert got[1].tolist() == want[1].tolist() and got[2] == want[2]
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_trim_gives_what_arrow_trim_gives(kind: pa.DataType) -> None:
+    rng = random.Random(11)
+    alphabet = ["a", "7", "-", " ", "\t", "\x1c", "\x7f", "\u3000", "\u00a0", "\u2028", "张", "é", "\n"]
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(2000)] + [None]
+    arr = pa.array(values, type=kind)
+    for part in (arr, arr.slice(7, 900), pa.array(["a", "7b", None, "", "x-1"], type=kind)):
+        assert arrow._trim(part).to_pylist() == pc.utf8_trim_whitespace(part).to_pylist()
+    clean = pa.array(["C1", "2024-01-05", None, "", "12.5"], type=kind)
+    assert arrow._trim(clean) is clean  # nothing to trim: not copied

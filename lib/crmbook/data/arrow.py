@@ -28,7 +28,9 @@ def _arrow_text(s: pd.Series) -> pa.Array | None:
     """The Arrow array behind a text column, or None when ``s`` is not Arrow-backed text."""
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
         arr = pa.array(s.array)
-        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        if isinstance(arr, pa.ChunkedArray):  # one chunk (the usual case) without a copy
+            return arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+        return arr
     return None
 
 
@@ -39,7 +41,54 @@ def _isin(s: pd.Series, values: Iterable[str] | pa.Array) -> np.ndarray:
     if arr is None:
         return s.isin(values.to_pylist() if isinstance(values, pa.Array) else list(values)).to_numpy(dtype=bool)
     value_set = values.cast(arr.type) if isinstance(values, pa.Array) else pa.array(list(values), type=arr.type)
+    if len(value_set) > len(arr):  # look up in the smaller set: the values of ``values`` that occur in ``s``
+        value_set = value_set.filter(pc.is_in(value_set, value_set=arr).fill_null(False))
     return pc.is_in(arr, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _duplicated(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``keys`` whose combination of values occurred on an earlier row
+    (``keys.duplicated(keep="first")``), and the first row of each combination that occurs more than once.
+
+    For text columns without missing values, from one stable sort in Arrow (rows with equal keys end up
+    side by side, the earliest first) instead of a hash table of every key.
+    """
+    arrays = [_arrow_text(keys[c]) for c in keys.columns]
+    if len(keys) < 2 or any(a is None or a.null_count for a in arrays):
+        repeats = keys.duplicated(keep="first").to_numpy(dtype=bool)
+        return repeats, keys.duplicated(keep=False).to_numpy(dtype=bool) & ~repeats
+    table = pa.table({str(i): a for i, a in enumerate(arrays)})
+    order = pc.sort_indices(table, sort_keys=[(str(i), "ascending") for i in range(len(arrays))])
+    same = np.ones(len(keys) - 1, dtype=bool)  # same[i]: the (i+1)-th key in sorted order equals the i-th
+    for a in arrays:
+        ordered = a.take(order)
+        same &= pc.equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False)
+    order = order.to_numpy()
+    repeats = np.zeros(len(keys), dtype=bool)
+    repeats[order[1:][same]] = True
+    firsts = np.zeros(len(keys), dtype=bool)
+    firsts[order[:-1][same & ~np.r_[False, same[:-1]]]] = True
+    return repeats, firsts
+
+
+def _trim(arr: pa.Array) -> pa.Array:
+    """``pc.utf8_trim_whitespace(arr)``, without copying a column that has nothing to trim.
+
+    A value can start or end with white space only if its first or last byte is a space, a control
+    character or part of a non-ASCII character; when no value's first or last byte is one, the column is
+    returned as it is (the common case of ids, dates and numbers), else trimmed.
+    """
+    if len(arr) == 0 or arr.buffers()[2] is None:
+        return arr
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    edges = np.concatenate([data[starts[filled]], data[ends[filled] - 1]])
+    if ((edges <= 0x20) | (edges >= 0x7F)).any():
+        return pc.utf8_trim_whitespace(arr)
+    return arr
 
 
 def _matches(arr: pa.Array, pattern: str) -> np.ndarray:

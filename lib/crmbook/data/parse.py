@@ -107,9 +107,13 @@ def _parse_dates(s: pd.Series, dayfirst: bool | None,
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
         return out, undecided, None
+    arr = arrow._arrow_text(s)
+    if arr is not None and len(arr):
+        encoded = pc.dictionary_encode(arr)
+        if 0 < len(encoded.dictionary) <= _DISTINCT_SHARE * len(arr):
+            return _parse_distinct_dates(s, encoded, dayfirst)
     # A plain ISO date (2025-03-05 in ASCII digits) is left as it is by the normalising and is ISO:
     # the regular expressions (some run in Python) see only the other cells.
-    arr = arrow._arrow_text(s)
     plain = _matches(arr, _PLAIN_DATE) if arr is not None else np.zeros(len(s), dtype=bool)
     messy = s.notna().to_numpy() & ~plain
     iso = pd.Series(plain, index=s.index)
@@ -149,6 +153,26 @@ def _parse_dates(s: pd.Series, dayfirst: bool | None,
     return out, undecided, unsettled
 
 
+#: A date column with at most this share of distinct values (each date written on many rows) is read
+#: through its distinct values (:func:`_parse_distinct_dates`).
+_DISTINCT_SHARE = 0.5
+
+
+def _parse_distinct_dates(s: pd.Series, encoded: pa.DictionaryArray,
+                          dayfirst: bool | None) -> tuple[pd.Series, np.ndarray, str | None]:
+    """:func:`_parse_dates` of a column through its distinct values (``encoded``, the column
+    dictionary-encoded): each value is read once and its date given to every cell that holds it. The
+    date of a cell depends only on its text and, for the order of day and month, on which values occur in
+    the column (not on how often), so the result is the same.
+    """
+    distinct = pd.Series(pd.array(encoded.dictionary, dtype=s.dtype))
+    dates, undecided, unsettled = _parse_dates(distinct, dayfirst, None)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)  # -1 (no value): the NaT appended
+    values = np.append(dates.to_numpy(), np.datetime64("NaT", "us"))
+    flags = np.append(undecided, False)
+    return pd.Series(values[codes], index=s.index, dtype="datetime64[us]"), flags[codes], unsettled
+
+
 def _normalise_dates(s: pd.Series) -> pd.Series:
     """Date text in one layout: ``年/月/日`` and ``/`` or ``.`` separators become ``-``, a time zone goes."""
     return (s.str.replace("年", "-", regex=False).str.replace("月", "-", regex=False)
@@ -184,13 +208,15 @@ def _parse_one_date(text: str, dayfirst: bool) -> pd.Timestamp | None:
 _NUMBER_NOISE = r"^[¥￥$€£]|(?<=\d),(?=\d{3}(\D|$))|\s"
 #: Text in which :data:`_NUMBER_NOISE` finds nothing (no currency sign, comma or space).
 _NUMBER_PLAIN = r"^[0-9A-Za-z.+\-]*$"
-#: A plain decimal number (ASCII digits, an optional decimal point, no sign). When every value of a
-#: column is one, at most :data:`_PLAIN_NUMBER_LENGTH` characters long, the column is read in Arrow:
-#: with at most 15 digits (an exact integer in a double) and a scale that is an exact power of ten,
-#: Arrow and ``pandas.to_numeric`` both give the correctly rounded double, so the numbers are the
-#: same. A sign is left to pandas (``-0`` is 0.0 in a column of whole numbers, -0.0 in Arrow).
-_PLAIN_NUMBER = r"^[0-9]+([.][0-9]+)?$"
+#: A plain decimal number (ASCII digits, an optional decimal point, an optional minus sign). When every
+#: value of a column is one, at most :data:`_PLAIN_NUMBER_LENGTH` characters long, the column is read in
+#: Arrow: with at most 15 digits (an exact integer in a double) and a scale that is an exact power of
+#: ten, Arrow and ``pandas.to_numeric`` both give the correctly rounded double (of either sign), so the
+#: numbers are the same. A negative zero (:data:`_NEGATIVE_ZERO`) is left to pandas (``-0`` is 0.0 in a
+#: column of whole numbers, -0.0 in Arrow).
+_PLAIN_NUMBER = r"^-?[0-9]+([.][0-9]+)?$"
 _PLAIN_NUMBER_LENGTH = 15
+_NEGATIVE_ZERO = r"^-[0.]*$"
 
 
 def _parse_numbers(s: pd.Series) -> pd.Series:
@@ -201,6 +227,8 @@ def _parse_numbers(s: pd.Series) -> pd.Series:
         present = s.notna().to_numpy()
         plain = (_matches(arr, _PLAIN_NUMBER)
                  & (pc.binary_length(arr).fill_null(0).to_numpy(zero_copy_only=False) <= _PLAIN_NUMBER_LENGTH))
+        if pc.any(pc.starts_with(arr, "-")).as_py():
+            plain &= ~_matches(arr, _NEGATIVE_ZERO)
         if (plain | ~present).all():
             return pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), index=s.index,
                              name=s.name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmbook.data.arrow import _isin, _text_keys
+from crmbook.data.arrow import _duplicated, _isin, _text_keys
 from crmbook.data.dataset import _REJECTED_COLUMNS, ROWS_SHOWN, VALUES_SHOWN, Problem, _examples, _rows_text
 from crmbook.data.parse import _Issue, _parse_column, _to_str
 from crmbook.data.schemas import PERSONAL_COLUMNS, SCHEMAS
@@ -200,7 +200,9 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
         vals = out[col]
         present = vals.notna().to_numpy()
         known_mask = _isin(vals, used_keys)
-        aside_mask = present & ~known_mask & _isin(vals, set_aside)
+        aside_mask = present & ~known_mask
+        if aside_mask.any():  # only the values not found among the usable rows are looked up again
+            aside_mask[aside_mask] = _isin(vals[aside_mask], set_aside)
         unknown_mask = present & ~known_mask & ~aside_mask
         noun = _entity(ref_table)
         for mask, reason, message in (
@@ -224,11 +226,9 @@ def _check_table(raw: RawTable, mapping: dict, as_of: pd.Timestamp | None,
         keys = out[list(schema.key)]
         dup = np.zeros(n_read, dtype=bool)
         alive = ~rejected
-        dup[alive] = keys[alive].duplicated(keep="first").to_numpy()
+        dup[alive], is_first = _duplicated(keys[alive])
         pos = np.flatnonzero(dup)
         if len(pos):
-            alive_keys = keys[alive]
-            is_first = (alive_keys.duplicated(keep=False) & ~alive_keys.duplicated(keep="first")).to_numpy()
             firsts = sorted(int(r) for r in rownum[np.flatnonzero(alive)[is_first]])
             vals = keys.iloc[pos].astype(str).agg(" / ".join, axis=1)
             issues.append(_Issue("+".join(schema.key), "duplicate key", pos, vals,

@@ -102,9 +102,10 @@ def _as_text(s: pd.Series) -> pd.Series:
     out = s.astype("string")
     arr = arrow._arrow_text(out)
     if arr is not None:  # what .str.strip() and .mask(.isin(...)) do, in Arrow in one go
-        arr = pc.utf8_trim_whitespace(arr)
+        arr = arrow._trim(arr)
         missing = pc.is_in(arr, value_set=pa.array(MISSING_VALUES, type=arr.type))
-        arr = pc.if_else(missing, pa.scalar(None, arr.type), arr)
+        if pc.any(missing).as_py():  # else the column is kept as it is, without a copy
+            arr = pc.if_else(missing, pa.scalar(None, arr.type), arr)
         return pd.Series(pd.array(arr, dtype=out.dtype), index=out.index, name=out.name)
     out = out.str.strip()
     return out.mask(out.isin(MISSING_VALUES))

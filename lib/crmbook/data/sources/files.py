@@ -3,8 +3,10 @@
 The header (first line or first row) is read as written: a repeated column name stays repeated (and
 is reported), an empty field after the last named column is dropped with a warning, and extra fields
 holding values are an error naming the rows (:func:`_with_header`). The encoding and the delimiter of
-a CSV file are detected; CSV text without quotes is split in Arrow (:func:`_split_plain_csv`), other
-text with the csv module.
+a CSV file are detected. A UTF-8 file that Arrow's CSV reader reads as the csv module would (every row
+as wide as the header, no quote left open ...) is read from its bytes by Arrow (:func:`_read_csv_arrow`);
+other UTF-8 text without quotes is split in Arrow (:func:`_split_plain_csv`), and the rest is read with the
+csv module, whose errors name the line.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from crmbook.data.dataset import Problem, _examples
 from crmbook.data.sources.base import RawTable, _as_text, _texts
@@ -190,6 +193,11 @@ def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]] | None, str | 
 def _read_csv(path: Path, table: str, encoding: str | None = None) -> RawTable:
     raw = RawTable(table, None, path.name, str(path), 2)
     data = path.read_bytes()
+    fast = _read_csv_arrow(data) if encoding is None else None
+    if fast is not None:
+        header, columns, n_rows, raw.encoding = fast
+        _with_header(raw, header, _text_frame(columns, n_rows))
+        return raw
     try:
         text, raw.encoding = _decode(data, encoding)
     except UnicodeDecodeError as exc:
@@ -243,10 +251,83 @@ def _read_csv(path: Path, table: str, encoding: str | None = None) -> RawTable:
             body = [r if len(r) == width else r + [""] * (width - len(r)) for r in body]
         columns = [pa.array(col, type=pa.large_string()) for col in zip(*body, strict=True)] if width else []
         n_rows = len(body)
-    frame = pd.DataFrame({i: pd.array(col, dtype="string") for i, col in enumerate(columns)},
-                         index=pd.RangeIndex(n_rows), columns=range(len(columns)))
-    _with_header(raw, header, frame)
+    _with_header(raw, header, _text_frame(columns, n_rows))
     return raw
+
+
+def _text_frame(columns: list[pa.Array], n_rows: int) -> pd.DataFrame:
+    """Arrow text columns as a frame of pandas text with positional column names (0, 1 ...)."""
+    return pd.DataFrame({i: pd.array(col, dtype="string") for i, col in enumerate(columns)},
+                        index=pd.RangeIndex(n_rows), columns=range(len(columns)))
+
+
+#: The byte-order mark of UTF-8, which the csv path drops (``utf-8-sig``) and Arrow skips.
+_UTF8_BOM = b"\xef\xbb\xbf"
+#: A last row appended to quoted text before Arrow reads it: it comes back as a row of its own only when
+#: every quote before it was closed (a NUL byte cannot be in the text, which is checked first).
+_END_MARK = "\0"
+
+
+def _read_csv_arrow(data: bytes) -> tuple[list[str], list[pa.Array], int, str] | None:
+    """The header, the columns (Arrow text), the number of rows and the encoding label of a CSV file
+    read from its bytes by Arrow's CSV reader, when that gives exactly what the csv module gives.
+
+    That is so for UTF-8 text (with or without BOM) with a header line that is not blank, no NUL byte, no
+    carriage return but in CR LF line ends, at least one data row, and every row as wide as the header
+    (a blank line is a row of empty fields in both readers). Arrow reads a quote as the csv module does
+    (a quote opens a value only at its start, ``""`` inside is one quote, ``"ab"c`` is ``abc``), but it
+    accepts a quote that is never closed by ending the value at the end of the text; so quoted text is
+    read with one row appended (:data:`_END_MARK`), which comes back as a row only when every quote was
+    closed. None for any other file (and for a value longer than :data:`FIELD_LIMIT`): the caller reads
+    it as text, where each problem is reported with its line.
+    """
+    if not data or data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in data:
+        return None
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    first_line = body.split(b"\n", 1)[0]
+    try:
+        first = first_line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not first.strip():
+        return None
+    delimiter = _sniff_delimiter(first)
+    if first.count(delimiter) + 1 > MAX_COLUMNS:
+        return None
+    quoted = b'"' in data
+    read_options = pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24)
+    parse_options = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False)
+    try:
+        width = _arrow_csv(first_line + b"\n", read_options, parse_options).num_columns
+        if quoted:
+            data = data + (b"" if data.endswith(b"\n") else b"\n") + (_END_MARK + delimiter * (width - 1)).encode()
+        table = _arrow_csv(data, read_options, parse_options)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        return None
+    if table.num_columns != width:
+        return None
+    columns = [col.combine_chunks() for col in table.columns]
+    if quoted:
+        if [col[-1].as_py() for col in columns] != [_END_MARK] + [""] * (width - 1):
+            return None  # a quote left open swallowed the appended row
+        columns = [col[:-1] for col in columns]
+    n_rows = len(columns[0]) - 1
+    if n_rows < 1 or any(pc.max(pc.binary_length(col)).as_py() >= FIELD_LIMIT for col in columns):
+        return None
+    header = [col[0].as_py() for col in columns]
+    label = "UTF-8 with BOM" if data.startswith(_UTF8_BOM) else "UTF-8"
+    return header, [col[1:] for col in columns], n_rows, label
+
+
+def _arrow_csv(data: bytes, read_options: pacsv.ReadOptions, parse_options: pacsv.ParseOptions) -> pa.Table:
+    """CSV bytes read by Arrow with every field as text, exactly as written (no value becomes null);
+    the header is the first row (columns ``f0``, ``f1`` ...)."""
+    convert_options = pacsv.ConvertOptions(column_types={f"f{i}": pa.large_string() for i in range(MAX_COLUMNS)},
+                                           strings_can_be_null=False, quoted_strings_can_be_null=False)
+    return pacsv.read_csv(pa.BufferReader(data), read_options=read_options, parse_options=parse_options,
+                          convert_options=convert_options)
 
 
 def _split_plain_csv(text: str, delimiter: str) -> tuple[list[str], list[pa.Array], int] | None:
