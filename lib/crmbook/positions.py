@@ -9,7 +9,6 @@ array. Results are the same as the merges they replace: rows keep their order, v
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
@@ -17,22 +16,13 @@ import pandas as pd
 
 __all__ = ["order_rows", "rows_of", "spread"]
 
-_ORDER_ROWS: dict[int, np.ndarray] = {}
-
 
 def order_rows(facts: Any) -> np.ndarray:
-    """For each row of ``facts.orders`` (in its order), the row of its customer in ``facts.customers``.
-
-    Computed on first use and kept while ``facts`` lives (every order's customer is known: the facts
-    check it), so each topic function that needs it pays an integer lookup, not a hash of text ids.
-    """
-    key = id(facts)
-    found = _ORDER_ROWS.get(key)
-    if found is None or len(found) != len(facts.orders):
-        found = facts.customer_index.get_indexer(facts.orders["customer_id"])
-        _ORDER_ROWS[key] = found
-        weakref.finalize(facts, _ORDER_ROWS.pop, key, None)
-    return found
+    """For each row of ``facts.orders`` (in its order), the row of its customer in ``facts.customers``:
+    :attr:`CustomerFacts.order_rows <crmbook.facts.CustomerFacts.order_rows>`, found once when the facts
+    checked that every order's customer is known, so each topic function pays an integer lookup, not a
+    hash of text ids."""
+    return facts.order_rows
 
 
 def rows_of(facts: Any, ids: pd.Series) -> np.ndarray | None:
