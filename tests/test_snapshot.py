@@ -100,6 +100,27 @@ def test_load_reads_the_cache_for_the_same_files_only(tmp_path: Path, monkeypatc
     assert len(calls) == 5
 
 
+def test_the_cache_sees_a_file_the_mapping_names_outside_the_folder(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mapping may name a table's file anywhere: a change to it is a fresh check, not a stale table;
+    and the same bytes in another folder are checked again (the tables name where they came from)."""
+    monkeypatch.setenv(snapshot.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv(snapshot.SNAPSHOT_ENV, raising=False)
+    folder = _copy_sample(tmp_path)
+    outside = tmp_path / "elsewhere" / "sales.csv"
+    outside.parent.mkdir()
+    shutil.move(folder / "orders.csv", outside)
+    mapping = {"orders": {"file": str(outside)}}
+    first = data.load(folder, as_of=AS_OF, mapping=mapping)
+    text = outside.read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    outside.write_text(header + "\n" + rest.split("\n", 1)[1], encoding="utf-8")  # the first order gone
+    second = data.load(folder, as_of=AS_OF, mapping=mapping)
+    assert second.rows_read["orders"] == first.rows_read["orders"] - 1
+    moved = shutil.copytree(folder, tmp_path / "copy")
+    assert data.load(moved, as_of=AS_OF, mapping=mapping).sources["customers"] != second.sources["customers"]
+
+
 def test_the_cache_keeps_the_newest_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(snapshot.CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.delenv(snapshot.SNAPSHOT_ENV, raising=False)

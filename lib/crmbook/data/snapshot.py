@@ -21,7 +21,7 @@ Two places hold snapshots:
   stores the snapshot of a usable data set under :func:`cache_dir` (``$CRMBOOK_CACHE_DIR``, default
   ``~/.cache/crmbook/snapshots``) keyed by the source's **fingerprint** (:func:`fingerprint`): a hash of
   the bytes of every file read, the mapping file, ``as_of``, the masking, crmbook's version and the code
-  of its loader. Any change to a file, a parameter or the loader gives another key, so a snapshot is
+  of its loader (a file is known by its full path: the tables name where they came from). Any change to a file, a parameter or the loader gives another key, so a snapshot is
   never stale; the newest :data:`CACHE_KEEP` snapshots are kept. ``CRMBOOK_CACHE_DIR=off`` turns the
   cache off. A database has no fingerprint (its rows change without a file changing): it is always read.
 
@@ -103,8 +103,9 @@ def _code_version() -> str:
     return h.hexdigest()
 
 
-def _source_files(source: str | os.PathLike) -> list[Path] | None:
-    """The files a source is read from (every file of a folder), or None for a database URL."""
+def _source_files(source: str | os.PathLike, mapping: Any = None) -> list[Path] | None:
+    """The files a source is read from (every file of a folder, and any file the mapping names for a table,
+    which may lie outside it), or None for a database URL."""
     text = str(source)
     if "://" in text:
         return None
@@ -114,9 +115,18 @@ def _source_files(source: str | os.PathLike) -> list[Path] | None:
         path = Path(SAMPLE_DIR)
     else:
         path = Path(text).expanduser()
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file())
-    return [path] if path.is_file() else None
+    if not path.is_dir():
+        return [path] if path.is_file() else None
+    files = sorted(p for p in path.iterdir() if p.is_file())
+    from crmbook.data.mapping import read_mapping
+
+    for spec in read_mapping(mapping).values():  # resolved as the folder reader does
+        named = Path(str(spec["file"])).expanduser() if spec.get("file") else None
+        if named is not None:
+            named = named if named.is_absolute() else path / named
+            if named.is_file() and named not in files:
+                files.append(named)
+    return files
 
 
 def fingerprint(source: str | os.PathLike, *, as_of: Any, mapping: Any = None, mask_personal: bool = True,
@@ -125,7 +135,7 @@ def fingerprint(source: str | os.PathLike, *, as_of: Any, mapping: Any = None, m
     the loader's code; None for a source without files (a database URL) or that does not exist.
 
     Reads every file once (about a second per gigabyte)."""
-    files = _source_files(source)
+    files = _source_files(source, mapping)
     if files is None:
         return None
     h = hashlib.blake2b(digest_size=20)
@@ -133,7 +143,7 @@ def fingerprint(source: str | os.PathLike, *, as_of: Any, mapping: Any = None, m
                  password_env):
         h.update(part.encode("utf-8") + b"\0")
     for path in files:
-        h.update(path.name.encode("utf-8") + b"\0" + _hash_file(path).encode() + b"\0")
+        h.update(str(path).encode("utf-8") + b"\0" + _hash_file(path).encode() + b"\0")
     return h.hexdigest()
 
 
