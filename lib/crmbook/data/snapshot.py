@@ -21,8 +21,8 @@ Two places hold snapshots:
   stores the snapshot of a usable data set under :func:`cache_dir` (``$CRMBOOK_CACHE_DIR``, default
   ``~/.cache/crmbook/snapshots``) keyed by the source's **fingerprint** (:func:`fingerprint`): a hash of
   the bytes of every file read, the mapping file, ``as_of``, the masking, crmbook's version and the code
-  of its loader (a file is known by its full path: the tables name where they came from). Any change to a file, a parameter or the loader gives another key, so a snapshot is
-  never stale; the newest :data:`CACHE_KEEP` snapshots are kept. ``CRMBOOK_CACHE_DIR=off`` turns the
+  of its loader (a file is known by its full path: the tables name where they came from). Any change
+  to a file, a parameter or the loader gives another key, so a snapshot is never stale; the newest :data:`CACHE_KEEP` snapshots are kept. ``CRMBOOK_CACHE_DIR=off`` turns the
   cache off. A database has no fingerprint (its rows change without a file changing): it is always read.
 
 A snapshot holds personal data exactly as the Dataset did: masked unless ``mask_personal=False`` was
