@@ -115,10 +115,9 @@ def _cmd_facts(args: argparse.Namespace) -> int:
         if kind == "sql":
             engine = eng.SQLAlchemyEngine(args.data)
         else:
-            folder = Path(args.data)
-            if args.data == "sample":
-                from crmbook.sample import SAMPLE_DIR
-                folder = Path(SAMPLE_DIR)
+            from crmbook.data.sources import sample_folder
+
+            folder = sample_folder(args.data) or Path(args.data)
             if kind == "duckdb":
                 engine = eng.DuckDBEngine.from_folder(folder)
             else:

@@ -109,12 +109,9 @@ def _source_files(source: str | os.PathLike, mapping: Any = None) -> list[Path] 
     text = str(source)
     if "://" in text:
         return None
-    if text.strip().lower() == "sample":
-        from crmbook.sample import SAMPLE_DIR
+    from crmbook.data.sources import sample_folder
 
-        path = Path(SAMPLE_DIR)
-    else:
-        path = Path(text).expanduser()
+    path = sample_folder(text) or Path(text).expanduser()
     if not path.is_dir():
         return [path] if path.is_file() else None
     files = sorted(p for p in path.iterdir() if p.is_file())

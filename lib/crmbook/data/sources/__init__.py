@@ -22,11 +22,32 @@ from crmbook.data.sources.folder import FolderSource
 from crmbook.data.sources.sql import DEFAULT_PASSWORD_ENV, DatabaseSource
 from crmbook.data.sources.workbook import WorkbookSource
 
-__all__ = ["Source", "RawTable", "Reading", "FolderSource", "WorkbookSource", "DatabaseSource", "open_source"]
+__all__ = ["Source", "RawTable", "Reading", "FolderSource", "WorkbookSource", "DatabaseSource", "open_source", "sample_folder"]
 
 
 def _looks_like_url(source: str) -> bool:
     return re.match(r"^[A-Za-z][A-Za-z0-9+\-.]*://", source) is not None
+
+
+def sample_folder(source: str | os.PathLike) -> Path | None:
+    """The bundled sample's folder when ``source`` is ``"sample"`` (any case, spaces around), else None.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``source`` is ``"sample"`` and the folder is not there (crmbook installed without its clone).
+    """
+    if not (isinstance(source, str) and source.strip().lower() == "sample"):
+        return None
+    from crmbook.sample import SAMPLE_DIR  # lazy: the generator is heavy and optional here
+
+    if not Path(SAMPLE_DIR).is_dir():
+        raise FileNotFoundError(
+            f'the bundled sample data is not installed: "sample" means the folder {SAMPLE_DIR}, which does '
+            "not exist. The sample ships with the crmbook repository, not inside the package: install "
+            "crmbook from a clone with `pip install -e .` (as the README says), or pass the path of a "
+            "data folder instead of \"sample\"")
+    return Path(SAMPLE_DIR).resolve()
 
 
 def open_source(source: str | os.PathLike, *, password_env: str = DEFAULT_PASSWORD_ENV) -> Source:
@@ -43,17 +64,10 @@ def open_source(source: str | os.PathLike, *, password_env: str = DEFAULT_PASSWO
     """
     if isinstance(source, str) and not source.strip():
         raise ValueError('no data source given: pass a folder, an .xlsx workbook, a SQLAlchemy URL, or "sample"')
-    if isinstance(source, str) and source.strip().lower() == "sample":
-        from crmbook.sample import SAMPLE_DIR  # lazy: the generator is heavy and optional here
-
-        if not Path(SAMPLE_DIR).is_dir():
-            raise FileNotFoundError(
-                f'the bundled sample data is not installed: "sample" means the folder {SAMPLE_DIR}, which does '
-                "not exist. The sample ships with the crmbook repository, not inside the package: install "
-                "crmbook from a clone with `pip install -e .` (as the README says), or pass the path of a "
-                "data folder instead of \"sample\"")
+    sample = sample_folder(source)
+    if sample is not None:
         # named, not by its path: reports and stored notebook outputs do not carry this machine's folders
-        return FolderSource(Path(SAMPLE_DIR).resolve(), label="the bundled sample (datasets/sample)")
+        return FolderSource(sample, label="the bundled sample (datasets/sample)")
     if isinstance(source, str) and _looks_like_url(source.strip()):
         return DatabaseSource.from_url(source.strip(), password_env)
     path = Path(source).expanduser()
