@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["order_rows", "rows_of", "spread"]
+__all__ = ["order_rows", "customer_rows", "rows_in", "rows_of", "spread"]
 
 
 def order_rows(facts: Any) -> np.ndarray:
@@ -23,6 +25,32 @@ def order_rows(facts: Any) -> np.ndarray:
     checked that every order's customer is known, so each topic function pays an integer lookup, not a
     hash of text ids."""
     return facts.order_rows
+
+
+def customer_rows(facts: Any, ids: pd.Series) -> np.ndarray:
+    """For each of ``ids`` (the customer ids of another table: contacts, surveys, campaign members, the
+    facts' base), the row of that customer in ``facts.customers``, -1 for an id it does not hold:
+    ``facts.customer_index.get_indexer(ids.astype(str))``, by :func:`rows_in`."""
+    return rows_in(facts.customer_index, ids if _arrow_text(ids.dtype) else ids.astype(str))
+
+
+def rows_in(keys: pd.Index | pd.Series, values: pd.Series) -> np.ndarray:
+    """For each of ``values``, the position of the same value in ``keys`` (unique), -1 when none.
+
+    ``pd.Index(keys).get_indexer(values)``, looked up by Arrow when both are Arrow text (several times
+    faster on millions of ids than hashing them as Python strings).
+    """
+    if _arrow_text(keys.dtype) and _arrow_text(values.dtype):
+        found = pa.array(values.array)
+        known = pa.array(keys.array)
+        known = (known.combine_chunks() if isinstance(known, pa.ChunkedArray) else known).cast(found.type)
+        at = pc.index_in(found, value_set=known).fill_null(-1)
+        return np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.intp)
+    return pd.Index(keys).get_indexer(values)
+
+
+def _arrow_text(dtype: Any) -> bool:
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 def rows_of(facts: Any, ids: pd.Series) -> np.ndarray | None:

@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from crmbook.facts import CustomerFacts
-from crmbook.positions import order_rows
+from crmbook.positions import customer_rows, order_rows
 from crmbook.tables import require_columns
 
 __all__ = ["DEFAULT_DRIVER_MAP", "BUILTIN_DRIVERS", "DriverMap", "load_driver_map", "driver_activity",
@@ -234,7 +234,6 @@ def _activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
               campaign_members: pd.DataFrame | None = None,
               cache: dict[str, Any] | None = None) -> _Activity | None:
     """:func:`driver_activity` as arrays (:class:`_Activity`), or None."""
-    idx = facts.customer_index
     cache = {} if cache is None else cache
     if driver in ("orders", "revenue", "active_customers"):
         o = facts.orders
@@ -265,7 +264,7 @@ def _activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
         start = campaigns.set_index(campaigns["campaign_id"].astype(str))["start_date"]
         m = campaign_members
         months, keep = _month_numbers(m["campaign_id"].astype(str).map(start))
-        cust = idx.get_indexer(m["customer_id"].astype(str))
+        cust = customer_rows(facts, m["customer_id"])
         ones = np.ones(int(keep.sum()), dtype=np.int64)
         return _sums(months[keep], cust[keep], ones, ones.astype(float))
     spec = driver_map.contact_drivers.get(driver)
@@ -276,7 +275,7 @@ def _activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
         dates = pd.to_datetime(contacts["contact_date"], errors="coerce")
         usable = (dates <= facts.as_of).to_numpy() & dates.notna().to_numpy()
         cache["contacts"] = (usable, contacts["type"].astype(str).to_numpy(),
-                             idx.get_indexer(contacts["customer_id"].astype(str)), _month_numbers(dates)[0])
+                             customer_rows(facts, contacts["customer_id"]), _month_numbers(dates)[0])
     usable, types, positions, months = cache["contacts"]
     keep = usable & np.isin(types, spec["types"])
     months, cust = months[keep], positions[keep]
