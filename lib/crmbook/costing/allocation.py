@@ -222,6 +222,9 @@ class CostAllocation:
     kinds: dict[str, str]
     driver_map: DriverMap
     info: dict[str, Any] = field(default_factory=dict)
+    #: The activity of each driver measured for the allocation (driver -> rows, or None), for the
+    #: exercise that reads one month of it again.
+    _activity: dict[str, _Activity | None] = field(default_factory=dict, repr=False)
 
     def by_kind(self) -> pd.DataFrame:
         """Allocated cost per customer and cost class: ``direct_cost, indirect_cost, acquisition_cost,
@@ -318,4 +321,4 @@ def allocate_costs(facts: CustomerFacts, costs: pd.DataFrame, *, contacts: pd.Da
     per = pd.DataFrame(per_customer / 100, index=pd.Index(facts.customers["customer_id"], name="customer_id"),
                        columns=pools)
     return CostAllocation(per_customer=per, reconciliation=recon, kinds=kinds, driver_map=dmap,
-                          info=dict(clean.attrs))
+                          info=dict(clean.attrs), _activity=cache)

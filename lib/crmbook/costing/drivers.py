@@ -179,31 +179,54 @@ class _Activity:
         return out
 
 
-def _sums(months: np.ndarray, customer: np.ndarray, weight: np.ndarray, units: np.ndarray) -> _Activity:
-    """Sum weight and units per (month, customer), by month then customer; ``months`` are month numbers
-    (:func:`_month_numbers`) of rows whose date is known; rows of unknown customers (position -1) are
-    dropped; net-negative weights count as no activity (``negative``)."""
+@dataclass(frozen=True)
+class _Grouping:
+    """Rows grouped by (month, customer): ``known`` (rows of known customers, or None when all are),
+    ``order`` (those rows by month, then customer, stably), ``starts`` (where each group starts in that
+    order), and per group its month's position in ``names`` and its customer."""
+
+    known: np.ndarray | None
+    order: np.ndarray
+    starts: np.ndarray
+    month: np.ndarray
+    names: np.ndarray
+    customer: np.ndarray
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (one per row) summed per group."""
+        values = values if self.known is None else values[self.known]
+        return np.add.reduceat(values[self.order], self.starts) if len(self.starts) else values[:0]
+
+
+def _grouping(months: np.ndarray, customer: np.ndarray) -> _Grouping:
+    """:class:`_Grouping` of rows by month numbers (:func:`_month_numbers`, dates known) and customer
+    positions (-1: unknown customer, left out)."""
     months = np.asarray(months, dtype=np.int64)
     customer = np.asarray(customer, dtype=np.int64)
-    weight = np.asarray(weight, dtype=np.int64)
-    units = np.asarray(units, dtype=float)
     ok = customer >= 0
-    m, c = months[ok], customer[ok]
+    known = None if ok.all() else ok
+    m, c = (months, customer) if known is None else (months[ok], customer[ok])
     first = int(m.min()) if len(m) else 0
     n = int(c.max()) + 1 if len(c) else 1
     key = (m - first) * n + c
     order = np.argsort(key, kind="stable")
     key_sorted = key[order]
     starts = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]]) if len(key_sorted) else np.zeros(0, int)
-    w = np.add.reduceat(weight[ok][order], starts) if len(starts) else np.zeros(0, np.int64)
-    u = np.add.reduceat(units[ok][order], starts) if len(starts) else np.zeros(0)
     ukey = key_sorted[starts]
     month = ukey // n  # sorted: each new month starts a run
     new_month = np.r_[True, month[1:] != month[:-1]] if len(month) else np.zeros(0, bool)
-    present, month = month[new_month], np.cumsum(new_month) - 1
+    return _Grouping(known=known, order=order, starts=starts, month=np.cumsum(new_month) - 1,
+                     names=_month_names(month[new_month] + first), customer=ukey % n)
+
+
+def _sums(grouping: _Grouping, weight: np.ndarray, units: np.ndarray) -> _Activity:
+    """Sum weight and units per (month, customer) group of ``grouping``, by month then customer;
+    net-negative weights count as no activity (``negative``)."""
+    w = grouping.sum(np.asarray(weight, dtype=np.int64))
+    u = grouping.sum(np.asarray(units, dtype=float))
     keep = w > 0  # a net refund earns no share of a pool
-    return _Activity(month=month[keep].astype(np.intp), names=_month_names(present + first),
-                     customer=ukey[keep] % n, weight=w[keep], units=u[keep], negative=int((w < 0).sum()))
+    return _Activity(month=grouping.month[keep].astype(np.intp), names=grouping.names,
+                     customer=grouping.customer[keep], weight=w[keep], units=u[keep], negative=int((w < 0).sum()))
 
 
 def driver_activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
@@ -237,15 +260,15 @@ def _activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
     cache = {} if cache is None else cache
     if driver in ("orders", "revenue", "active_customers"):
         o = facts.orders
-        if "orders" not in cache:
-            cache["orders"] = (order_rows(facts), _month_numbers(o["order_date"])[0])  # every order has a date
-        cust, months = cache["orders"]
+        if "orders" not in cache:  # every order has a date; the orders' grouping serves the three drivers
+            cache["orders"] = _grouping(_month_numbers(o["order_date"])[0], order_rows(facts))
+        grouping = cache["orders"]
         ones = np.ones(len(o), dtype=np.int64)
         if driver == "orders":
-            return _sums(months, cust, ones, ones.astype(float))
+            return _sums(grouping, ones, ones.astype(float))
         if driver == "revenue":
-            return _sums(months, cust, _cents(o["revenue"]), o["revenue"].to_numpy(dtype=float))
-        act = _sums(months, cust, ones, ones.astype(float))
+            return _sums(grouping, _cents(o["revenue"]), o["revenue"].to_numpy(dtype=float))
+        act = _sums(grouping, ones, ones.astype(float))
         n = len(act.customer)
         return replace(act, weight=np.ones(n, dtype=np.int64), units=np.ones(n))
     if driver == "new_customers":
@@ -255,7 +278,7 @@ def _activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
         known = c["signup_date"].notna().to_numpy()
         pos = np.arange(len(c))[known]
         ones = np.ones(len(pos), dtype=np.int64)
-        return _sums(_month_numbers(c.loc[known, "signup_date"])[0], pos, ones, ones.astype(float))
+        return _sums(_grouping(_month_numbers(c.loc[known, "signup_date"])[0], pos), ones, ones.astype(float))
     if driver == "campaign_touches":
         if campaign_members is None or campaigns is None:
             return None
@@ -266,7 +289,7 @@ def _activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
         months, keep = _month_numbers(m["campaign_id"].astype(str).map(start))
         cust = customer_rows(facts, m["customer_id"])
         ones = np.ones(int(keep.sum()), dtype=np.int64)
-        return _sums(months[keep], cust[keep], ones, ones.astype(float))
+        return _sums(_grouping(months[keep], cust[keep]), ones, ones.astype(float))
     spec = driver_map.contact_drivers.get(driver)
     if spec is None or contacts is None:
         return None
@@ -281,6 +304,7 @@ def _activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
     months, cust = months[keep], positions[keep]
     ones = np.ones(len(cust), dtype=np.int64)
     cost = contacts["cost"][keep] if spec["weight"] == "cost" and "cost" in contacts.columns else None
+    grouping = _grouping(months, cust)
     if cost is not None and pd.to_numeric(cost, errors="coerce").notna().any():
-        return _sums(months, cust, _cents(cost), ones.astype(float))
-    return _sums(months, cust, ones, ones.astype(float))
+        return _sums(grouping, _cents(cost), ones.astype(float))
+    return _sums(grouping, ones, ones.astype(float))

@@ -43,7 +43,7 @@ def _q1(facts: CustomerFacts, allocation: CostAllocation, contacts: pd.DataFrame
     cands = cands.assign(_pref=(cands["driver"] != "contacts").astype(int))
     o = facts.orders
     months = _month_numbers(o["order_date"])[0]
-    acts: dict[str, Any] = {}  # each driver's activity, measured once
+    acts = dict(allocation._activity)  # each driver's activity: the allocation's, else measured once here
     shared: dict[str, Any] = {}
     for _, line in cands.sort_values(["_pref", "period", "pool"], ascending=[True, False, True]).iterrows():
         if line["driver"] not in acts:

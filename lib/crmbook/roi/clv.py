@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts, window_mask
-from crmbook.positions import order_rows
+from crmbook.positions import customer_rows, order_rows, rows_in
 
 __all__ = ["DISCOUNT_RATE", "course_clv", "retention_clv", "yearly_retention", "gross_margin_rate",
            "customer_value_inputs", "clv_closed_forms", "clv_three_ways"]
@@ -123,7 +123,7 @@ def customer_value_inputs(facts: CustomerFacts) -> pd.DataFrame:
     code = order_rows(facts)[inside]
     g = y0.groupby(code)
     out = facts.base.loc[facts.base["frequency"] > 0, ["customer_id"]].set_index("customer_id")
-    at = facts.customer_index.get_indexer(out.index)
+    at = customer_rows(facts, out.index)
     out["orders_y0"] = g.size().reindex(at).to_numpy()
     out["revenue_y0"] = g["revenue"].sum().reindex(at).to_numpy()
     rate = gross_margin_rate(y0)
@@ -199,12 +199,15 @@ def clv_three_ways(closed: pd.DataFrame, facts: CustomerFacts, probabilistic: pd
         to date. ``attrs["methods"]`` lists the CLV columns.
     """
     out = closed[["customer_id", "clv_course", "clv_retention"]].copy()
-    orders = facts.base.set_index("customer_id")["frequency"]
-    out.insert(1, "orders", out["customer_id"].map(orders).fillna(0).astype(int).to_numpy())
+    base = facts.base
+    # looked up by each customer's row in the base and in the model's frame (as a map by id would)
+    orders = np.append(base["frequency"].to_numpy(dtype=float), np.nan)[rows_in(base["customer_id"], out["customer_id"])]
+    out.insert(1, "orders", pd.Series(orders).fillna(0).astype(int).to_numpy())
     out.insert(2, "one_time", out["orders"] == 1)
     methods = ["clv_course", "clv_retention"]
     if probabilistic is not None:
-        out["clv_probabilistic"] = out["customer_id"].map(probabilistic["clv"]).to_numpy()
+        at = rows_in(pd.Series(probabilistic.index), out["customer_id"])
+        out["clv_probabilistic"] = np.append(probabilistic["clv"].to_numpy(dtype=float), np.nan)[at]
         methods.append("clv_probabilistic")
     out.attrs["methods"] = methods
     return out

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts, window_mask
-from crmbook.positions import order_rows
+from crmbook.positions import customer_rows, order_rows
 
 __all__ = ["MAX_ORDERS", "BASE_TIER", "loyalty_comparison", "loyalty_comparison_or_reason"]
 
@@ -73,7 +73,7 @@ def loyalty_comparison(facts: CustomerFacts, *, tier_column: str = "member_tier"
     # customers as their rows in ``facts.customers``: the groupbys run on integers (the same groups, rows in
     # the same order, so the same sums) and the lookups are takes
     rows = order_rows(facts)
-    at = pd.Index(facts.customer_index.get_indexer(pop))
+    at = pd.Index(customer_rows(facts, pop))
     r0, r1 = rows[y0.to_numpy()], rows[y1.to_numpy()]
 
     def per_customer(values: pd.Series, fill: float) -> pd.Series:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts
+from crmbook.positions import customer_rows
 
 from .feedback import RESPONSE_TARGET_HOURS
 from .scores import NPS_DETRACTOR_MAX
@@ -38,6 +39,26 @@ REASONS: dict[str, str] = {"unresolved_complaint": "compensation", "slow_complai
 #: The repair steps, most serious first.
 STEPS: tuple[str, ...] = ("compensation", "apology", "call")
 _RETAIL = "retail"
+
+
+def _reasons(found: dict[str, list[np.ndarray]]) -> pd.DataFrame:
+    """``customer_id`` (every id named, sorted), ``reasons`` (``;``-separated, most serious first) and
+    ``step`` (the most serious reason's) from the ids each reason names."""
+    named = {r: np.concatenate(parts) if parts else np.zeros(0, dtype=object) for r, parts in found.items()}
+    ids = np.unique(np.concatenate([np.zeros(0, dtype=object), *named.values()]).astype(object))
+    code = np.zeros(len(ids), dtype=np.int64)  # bit k: reason k of REASONS names the customer
+    step = np.full(len(ids), len(STEPS), dtype=np.int64)
+    for k, (reason, names) in enumerate(named.items()):
+        has = pd.Index(ids).isin(names)
+        code |= has.astype(np.int64) << k
+        step = np.where(has, np.minimum(step, STEPS.index(REASONS[reason])), step)
+    order = list(REASONS)
+    texts = np.array(["; ".join(r for k, r in enumerate(order) if c >> k & 1) for c in range(1 << len(order))],
+                     dtype=object)
+    out = pd.DataFrame({"customer_id": pd.Series(ids, dtype=object)})
+    out["reasons"] = texts[code].tolist()  # lists, typed as a list of texts is (an empty one too)
+    out["step"] = np.array(STEPS, dtype=object)[step].tolist() if len(ids) else []
+    return out
 
 
 def repair_list(facts: CustomerFacts, *, surveys: pd.DataFrame | None = None, complaints: pd.DataFrame | None = None,
@@ -64,11 +85,10 @@ def repair_list(facts: CustomerFacts, *, surveys: pd.DataFrame | None = None, co
     """
     as_of = facts.as_of
     since = as_of - pd.Timedelta(days=int(lookback_days))
-    found: dict[str, set[str]] = {}
+    found: dict[str, list[np.ndarray]] = {r: [] for r in REASONS}  # reason -> the ids (as text) it names
 
     def add(ids, reason: str) -> None:
-        for i in pd.unique(pd.Series(ids, dtype=object)):
-            found.setdefault(str(i), set()).add(reason)
+        found[reason].append(np.asarray(pd.unique(pd.Series(ids, dtype=object)), dtype=object).astype(str))
 
     latest_complaint = pd.DataFrame(columns=["last_complaint", "complaint_channel"])
     if complaints is not None and len(complaints):
@@ -98,24 +118,30 @@ def repair_list(facts: CustomerFacts, *, surveys: pd.DataFrame | None = None, co
         add(last.index[last["nps"] <= NPS_DETRACTOR_MAX], "detractor")
         add(last.index[(last["previous_nps"] - last["nps"]) >= drop_points], "score_drop")
         last_nps = pd.DataFrame({"last_nps": last["nps"], "previous_nps": last["previous_nps"]})
-    order = list(REASONS)
-    ids = sorted(found)
-    out = pd.DataFrame({"customer_id": pd.Series(ids, dtype=object)})
-    out["reasons"] = ["; ".join(r for r in order if r in found[i]) for i in ids]
-    out["step"] = [min((REASONS[r] for r in found[i]), key=STEPS.index) for i in ids]
+    out = _reasons(found)
     out = out.merge(last_nps, left_on="customer_id", right_index=True, how="left")
     out = out.merge(latest_complaint, left_on="customer_id", right_index=True, how="left")
-    base = facts.base.set_index("customer_id")["monetary"]
-    out["monetary"] = out["customer_id"].map(base).fillna(0.0).astype(float)
-    cust = facts.customers.set_index("customer_id")
-    account = out["customer_id"].map(cust["account_type"]) if "account_type" in cust.columns else \
-        pd.Series(np.nan, index=out.index)
+    # each listed customer's row in the customers (-1: not a customer), instead of a map by text id per column
+    at = customer_rows(facts, out["customer_id"])
+    base = facts.base
+    monetary = np.zeros(len(facts.customers) + 1)  # the last: no such customer
+    monetary[customer_rows(facts, base["customer_id"])] = base["monetary"].to_numpy(dtype=float)
+    out["monetary"] = monetary[at]
+    cust = facts.customers
+
+    def of_customer(col: str) -> pd.Series:
+        """Column ``col`` of each listed customer (missing for an id that is not a customer's)."""
+        if (at >= 0).all():
+            return cust[col].iloc[at].set_axis(out.index)
+        return out["customer_id"].map(cust.set_index("customer_id")[col])
+
+    account = of_customer("account_type") if "account_type" in cust.columns else pd.Series(np.nan, index=out.index)
     business = account.notna() & (account.astype(str).str.lower() != _RETAIL)
     channel = out["complaint_channel"].astype(object).where(out["complaint_channel"].notna(), "phone")
     out["owner_channel"] = np.where(business, "account_manager", channel)
     for col in ("name", "phone", "email"):
         if col in cust.columns:
-            out[col] = out["customer_id"].map(cust[col])
+            out[col] = of_customer(col)
     out["_rank"] = out["step"].map(STEPS.index)
     out = out.sort_values(["_rank", "monetary", "customer_id"], ascending=[True, False, True], kind="stable")
     cols = ["customer_id", "reasons", "step", "owner_channel", "last_nps", "previous_nps", "last_complaint",

@@ -152,19 +152,25 @@ def score_table(surveys: pd.DataFrame, *, confidence: float = CONFIDENCE) -> pd.
     return pd.DataFrame(rows, columns=["score", "n", "value", "low", "high", "better"])
 
 
-def _customer_values(surveys: pd.DataFrame, customers: pd.DataFrame, by: str) -> pd.Series | None:
-    """Column ``by`` of each answer's customer, as objects (missing when ``customers`` does not hold the
-    customer): what a left merge of ``customers[["customer_id", by]]`` on ``customer_id`` gives, found by a
-    lookup of each answer's customer row. None unless both id columns are Arrow text and the customers'
-    ids are unique (then the caller merges)."""
+def _sorted_codes(keys: pd.Series) -> tuple[np.ndarray, Any]:
+    """Each key's position among the distinct keys in sorted order (-1 when missing), and those keys: the
+    groups of a sorted groupby by the keys as objects (Arrow text factorized as it is, in the same order)."""
+    return pd.factorize(keys if _arrow_text(keys) else keys.astype(object), sort=True)
+
+
+def _customer_codes(surveys: pd.DataFrame, customers: pd.DataFrame, by: str) -> tuple[np.ndarray, Any] | None:
+    """:func:`_sorted_codes` of column ``by`` of each answer's customer (missing when ``customers`` does not
+    hold the customer), as a left merge of ``customers[["customer_id", by]]`` on ``customer_id`` would give
+    it, found by each answer's customer row. None unless the ids of both are Arrow text, the customers'
+    unique, and ``by`` is Arrow text (then the caller merges)."""
     ids = customers["customer_id"]
-    if not (_arrow_text(ids) and _arrow_text(surveys["customer_id"])):
+    if not (_arrow_text(ids) and _arrow_text(surveys["customer_id"]) and _arrow_text(customers[by])):
         return None
     if pc.count_distinct(pa.array(ids.array)).as_py() != len(ids):
         return None
+    codes, names = _sorted_codes(customers[by])
     at = rows_in(ids, surveys["customer_id"])
-    values = np.append(customers[by].astype(object).to_numpy(), np.nan)  # the last: no such customer
-    return pd.Series(values[at], index=surveys.index, dtype=object)
+    return np.append(codes, -1)[at], names  # the last: no such customer
 
 
 def _arrow_text(values: pd.Series) -> bool:
@@ -187,24 +193,31 @@ def scores_by(surveys: pd.DataFrame, by: str, *, customers: pd.DataFrame | None 
     require_columns(surveys, "surveys", ["customer_id"])
     s = surveys
     if by in s.columns:
-        keys = s[by].astype(object)
+        codes, names = _sorted_codes(s[by])
     else:
         if customers is None or by not in customers.columns:
             raise ValueError(f"scores_by: {by!r} is neither a column of surveys nor of customers")
-        keys = _customer_values(s, customers, by)
-        if keys is None:
+        found = _customer_codes(s, customers, by)
+        if found is None:
             s = s.merge(customers[["customer_id", by]], on="customer_id", how="left")
-            keys = s[by].astype(object)
-    unknown = int(keys.isna().sum())
-    known = keys.notna().to_numpy()
-    cols = list(dict.fromkeys(SCORES[name][0] for name in scores if SCORES[name][0] in s.columns))
+            found = _sorted_codes(s[by])
+        codes, names = found
+    unknown = int((codes < 0).sum())
+    known = codes >= 0
+    # the answers of each group together (in their order), as the groupby by value would give them
+    order = np.argsort(codes[known], kind="stable")
+    bounds = np.searchsorted(codes[known][order], np.arange(len(names) + 1))
+    values = {SCORES[name][0]: s[SCORES[name][0]][known].iloc[order] for name in scores
+              if SCORES[name][0] in s.columns}
     rows = []
-    for group, part in s.loc[known, cols].groupby(keys[known].to_numpy(), sort=True):
+    for g, group in enumerate(names):
+        if bounds[g] == bounds[g + 1]:
+            continue
         for name in scores:
             col = SCORES[name][0]
-            if col not in part.columns:
+            if col not in values:
                 continue
-            r = _SCORERS[name](part[col], confidence)
+            r = _SCORERS[name](values[col].iloc[bounds[g]:bounds[g + 1]], confidence)
             if r["n"] == 0:
                 continue
             rows.append({"group": str(group), "score": name, "n": r["n"], "value": r["value"], "low": r["low"],
