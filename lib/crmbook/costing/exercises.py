@@ -103,8 +103,11 @@ def _q2(facts: CustomerFacts, cac_total: pd.DataFrame, retention: pd.DataFrame, 
 
 
 def _top_share(values: pd.Series, profit: pd.Series, share: float = 0.2) -> float:
+    k = math.ceil(share * len(values) - 1e-9)
+    if values.index.equals(profit.index):  # the same customers in the same order: taken by position
+        order = values.reset_index(drop=True).sort_values(ascending=False, kind="stable").index
+        return float(profit.iloc[order[:k]].sum() / profit.sum())
     order = values.sort_values(ascending=False, kind="stable").index
-    k = math.ceil(share * len(order) - 1e-9)
     return float(profit.reindex(order[:k]).sum() / profit.sum())
 
 

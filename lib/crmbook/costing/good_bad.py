@@ -161,7 +161,8 @@ def channel_mix(profile: pd.DataFrame, by: pd.Series, *, min_group: int = MIN_GR
     DataFrame
         ``<name>, customers, unprofitable, unprofitable_share``, by unprofitable share (highest first).
     """
-    g = by.reindex(profile.index).astype(object).where(by.reindex(profile.index).notna(), "unknown")
+    placed = by.reindex(profile.index)
+    g = placed.astype(object).where(placed.notna(), "unknown")
     counts = g.value_counts()
     small = sorted(counts[counts < min_group].index.astype(str))
     g = g.where(~g.isin(small), "other")

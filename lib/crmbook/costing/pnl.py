@@ -199,7 +199,8 @@ def pnl_by(pnl: pd.DataFrame, groups: pd.Series, *, name: str = "group") -> pd.D
         share of the total profit (negative for a group that loses money); ``unprofitable_share`` the share
         of its customers with a profit below zero.
     """
-    g = groups.reindex(pnl.index).astype(object).where(groups.reindex(pnl.index).notna(), "unknown")
+    placed = groups.reindex(pnl.index)
+    g = placed.astype(object).where(placed.notna(), "unknown")
     df = pnl.assign(_g=g.to_numpy(), _neg=(pnl["profit"] < 0).astype(float),
                     allocated_cost=pnl[[f"{k}_cost" for k in COST_KINDS]].sum(axis=1))
     agg = df.groupby("_g", sort=False).agg(customers=("profit", "size"), revenue=("revenue", "sum"),

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from crmbook.tables import require_columns
+from crmbook.tables import map_distinct, require_columns
 
 from .scores import CONFIDENCE, wilson_interval
 
@@ -114,6 +114,16 @@ def classify_comment(text: Any, keywords: Keywords | None = None) -> str | None:
     return (keywords or load_keywords()).classify(text)
 
 
+def _text_or_objects(values: pd.Series) -> pd.Series:
+    """A text column as it is, any other as objects."""
+    return values if isinstance(values.dtype, pd.StringDtype) else values.astype(object)
+
+
+def _cleaned(value: Any) -> Any:
+    """A text stripped and in lower case; anything else (a number, a missing value) is missing."""
+    return value.strip().lower() if isinstance(value, str) else np.nan
+
+
 def classify_comments(surveys: pd.DataFrame, keywords: Keywords | None = None, *,
                       comment_col: str = "comment", category_col: str = "category") -> pd.DataFrame:
     """The answers with a comment, each with its feedback class.
@@ -128,7 +138,8 @@ def classify_comments(surveys: pd.DataFrame, keywords: Keywords | None = None, *
     kw = keywords or load_keywords()
     s = surveys[surveys[comment_col].notna() & surveys[comment_col].astype(str).str.strip().ne("")]
     out = s[["customer_id", "response_date", comment_col]].rename(columns={comment_col: "comment"}).copy()
-    given = s[category_col].astype(object).str.strip().str.lower() if category_col in s.columns else \
+    # each distinct category cleaned once (``.astype(object).str.strip().str.lower()``, value by value)
+    given = map_distinct(_text_or_objects(s[category_col]), _cleaned) if category_col in s.columns else \
         pd.Series(np.nan, index=s.index, dtype=object)
     is_class = given.isin(FEEDBACK_CLASSES)
     cache = {text: kw.classify(text) for text in out["comment"].astype(str).unique()}
