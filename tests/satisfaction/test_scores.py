@@ -78,6 +78,24 @@ def test_score_table_and_groups_too_small_are_not_ranked():
     assert ces.loc["E", "rank"] == 2 and ces.loc["W", "rank"] == 1  # CES: lower is better (E 2.75, W 2.67)
 
 
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_scores_by_a_customers_column_is_the_merge(dtype):
+    """Groups from the customers table (Arrow text or objects): an answer of an unknown customer or of a
+    customer without a region is left out; with a customer listed twice, the merge counts their answer twice."""
+    surveys = pd.DataFrame({"customer_id": pd.Series(list("abcdezb"), dtype=dtype),
+                            "nps": [10, 9, 0, 10, 3, 10, 6], "csat": [5, 4, 1, 5, 2, 5, 3]})
+    customers = pd.DataFrame({"customer_id": pd.Series(list("edcba"), dtype=dtype),
+                              "region": pd.Series(["W", None, "W", "E", "E"], dtype=dtype)})
+    by = sat.scores_by(surveys, "region", customers=customers, min_n=1)
+    nps = by[by["score"] == "nps"].set_index("group")
+    # E: a (10), b (9), b (6) -> 1 promoter, 1 detractor of 3; W: c (0), e (3) -> -100; d: no region; z unknown
+    assert nps["n"].to_dict() == {"E": 3, "W": 2} and by.attrs["unknown"] == 2
+    assert nps.loc["E", "value"] == pytest.approx(100 / 3) and nps.loc["W", "value"] == pytest.approx(-100)
+    twice = pd.concat([customers, customers.iloc[[0]]], ignore_index=True)
+    assert sat.scores_by(surveys, "region", customers=twice, min_n=1).set_index(["group", "score"]).loc[
+        ("W", "nps"), "n"] == 3  # e's answer counted twice, as the merge gives it
+
+
 def test_monthly_scores_and_response_rates():
     surveys = pd.DataFrame({"customer_id": ["a", "b", "c"], "nps": [10, 0, 9], "category": ["post_purchase"] * 3,
                             "response_date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-02"])})

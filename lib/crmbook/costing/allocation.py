@@ -101,8 +101,7 @@ def allocate_groups(group: np.ndarray, amounts: np.ndarray, weights: np.ndarray,
         raise OverflowError("allocate_groups: driver weights too large to sum exactly")
     aw = a[group]
     if float(aw.max()) * float(w.max()) < _MAX_SAFE:
-        prod = aw * w
-        base, rem = prod // wsum[group], prod % wsum[group]
+        base, rem = np.divmod(aw * w, wsum[group])
     else:  # very large cents x weights: exact Python integers (slow, rarely needed)
         prod = aw.astype(object) * w.astype(object)
         ws = wsum[group].astype(object)

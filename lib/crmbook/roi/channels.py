@@ -60,7 +60,9 @@ def _responses_by_day(contacts: pd.DataFrame, orders: pd.DataFrame, days: int) -
         return None
     numbers = np.sort(o_codes[mine].astype(np.int64) * span + (o_days[mine] - first))
     asked = codes.astype(np.int64) * span + (c_days - first)
-    at = np.searchsorted(numbers, asked)
+    by_number = np.argsort(asked)  # searched in order: several times faster than in the contacts' order
+    at = np.empty(len(asked), dtype=np.intp)
+    at[by_number] = np.searchsorted(numbers, asked[by_number])
     nxt = numbers[np.minimum(at, len(numbers) - 1)] if len(numbers) else np.zeros(len(asked), dtype=np.int64)
     hit = (at < len(numbers)) & (nxt <= asked + days) & (codes >= 0)
     return pd.Series(hit, index=pd.RangeIndex(len(contacts)))

@@ -40,7 +40,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crmbook.intervals import mean_interval, wilson_interval, z_value
-from crmbook.positions import rows_in
 from crmbook.tables import require_columns
 
 __all__ = [
@@ -163,14 +162,29 @@ def _customer_codes(surveys: pd.DataFrame, customers: pd.DataFrame, by: str) -> 
     hold the customer), as a left merge of ``customers[["customer_id", by]]`` on ``customer_id`` would give
     it, found by each answer's customer row. None unless the ids of both are Arrow text, the customers'
     unique, and ``by`` is Arrow text (then the caller merges)."""
-    ids = customers["customer_id"]
-    if not (_arrow_text(ids) and _arrow_text(surveys["customer_id"]) and _arrow_text(customers[by])):
+    ids, asked = customers["customer_id"], surveys["customer_id"]
+    if not (_arrow_text(ids) and _arrow_text(asked) and _arrow_text(customers[by])):
         return None
-    if pc.count_distinct(pa.array(ids.array)).as_py() != len(ids):
+    # the customers' ids and the answers' ids coded together (one hash of each id): the customers' codes
+    # must all differ, and an answer's customer is the customer of its code
+    known = _chunks(ids)
+    both = pc.dictionary_encode(pa.concat_arrays(known + [c.cast(known[0].type) for c in _chunks(asked)]))
+    code = np.asarray(both.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    own = code[:len(ids)]
+    if (own < 0).any() or np.unique(own).size != len(own):
         return None
+    row = np.full(len(both.dictionary) + 1, -1, dtype=np.int64)  # the last: a missing id
+    row[own] = np.arange(len(own))
+    at = row[code[len(ids):]]
     codes, names = _sorted_codes(customers[by])
-    at = rows_in(ids, surveys["customer_id"])
     return np.append(codes, -1)[at], names  # the last: no such customer
+
+
+def _chunks(values: pd.Series) -> list[pa.Array]:
+    """The Arrow arrays holding an Arrow text column."""
+    data = pa.array(values.array)
+    chunks = list(data.chunks) if isinstance(data, pa.ChunkedArray) else [data]
+    return chunks or [pa.array([], type=pa.large_string())]
 
 
 def _arrow_text(values: pd.Series) -> bool:
