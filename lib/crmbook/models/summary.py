@@ -171,9 +171,10 @@ def _coded_summary(codes, ids: pd.Index, day, val, as_of: pd.Timestamp, time_uni
     """:func:`customer_summary` of coded orders (:func:`_orders_arrays`), and the code of each row."""
     as_of_day = _day_number(as_of)
     keep = day <= as_of_day
-    out, rows = _summarise(codes[keep], day[keep], val[keep], ids, as_of_day, days_per_unit, with_value)
+    kept = (codes, day, val) if keep.all() else (codes[keep], day[keep], val[keep])
+    out, rows = _summarise(*kept, ids, as_of_day, days_per_unit, with_value)
     seen = np.zeros(len(ids), dtype=bool)
-    seen[codes[keep]] = True
+    seen[rows] = True  # the customers with an order by as_of: the summary's rows
     later = np.zeros(len(ids), dtype=bool)
     later[codes[~keep]] = True
     out.attrs = {

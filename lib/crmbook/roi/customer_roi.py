@@ -57,11 +57,13 @@ def customer_roi(facts: CustomerFacts, *, pnl: pd.DataFrame | None = None,
     # a groupby by text id), then taken at each buyer's row
     base_rows = customer_rows(facts, base["customer_id"])
     at = base_rows[buying]
-    rows = order_rows(facts)
-    out["revenue"] = _per_row(o["revenue"], rows, len(facts.customers))[at]
+    values = pd.DataFrame({"revenue": o["revenue"].to_numpy()})
     if "cost_of_goods" in o.columns:
-        cogs = pd.to_numeric(o["cost_of_goods"], errors="coerce").fillna(0.0)
-        out["gross_margin"] = out["revenue"] - _per_row(cogs, rows, len(facts.customers))[at]
+        values["cogs"] = pd.to_numeric(o["cost_of_goods"], errors="coerce").fillna(0.0).to_numpy()
+    sums = _per_row(values, order_rows(facts), len(facts.customers))[at]
+    out["revenue"] = sums[:, 0]
+    if "cost_of_goods" in o.columns:
+        out["gross_margin"] = out["revenue"] - sums[:, 1]
         margin_basis = "cost_of_goods"
     else:
         out["gross_margin"], margin_basis = out["revenue"], "revenue"
@@ -99,11 +101,12 @@ def customer_roi(facts: CustomerFacts, *, pnl: pd.DataFrame | None = None,
     return out
 
 
-def _per_row(values: pd.Series, rows: np.ndarray, n: int) -> np.ndarray:
-    """``values`` summed per customer row (``rows``: each value's row), 0 for a row without values."""
+def _per_row(values: pd.DataFrame, rows: np.ndarray, n: int) -> np.ndarray:
+    """The columns of ``values`` summed per customer row (``rows``: each value's row; one grouping for
+    all columns), an ``n`` x columns array with 0 for a row without values."""
     sums = values.groupby(rows).sum()
-    out = np.zeros(n)
-    out[sums.index.to_numpy()] = sums.to_numpy()
+    out = np.zeros((n, values.shape[1]))
+    out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
     return out
 
 
