@@ -40,6 +40,30 @@ if TYPE_CHECKING:
 
 __all__ = ["CustomerFacts", "window_mask", "year_window"]
 
+#: The columns the facts are computed from, per table.
+_FACT_COLUMNS = {"customers": ("customer_id", "signup_date"), "orders": ("customer_id", "order_date", "revenue")}
+
+
+def _address(s: pd.Series) -> tuple[int, ...]:
+    """Where the values of ``s`` are in memory (the address of each buffer; no copy is made)."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" or isinstance(s.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        arr = pa.array(s.array)
+        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+        return tuple(b.address if b is not None else 0 for c in chunks for b in c.buffers()) + (len(s),)
+    return (np.asarray(s).__array_interface__["data"][0], len(s))
+
+
+def columns_key(customers: pd.DataFrame, orders: pd.DataFrame) -> tuple[Any, ...]:
+    """The identity of the columns the facts are computed from: the same key means the same frames holding
+    the same column buffers. A checked table read from a snapshot is memory-mapped and read-only, so any
+    change to it replaces a column (and changes the key)."""
+    key: list[Any] = [id(customers), id(orders)]
+    for name, frame in (("customers", customers), ("orders", orders)):
+        key += [(c, _address(frame[c])) if c in frame.columns else (c, None) for c in _FACT_COLUMNS[name]]
+    return tuple(key)
+
 
 def _dates(s: pd.Series) -> pd.Series:
     return s if pd.api.types.is_datetime64_any_dtype(s) else pd.to_datetime(s, errors="coerce")
@@ -71,6 +95,9 @@ class CustomerFacts:
         Display settings carried in the :attr:`context`.
     context : Context, optional
         A ready context (then ``as_of``, ``currency`` and ``language`` must not be given).
+    precomputed : dict, optional
+        The facts a snapshot holds for exactly these two frames (``Dataset.precomputed``, passed by
+        :meth:`from_dataset`); ignored unless they belong to these frames, unchanged.
 
     Raises
     ------
@@ -80,7 +107,8 @@ class CustomerFacts:
     """
 
     def __init__(self, customers: pd.DataFrame, orders: pd.DataFrame, as_of: Any = None, *, currency: str = "",
-                 language: str = "en", context: Context | None = None) -> None:
+                 language: str = "en", context: Context | None = None,
+                 precomputed: dict[str, Any] | None = None) -> None:
         if context is None:
             context = Context(as_of=as_of, currency=currency, language=language)
         elif as_of is not None:
@@ -88,15 +116,36 @@ class CustomerFacts:
         self.context = context
         self.customers = self._customers_until(customers)
         self.orders = self._orders_until(orders)
-        self._check_known()
         self._yearly: dict[int, pd.DataFrame] = {}
+        if not self._adopt(precomputed or {}, customers, orders):
+            self._check_known()
 
     @classmethod
     def from_dataset(cls, ds: Dataset, *, currency: str = "", language: str = "en") -> CustomerFacts:
-        """The facts of a loaded :class:`crmbook.data.Dataset` at its own ``as_of``."""
+        """The facts of a loaded :class:`crmbook.data.Dataset` at its own ``as_of``.
+
+        A data set read from a snapshot (one check per run, or the cache) carries its per-customer facts,
+        computed when the snapshot was written (``ds.precomputed``): they are taken as they are when the
+        tables are still the ones read, unchanged, and the facts keep every row of them; else computed."""
         if getattr(ds, "as_of", None) is None:
             raise ValueError("the dataset was loaded without as_of; load it with crmbook.data.load(..., as_of=...)")
-        return cls(ds["customers"], ds["orders"], ds.as_of, currency=currency, language=language)
+        return cls(ds["customers"], ds["orders"], ds.as_of, currency=currency, language=language,
+                   precomputed=getattr(ds, "precomputed", None))
+
+    def _adopt(self, stored: dict[str, Any], customers: pd.DataFrame, orders: pd.DataFrame) -> bool:
+        """Take the facts written with a snapshot (see :meth:`from_dataset`), when they are those of these
+        frames: the very tables read with them, unchanged (:func:`columns_key`), no row left out here."""
+        if not stored or stored.get("customers") is not customers or stored.get("orders") is not orders:
+            return False
+        if len(self.customers) != len(customers) or len(self.orders) != len(orders):
+            return False
+        if stored["key"] != columns_key(customers, orders):
+            return False
+        self._codes = stored["order_rows"]
+        self._codes.flags.writeable = False
+        self.__dict__["base"] = stored["base"]  # the cached property, already computed
+        self._yearly.update(stored["yearly"])
+        return True
 
     def __repr__(self) -> str:
         return (f"CustomerFacts(as_of={self.as_of.date()}, {len(self.customers):,} customers, "
