@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crmbook.context import Context
 from crmbook.positions import index_in
@@ -228,10 +229,13 @@ class CustomerFacts:
         c, o = self.customers, self.orders
         signup = c["signup_date"] if "signup_date" in c.columns else pd.Series(pd.NaT, index=c.index,
                                                                              dtype="datetime64[us]")
-        customers = pd.DataFrame({"customer_id": np.arange(len(c), dtype=np.int64),
-                                  "signup_date": signup.to_numpy()})
-        orders = pd.DataFrame({"customer_id": self._codes.astype(np.int64),
-                               "order_date": o["order_date"].to_numpy(), "revenue": o["revenue"].to_numpy()})
+        # Arrow tables over the columns' own buffers (a DataFrame would first copy them into 2-D blocks);
+        # NaT becomes NULL, as when DuckDB scans a frame
+        customers = pa.table({"customer_id": np.arange(len(c), dtype=np.int64),
+                              "signup_date": pa.array(signup.to_numpy(), from_pandas=True)})
+        orders = pa.table({"customer_id": self._codes.astype(np.int64, copy=False),
+                           "order_date": pa.array(o["order_date"].to_numpy(), from_pandas=True),
+                           "revenue": pa.array(o["revenue"].to_numpy(), from_pandas=True)})
         return DuckDBEngine(frames={"customers": customers, "orders": orders})
 
     @property
