@@ -298,6 +298,26 @@ class CustomerFacts:
         cols = ["customer_id", "first_order", "last_order", "recency_days", "frequency", "monetary", "tenure_days"]
         return out[cols].sort_values("customer_id").reset_index(drop=True)
 
+    def precompute(self, years: int = 3) -> None:
+        """Compute :attr:`base` and :meth:`yearly_revenue` of ``years`` windows now, in one scan of the orders
+        when neither is known yet (what a snapshot stores, :mod:`crmbook.data.snapshot`); the same values as
+        asking for each."""
+        years = int(years)
+        if "base" in self.__dict__ or years in self._yearly or not self._in_engine:
+            self.base  # noqa: B018 - computed (and kept) on first access
+            self.yearly_revenue(years)
+            return
+        from crmbook.engine.facts_sql import _base_frame, _yearly_frame, _yearly_params, base_and_yearly_sql
+
+        df = self._engine.query(base_and_yearly_sql(self._engine, years, trusted=True),
+                                name=f"customer facts and yearly revenue ({years} years)",
+                                **_yearly_params(self.as_of, years))
+        ids, rank = self._ids_of(df["customer_id"])
+        self.__dict__["base"] = _base_frame(df, ids, self.orders["order_date"].dtype, rank)
+        buying = (df["frequency"].to_numpy() > 0)
+        bought = df[buying].reset_index(drop=True)
+        self._yearly[years] = _yearly_frame(bought, ids[buying].reset_index(drop=True), years, rank[buying])
+
     def yearly_revenue(self, years: int = 3) -> pd.DataFrame:
         """Revenue per buying customer in ``years`` consecutive 12-month windows ending at ``as_of``.
 

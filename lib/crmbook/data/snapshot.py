@@ -199,6 +199,7 @@ def _write_facts(ds: Dataset, folder: Path) -> dict[str, Any] | None:
         return None
     if len(facts.customers) != len(ds["customers"]) or len(facts.orders) != len(ds["orders"]):
         return None
+    facts.precompute(FACT_YEARS)
     folder.mkdir()
     _write_table(pd.DataFrame({"row": facts.order_rows}), folder / "order_rows.arrow")
     _write_table(facts.base, folder / "base.arrow")
