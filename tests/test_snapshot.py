@@ -189,7 +189,9 @@ def test_the_run_snapshot_is_what_check_and_load_read(tmp_path: Path, monkeypatc
     shutil.rmtree(folder)
     monkeypatch.setenv(snapshot.SNAPSHOT_ENV, str(tmp_path / "run"))
     _assert_same(ds, data.check(folder, as_of=AS_OF))
-    _assert_same(ds, data.load(folder, as_of=pd.Timestamp(AS_OF)))
+    loaded = data.load(folder, as_of=pd.Timestamp(AS_OF))
+    _assert_same(ds, loaded)
+    assert CustomerFacts.from_dataset(loaded).base is loaded.precomputed["base"]  # a notebook takes the stored facts
     with pytest.raises(FileNotFoundError):  # another request is read from the source (gone)
         data.load(folder, as_of="2025-06-30")
 
