@@ -362,8 +362,8 @@ def _check_into(data: str, request: Mapping[str, Any], limit: Any, folder: str) 
 
 def _execute(guard: _SignalGuard, job: Any, chosen: Sequence[Topic], jobs: int, out_dir: Path, tmp_folder: Path,
              run_id: str, password: str | None, progress: Progress) -> list[dict[str, Any]]:
-    """Run ``job`` for every topic in worker threads (longest first, by the last good run's timings:
-    the slowest notebook never starts last) and return their results in the topics' order; once every
+    """Run ``job`` for every topic in worker threads (longest first, by the last good run's timings, or
+    the topics' declared costs in a folder without one: the slowest notebook never starts last) and return their results in the topics' order; once every
     notebook is done, signals are held (``guard.defer``) until the caller has finished the run.
 
     An interruption or a write error stops every notebook and removes ``tmp_folder``
@@ -372,7 +372,7 @@ def _execute(guard: _SignalGuard, job: Any, chosen: Sequence[Topic], jobs: int, 
     futures: dict[int, Any] = {}
     try:
         with password_in_env(password), tempfile.TemporaryDirectory(prefix="crmbook-k") as socket_dir:
-            before = previous_seconds(out_dir)
+            before = previous_seconds(out_dir) or {t.stem: t.spec.cost for t in chosen if t.spec is not None}
             items = sorted(enumerate(chosen, start=1), key=lambda it: -before.get(it[1].stem, 0))
             futures = {item[0]: pool.submit(job, item, socket_dir) for item in items}
             results = [futures[i].result() for i in sorted(futures)]
