@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from crmbook.facts import CustomerFacts
-from crmbook.positions import index_in, order_rows, rows_of, spread
+from crmbook.positions import customer_rows, index_in, order_rows, rows_of, spread
 from crmbook.tables import map_distinct
 
 
@@ -30,6 +30,16 @@ def test_rows_of_places_a_table_on_the_customers(facts):
     assert where.tolist() == [1, -1, 0]  # C3 is row 1 of the table, C1 absent, C2 row 0
     assert rows_of(facts, pd.Series(["C2", "C2"])) is None  # a customer twice: callers merge as before
     assert rows_of(facts, pd.Series(["C9"])) is None  # an unknown customer
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_customer_rows_are_the_rows_of_any_ids(facts, dtype):
+    """Ids of another table (repeated, unknown, missing, as Arrow text or Python objects): the customer's
+    row, -1 when the facts do not hold it; the same as get_indexer."""
+    ids = pd.Series(["C2", "C9", None, "C3", "C2", "C1"], dtype=dtype)
+    assert customer_rows(facts, ids).tolist() == [2, -1, -1, 0, 2, 1]
+    assert customer_rows(facts, ids).tolist() == facts.customer_index.get_indexer(ids.astype(str)).tolist()
+    assert customer_rows(facts, pd.Series([3, 1])).tolist() == [-1, -1]  # numbers are not the ids "C3", "C1"
 
 
 def test_spread_keeps_the_dtype():
@@ -84,3 +94,10 @@ def test_index_in_by_hand() -> None:
     keys = pd.Series(["b", "a", "c"], dtype="string[pyarrow]")
     values = pd.Series(["c", None, "a", "x", "c"], dtype="string[pyarrow]")
     assert index_in(keys, values).tolist() == [2, -1, 1, -1, 2]
+
+
+def test_index_in_finds_values_among_unique_keys():
+    keys = pd.Series(["b", "a", "c"], dtype="str")
+    values = pd.Series(["a", "zz", None, "c", "a"], dtype="str")
+    assert index_in(keys, values).tolist() == [1, -1, -1, 2, 1]
+    assert index_in(keys, values.astype(object)).tolist() == [1, -1, -1, 2, 1]  # not Arrow: get_indexer

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["index_in", "order_rows", "rows_of", "spread"]
+__all__ = ["index_in", "order_rows", "customer_rows", "rows_of", "spread"]
 
 
 def _arrow(values: Any) -> pa.Array | None:
@@ -52,6 +52,13 @@ def order_rows(facts: Any) -> np.ndarray:
     checked that every order's customer is known, so each topic function pays an integer lookup, not a
     hash of text ids."""
     return facts.order_rows
+
+
+def customer_rows(facts: Any, ids: pd.Series) -> np.ndarray:
+    """For each of ``ids`` (the customer ids of another table: contacts, surveys, campaign members, the
+    facts' base), the row of that customer in ``facts.customers``, -1 for an id it does not hold:
+    ``facts.customer_index.get_indexer(ids.astype(str))``, by :func:`index_in`."""
+    return index_in(facts.customers["customer_id"], ids if _arrow(ids) is not None else ids.astype(str))
 
 
 def rows_of(facts: Any, ids: pd.Series) -> np.ndarray | None:

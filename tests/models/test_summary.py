@@ -106,3 +106,21 @@ def test_calibration_holdout_by_hand():
 def test_docstring_examples():
     result = doctest.testmod(summary_module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 3 and result.failed == 0
+
+
+def test_facts_summary_is_the_summary_of_the_facts_orders():
+    """The facts' customers are not in id order and one has no order: the same frame as
+    customer_summary of the facts' orders, in every time unit."""
+    from crmbook.facts import CustomerFacts
+
+    customers = pd.DataFrame({"customer_id": ["C", "A", "D", "B"]})
+    orders = _orders([("A", "2025-01-01", 100.0), ("C", "2025-01-08", 30.0), ("A", "2025-01-08", 20.0),
+                      ("A", "2025-01-08", 5.0), ("B", "2025-01-15", 25.0), ("C", "2025-01-20", 9.0)])
+    orders["order_date"] = pd.to_datetime(orders["order_date"])
+    facts = CustomerFacts(customers, orders, "2025-01-29")
+    for unit in ("D", "W", "M"):
+        got = summary_module.facts_summary(facts, time_unit=unit)
+        want = customer_summary(facts.orders, facts.as_of, time_unit=unit)
+        pd.testing.assert_frame_equal(got, want)
+        assert got.attrs == want.attrs
+    assert list(got.index) == ["A", "B", "C"]

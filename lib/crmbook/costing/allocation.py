@@ -40,7 +40,7 @@ import pandas as pd
 from crmbook.facts import CustomerFacts
 from crmbook.tables import require_columns
 
-from .drivers import DriverMap, driver_activity, load_driver_map
+from .drivers import DriverMap, _Activity, _activity, load_driver_map
 
 __all__ = ["COST_KINDS", "largest_remainder", "allocate_groups", "clean_costs", "CostAllocation",
            "allocate_costs"]
@@ -108,16 +108,35 @@ def allocate_groups(group: np.ndarray, amounts: np.ndarray, weights: np.ndarray,
         ws = wsum[group].astype(object)
         base = np.array(prod // ws, dtype=np.int64)
         rem = np.array(prod % ws, dtype=object)
-        rem = pd.Series(rem).rank(method="first").to_numpy()  # only the order of remainders matters below
+        # only the order of remainders matters below
+        rem = pd.Series(rem).rank(method="first").to_numpy().astype(np.int64)
     left = a - np.bincount(group, weights=base, minlength=len(amounts)).round().astype(np.int64)
-    # order rows by group, then remainder (largest first), then tie-break rank (smallest first)
-    key = np.lexsort((np.asarray(tie), -np.asarray(rem, dtype=float), group))
+    key = _by_group_remainder_tie(group, rem, np.asarray(tie))
     g_sorted = group[key]
     starts = np.searchsorted(g_sorted, np.arange(len(amounts)))
     pos = np.arange(len(key)) - starts[g_sorted]
     extra = np.zeros(len(w), dtype=np.int64)
     extra[key] = (pos < left[g_sorted]).astype(np.int64)
     return (base + extra) * sign[group]
+
+
+def _by_group_remainder_tie(group: np.ndarray, rem: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """The rows ordered by group, then remainder (largest first), then tie-break rank (smallest first),
+    then position: ``np.lexsort((tie, -rem, group))``, in two stable sorts of one integer key each (or
+    one, when the rows already come by group and tie) instead of a lexsort of three keys, several times
+    slower on millions of rows."""
+    if len(group) == 0:
+        return np.zeros(0, dtype=np.intp)
+    top = int(rem.max())
+    if (int(group.max()) + 1) * (top + 1) > np.iinfo(np.int64).max:  # the key would overflow
+        return np.lexsort((tie, -rem, group))
+    step_g, step_t = np.diff(group), np.diff(tie)
+    if (step_g >= 0).all() and ((step_g > 0) | (step_t >= 0)).all():
+        by_tie = np.arange(len(group))  # already by group and tie
+    else:
+        by_tie = np.argsort(tie, kind="stable")
+    key = group[by_tie] * (top + 1) + (top - rem[by_tie])
+    return by_tie[np.argsort(key, kind="stable")]
 
 
 def clean_costs(costs: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -244,8 +263,7 @@ def allocate_costs(facts: CustomerFacts, costs: pd.DataFrame, *, contacts: pd.Da
     # ties go to the first customer in id order
     tie_rank = facts.customers["customer_id"].rank(method="first").to_numpy(dtype=np.int64)
     lines = []
-    cache: dict[str, pd.DataFrame | None] = {}
-    months: dict[str, tuple] = {}  # per driver: its activity months as codes, and its columns as arrays
+    cache: dict[str, _Activity | None] = {}
     shared: dict[str, Any] = {}  # customer positions and months of orders and contacts, found once
     kinds: dict[str, str] = {}
     for j, pool in enumerate(pools):
@@ -259,22 +277,17 @@ def allocate_costs(facts: CustomerFacts, costs: pd.DataFrame, *, contacts: pd.Da
             status_missing = "no_driver"
         else:
             if driver not in cache:
-                cache[driver] = driver_activity(driver, facts, dmap, contacts=contacts, campaigns=campaigns,
-                                                campaign_members=campaign_members, cache=shared)
+                cache[driver] = _activity(driver, facts, dmap, contacts=contacts, campaigns=campaigns,
+                                          campaign_members=campaign_members, cache=shared)
             act = cache[driver]
             status_missing = "no_driver_data"
-            if act is not None and driver not in months:  # the activity's months, hashed once per driver
-                codes, names = pd.factorize(act["period"])
-                months[driver] = (codes, pd.Index(names), act["weight"].to_numpy(), act["customer"].to_numpy(),
-                                  act["units"].to_numpy())
         if act is None:
             rec["status"], rec["allocated_cents"], rec["customers"], rec["units"] = status_missing, 0, 0, np.nan
             lines.append(rec)
             continue
-        codes, names, weight, customer, units = months[driver]
+        codes, names, weight, customer, units = act.month, act.names, act.weight, act.customer, act.units
         # each activity row's line of this pool: the pool's months looked up once per distinct month
-        at_name = pd.Index(rec["period"]).get_indexer(names)
-        pos = np.where(codes >= 0, at_name[np.maximum(codes, 0)], -1) if len(names) else np.full(len(codes), -1)
+        pos = pd.Index(rec["period"]).get_indexer(names)[codes]
         keep = pos >= 0
         g = pos[keep]
         weight, customer, units = weight[keep], customer[keep], units[keep]

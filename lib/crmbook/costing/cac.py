@@ -62,6 +62,24 @@ def _period_codes(dates: pd.Series, period: str) -> tuple[np.ndarray, pd.Index]:
     return codes, names
 
 
+def _distinct_per_period(codes: np.ndarray, customer: np.ndarray, periods: int, customers: int) -> np.ndarray:
+    """How many distinct customers each period has (``codes[k]``: row ``k``'s period, ``customer[k]``
+    its customer's position): the rows taken period by period (a counting sort of the few period codes),
+    each period's customers marked on one array of the customers and counted."""
+    codes = np.asarray(codes, dtype=np.int16 if periods < 2 ** 15 else np.int64)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(periods + 1))
+    customer = np.asarray(customer)[order]
+    seen = np.zeros(customers, dtype=bool)
+    counts = np.zeros(periods, dtype=np.int64)
+    for p in range(periods):
+        rows = customer[bounds[p]:bounds[p + 1]]
+        seen[rows] = True
+        counts[p] = np.count_nonzero(seen)
+        seen[rows] = False
+    return counts
+
+
 def _spend_channel_column(costs: pd.DataFrame, channels: set[str]) -> str | None:
     for col in ("acquisition_channel", "channel"):
         if col in costs.columns:
@@ -173,9 +191,7 @@ def retention_cost(facts: CustomerFacts, costs: pd.DataFrame, *, period: str = "
     spend = clean[ret].groupby(_period(clean.loc[ret, "period"], period))["amount"].sum()
     o = facts.orders
     p_codes, p_names = _period_codes(o["order_date"], period)
-    cust = order_rows(facts).astype(np.int64)
-    pairs = np.unique(p_codes.astype(np.int64) * (len(facts.customers) + 1) + cust)
-    counts = np.bincount(pairs // (len(facts.customers) + 1), minlength=len(p_names))
+    counts = _distinct_per_period(p_codes, order_rows(facts), len(p_names), len(facts.customers))
     active = pd.Series(counts, index=np.asarray(p_names, dtype=object))
     periods = sorted(set(spend.index) | set(active.index))
     out = pd.DataFrame({"period": periods})

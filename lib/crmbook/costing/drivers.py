@@ -15,6 +15,7 @@ contacts, currency) from which the rate per driver unit is shown.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import pandas as pd
 import yaml
 
 from crmbook.facts import CustomerFacts
-from crmbook.positions import order_rows
+from crmbook.positions import customer_rows, order_rows
 from crmbook.tables import require_columns
 
 __all__ = ["DEFAULT_DRIVER_MAP", "BUILTIN_DRIVERS", "DriverMap", "load_driver_map", "driver_activity",
@@ -106,18 +107,46 @@ def load_driver_map(driver_map: str | Path | Mapping[str, Any] | DriverMap | Non
     return DriverMap(tree.get("pools") or {}, tree.get("contact_drivers") or {}, source=source)
 
 
+def _month_numbers(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each date's calendar month as a number (months since 1970-01, int64) and which dates are known.
+
+    Looks each distinct day up in a table of the days between the first and the last date (a column of
+    millions of dates spans a few thousand days), instead of converting every date to a calendar month.
+    """
+    d = dates if pd.api.types.is_datetime64_any_dtype(dates) else pd.to_datetime(dates, errors="coerce")
+    ns = d.to_numpy(dtype="datetime64[ns]")
+    valid = ~np.isnat(ns)
+    months = np.zeros(len(ns), dtype=np.int64)
+    if valid.any():
+        days = ns[valid].astype("datetime64[D]").view(np.int64)
+        first, last = int(days.min()), int(days.max())
+        if last - first <= max(len(days), 1 << 16):
+            table = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]").view(np.int64)
+            months[valid] = table[days - first]
+        else:  # a few dates far apart: convert each
+            months[valid] = ns[valid].astype("datetime64[M]").view(np.int64)
+    return months, valid
+
+
+def _month_names(numbers: np.ndarray) -> np.ndarray:
+    """``YYYY-MM`` of month numbers (months since 1970-01), as an object array."""
+    return np.array([str(m)[:7] for m in np.asarray(numbers, dtype=np.int64).astype("datetime64[M]")], dtype=object)
+
+
 def month_codes(dates: pd.Series) -> pd.Series:
     """Each date's calendar month as text ``YYYY-MM`` (the period of the costs table); missing stays missing.
 
     Formats each distinct month once (a column of 100,000s of dates holds a few dozen months).
     """
-    d = dates if pd.api.types.is_datetime64_any_dtype(dates) else pd.to_datetime(dates, errors="coerce")
-    months = d.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
-    valid = ~np.isnat(months)
+    months, valid = _month_numbers(dates)
     out = np.full(len(months), None, dtype=object)
     if valid.any():
-        uniq, inv = np.unique(months[valid], return_inverse=True)
-        out[valid] = np.array([str(u)[:7] for u in uniq], dtype=object)[inv]
+        m = months[valid]
+        first = int(m.min())
+        present = np.flatnonzero(np.bincount(m - first))
+        names = np.full(len(present) and int(present[-1]) + 1, None, dtype=object)
+        names[present] = _month_names(present + first)
+        out[valid] = names[m - first]
     return pd.Series(out, index=dates.index, dtype=object)
 
 
@@ -125,30 +154,56 @@ def _cents(values: pd.Series) -> np.ndarray:
     return np.rint(pd.to_numeric(values, errors="coerce").fillna(0.0).to_numpy(dtype=float) * 100).astype(np.int64)
 
 
-def _frame(period: pd.Series, customer: np.ndarray, weight: np.ndarray, units: np.ndarray) -> pd.DataFrame:
-    """Sum weight and units per (period, customer), by period then customer; rows of unknown customers
-    (position -1) are dropped; net-negative weights count as no activity (``attrs["negative"]``)."""
-    period = np.asarray(period, dtype=object)
+@dataclass(frozen=True)
+class _Activity:
+    """A driver's quantity per (month, customer), as arrays: the rows of :func:`driver_activity`.
+
+    ``month[k]`` is row ``k``'s position in ``names`` (the ``YYYY-MM`` of the months, in order; rows by month,
+    then customer), ``customer[k]`` its customer's position in ``facts.customers``, ``weight`` and ``units`` its
+    sums; ``negative`` counts the customer-months whose net weight was negative (left out).
+    """
+
+    month: np.ndarray
+    names: np.ndarray
+    customer: np.ndarray
+    weight: np.ndarray
+    units: np.ndarray
+    negative: int
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as the frame :func:`driver_activity` returns."""
+        period = pd.array(self.names, dtype="str").take(self.month) if len(self.names) else np.zeros(0, object)
+        out = pd.DataFrame({"period": period, "customer": self.customer, "weight": self.weight,
+                            "units": self.units})
+        out.attrs["negative"] = self.negative
+        return out
+
+
+def _sums(months: np.ndarray, customer: np.ndarray, weight: np.ndarray, units: np.ndarray) -> _Activity:
+    """Sum weight and units per (month, customer), by month then customer; ``months`` are month numbers
+    (:func:`_month_numbers`) of rows whose date is known; rows of unknown customers (position -1) are
+    dropped; net-negative weights count as no activity (``negative``)."""
+    months = np.asarray(months, dtype=np.int64)
     customer = np.asarray(customer, dtype=np.int64)
     weight = np.asarray(weight, dtype=np.int64)
     units = np.asarray(units, dtype=float)
     ok = customer >= 0
-    codes, names = pd.factorize(pd.Series(period[ok], dtype=object), sort=True)
-    c = customer[ok]
+    m, c = months[ok], customer[ok]
+    first = int(m.min()) if len(m) else 0
     n = int(c.max()) + 1 if len(c) else 1
-    key = codes.astype(np.int64) * n + c
+    key = (m - first) * n + c
     order = np.argsort(key, kind="stable")
     key_sorted = key[order]
     starts = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]]) if len(key_sorted) else np.zeros(0, int)
     w = np.add.reduceat(weight[ok][order], starts) if len(starts) else np.zeros(0, np.int64)
     u = np.add.reduceat(units[ok][order], starts) if len(starts) else np.zeros(0)
     ukey = key_sorted[starts]
-    out = pd.DataFrame({"period": np.asarray(names, dtype=object)[ukey // n] if len(ukey) else np.zeros(0, object),
-                        "customer": ukey % n, "weight": w, "units": u})
-    negative = int((out["weight"] < 0).sum())
-    out = out[out["weight"] > 0].reset_index(drop=True)  # a net refund earns no share of a pool
-    out.attrs["negative"] = negative
-    return out
+    month = ukey // n  # sorted: each new month starts a run
+    new_month = np.r_[True, month[1:] != month[:-1]] if len(month) else np.zeros(0, bool)
+    present, month = month[new_month], np.cumsum(new_month) - 1
+    keep = w > 0  # a net refund earns no share of a pool
+    return _Activity(month=month[keep].astype(np.intp), names=_month_names(present + first),
+                     customer=ukey[keep] % n, weight=w[keep], units=u[keep], negative=int((w < 0).sum()))
 
 
 def driver_activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
@@ -168,21 +223,31 @@ def driver_activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
         negative (a refund larger than the month's orders), counted as no activity. ``None`` when the
         data to measure the driver is missing (no contacts table for a contact driver, an unknown driver).
     """
-    idx = facts.customer_index
+    act = _activity(driver, facts, driver_map, contacts=contacts, campaigns=campaigns,
+                    campaign_members=campaign_members, cache=cache)
+    return None if act is None else act.frame()
+
+
+def _activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
+              contacts: pd.DataFrame | None = None,
+              campaigns: pd.DataFrame | None = None,
+              campaign_members: pd.DataFrame | None = None,
+              cache: dict[str, Any] | None = None) -> _Activity | None:
+    """:func:`driver_activity` as arrays (:class:`_Activity`), or None."""
     cache = {} if cache is None else cache
     if driver in ("orders", "revenue", "active_customers"):
         o = facts.orders
         if "orders" not in cache:
-            cache["orders"] = (order_rows(facts), month_codes(o["order_date"]))
-        cust, period = cache["orders"]
+            cache["orders"] = (order_rows(facts), _month_numbers(o["order_date"])[0])  # every order has a date
+        cust, months = cache["orders"]
+        ones = np.ones(len(o), dtype=np.int64)
         if driver == "orders":
-            ones = np.ones(len(o), dtype=np.int64)
-            return _frame(period, cust, ones, ones.astype(float))
+            return _sums(months, cust, ones, ones.astype(float))
         if driver == "revenue":
-            return _frame(period, cust, _cents(o["revenue"]), o["revenue"].to_numpy(dtype=float))
-        f = _frame(period, cust, np.ones(len(o), dtype=np.int64), np.ones(len(o)))
-        f["weight"], f["units"] = 1, 1.0
-        return f
+            return _sums(months, cust, _cents(o["revenue"]), o["revenue"].to_numpy(dtype=float))
+        act = _sums(months, cust, ones, ones.astype(float))
+        n = len(act.customer)
+        return replace(act, weight=np.ones(n, dtype=np.int64), units=np.ones(n))
     if driver == "new_customers":
         c = facts.customers
         if "signup_date" not in c.columns:
@@ -190,7 +255,7 @@ def driver_activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
         known = c["signup_date"].notna().to_numpy()
         pos = np.arange(len(c))[known]
         ones = np.ones(len(pos), dtype=np.int64)
-        return _frame(month_codes(c.loc[known, "signup_date"]), pos, ones, ones.astype(float))
+        return _sums(_month_numbers(c.loc[known, "signup_date"])[0], pos, ones, ones.astype(float))
     if driver == "campaign_touches":
         if campaign_members is None or campaigns is None:
             return None
@@ -198,11 +263,10 @@ def driver_activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
         require_columns(campaigns, "campaigns", ["campaign_id", "start_date"])
         start = campaigns.set_index(campaigns["campaign_id"].astype(str))["start_date"]
         m = campaign_members
-        period = month_codes(m["campaign_id"].astype(str).map(start))
-        cust = idx.get_indexer(m["customer_id"].astype(str))
-        ones = np.ones(len(m), dtype=np.int64)
-        keep = period.notna().to_numpy()
-        return _frame(period[keep], cust[keep], ones[keep], ones[keep].astype(float))
+        months, keep = _month_numbers(m["campaign_id"].astype(str).map(start))
+        cust = customer_rows(facts, m["customer_id"])
+        ones = np.ones(int(keep.sum()), dtype=np.int64)
+        return _sums(months[keep], cust[keep], ones, ones.astype(float))
     spec = driver_map.contact_drivers.get(driver)
     if spec is None or contacts is None:
         return None
@@ -211,13 +275,12 @@ def driver_activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
         dates = pd.to_datetime(contacts["contact_date"], errors="coerce")
         usable = (dates <= facts.as_of).to_numpy() & dates.notna().to_numpy()
         cache["contacts"] = (usable, contacts["type"].astype(str).to_numpy(),
-                             idx.get_indexer(contacts["customer_id"].astype(str)), month_codes(dates))
+                             customer_rows(facts, contacts["customer_id"]), _month_numbers(dates)[0])
     usable, types, positions, months = cache["contacts"]
     keep = usable & np.isin(types, spec["types"])
-    k = contacts[keep]
-    period = months[keep]
-    cust = positions[keep]
-    ones = np.ones(len(k), dtype=np.int64)
-    if spec["weight"] == "cost" and "cost" in k.columns and pd.to_numeric(k["cost"], errors="coerce").notna().any():
-        return _frame(period, cust, _cents(k["cost"]), ones.astype(float))
-    return _frame(period, cust, ones, ones.astype(float))
+    months, cust = months[keep], positions[keep]
+    ones = np.ones(len(cust), dtype=np.int64)
+    cost = contacts["cost"][keep] if spec["weight"] == "cost" and "cost" in contacts.columns else None
+    if cost is not None and pd.to_numeric(cost, errors="coerce").notna().any():
+        return _sums(months, cust, _cents(cost), ones.astype(float))
+    return _sums(months, cust, ones, ones.astype(float))

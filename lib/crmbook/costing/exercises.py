@@ -21,7 +21,7 @@ from crmbook.facts import CustomerFacts
 from crmbook.language import catalogue
 
 from .allocation import CostAllocation
-from .drivers import driver_activity, month_codes
+from .drivers import _activity, _month_numbers
 from .narrative import PACKAGE
 
 __all__ = ["exercises"]
@@ -42,17 +42,24 @@ def _q1(facts: CustomerFacts, allocation: CostAllocation, contacts: pd.DataFrame
         return None
     cands = cands.assign(_pref=(cands["driver"] != "contacts").astype(int))
     o = facts.orders
-    months = month_codes(o["order_date"])
+    months = _month_numbers(o["order_date"])[0]
+    acts: dict[str, Any] = {}  # each driver's activity, measured once
+    shared: dict[str, Any] = {}
     for _, line in cands.sort_values(["_pref", "period", "pool"], ascending=[True, False, True]).iterrows():
-        act = driver_activity(line["driver"], facts, dmap, contacts=contacts)
-        month = act[act["period"] == line["period"]]
-        by_rev = o[(months == line["period"]).to_numpy()].groupby("customer_id")["revenue"].sum()
-        ids = facts.customers["customer_id"].to_numpy()[month["customer"].to_numpy()]
+        if line["driver"] not in acts:
+            acts[line["driver"]] = _activity(line["driver"], facts, dmap, contacts=contacts, cache=shared)
+        act = acts[line["driver"]]
+        at = np.flatnonzero(act.names == line["period"])
+        in_month = act.month == at[0] if len(at) else np.zeros(len(act.month), dtype=bool)
+        weights, customers = act.weight[in_month], act.customer[in_month]
+        sold = months == np.datetime64(line["period"], "M").astype(np.int64)
+        by_rev = o["revenue"][sold].groupby(o["customer_id"][sold]).sum()
+        ids = facts.customers["customer_id"].to_numpy()[customers]
         rev = by_rev.reindex(ids).fillna(0.0).to_numpy()
-        w_share = month["weight"].to_numpy() / month["weight"].sum()
+        w_share = weights / weights.sum()
         r_share = rev / by_rev.sum() if by_rev.sum() > 0 else np.zeros(len(rev))
         ok = (rev > 0) & (np.abs(w_share - r_share) > 0.2 * w_share)
-        if len(month) >= 2 and ok.any():
+        if len(weights) >= 2 and ok.any():
             break
     else:
         return None
@@ -60,15 +67,15 @@ def _q1(facts: CustomerFacts, allocation: CostAllocation, contacts: pd.DataFrame
     pick = int(np.flatnonzero(ok)[np.argmax((w_share - r_share)[ok])])
     cid = str(ids[pick])
     scale = 100 if dmap.contact_drivers[line["driver"]]["weight"] == "cost" else 1
-    weight, total = float(month["weight"].iloc[pick]) / scale, float(month["weight"].sum()) / scale
+    weight, total = float(weights[pick]) / scale, float(weights.sum()) / scale
     amount = float(line["amount"])
     expected = amount * weight / total
     traps = {_text("q1.by_revenue", ctx): amount * float(r_share[pick]),
-             _text("q1.equal", ctx): amount / len(month)}
+             _text("q1.equal", ctx): amount / len(weights)}
     return NumberExercise(
         _text("name", ctx, n=1),
         _text("q1.question", ctx, pool=line["pool"], driver=line["driver"], period=line["period"], amount=amount,
-              customer=cid, weight=weight, total=total, customers=len(month), revenue=float(rev[pick]),
+              customer=cid, weight=weight, total=total, customers=len(weights), revenue=float(rev[pick]),
               month_revenue=float(by_rev.sum())),
         expected, rel_tol=0.005, abs_tol=0.011, traps=traps, hint=_text("q1.hint", ctx),
         solution=_text("q1.solution", ctx, amount=amount, weight=weight, total=total, answer=expected),

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts
+from crmbook.positions import customer_rows
 from crmbook.playbook import load_playbook
 
 __all__ = ["MIN_GROUP", "GOOD_BAD_PLAYBOOK", "SERVICE_TYPES", "customer_profile", "compare_good_bad",
@@ -60,36 +61,60 @@ def customer_profile(facts: CustomerFacts, pnl: pd.DataFrame, contacts: pd.DataF
         months), ``recency_days``, and ``account_type`` / ``acquisition_channel`` when known. Customers
         without a profit (missing cost of goods) are left out and counted in ``attrs["left_out"]``.
     """
-    buyers = pnl[(pnl["orders"] > 0)]
-    left_out = int(buyers["profit"].isna().sum())
-    b = buyers[buyers["profit"].notna()].copy()
+    buying = (pnl["orders"] > 0).to_numpy()
+    left_out = int(pnl.loc[buying, "profit"].isna().sum())
+    kept = buying & pnl["profit"].notna().to_numpy()
+    b = pnl[kept]
     out = pd.DataFrame(index=b.index)
     out["profitable"] = b["profit"] >= 0
     for col in ("profit", "revenue", "orders", "retention_cost", "direct_cost", "acquisition_cost", "indirect_cost"):
         out[col] = b[col]
     out["order_value"] = b["revenue"] / b["orders"]
     out["margin_rate"] = np.where(b["revenue"] > 0, b["gross_margin"] / b["revenue"].where(b["revenue"] > 0, 1), np.nan)
+    # the P&L of these facts has a row per customer, in their order: values are taken at the kept rows
+    # instead of looked up by text id
+    rows = np.flatnonzero(kept) if pnl.index.equals(facts.customer_index) else None
+    n = len(facts.customers)
     if contacts is not None and {"customer_id", "type"} <= set(contacts.columns):
         k = contacts
         if "contact_date" in k.columns:
             k = k[~(pd.to_datetime(k["contact_date"], errors="coerce") > facts.as_of)]
-        cid = k["customer_id"].astype(str)
         t = k["type"].astype(str)
-        out["service_contacts"] = cid[t.isin(SERVICE_TYPES)].value_counts().reindex(out.index, fill_value=0)
-        out["complaints"] = cid[t == "complaint"].value_counts().reindex(out.index, fill_value=0)
+        service, complaint = t.isin(SERVICE_TYPES).to_numpy(), (t == "complaint").to_numpy()
+        if rows is not None:
+            at = customer_rows(facts, k["customer_id"])
+            known = at >= 0
+            out["service_contacts"] = np.bincount(at[known & service], minlength=n)[rows]
+            out["complaints"] = np.bincount(at[known & complaint], minlength=n)[rows]
+        else:
+            cid = k["customer_id"].astype(str)
+            out["service_contacts"] = cid[service].value_counts().reindex(out.index, fill_value=0)
+            out["complaints"] = cid[complaint].value_counts().reindex(out.index, fill_value=0)
     else:
         out["service_contacts"] = np.nan
         out["complaints"] = np.nan
-    base = facts.base.set_index("customer_id")
-    out["recency_days"] = base["recency_days"].reindex(out.index)
-    c = facts.customers.set_index("customer_id")
+    base = facts.base
+    if rows is not None:
+        recency = np.full(n, np.nan)
+        recency[customer_rows(facts, base["customer_id"])] = base["recency_days"].to_numpy(dtype=float)
+        out["recency_days"] = recency[rows]
+    else:
+        out["recency_days"] = base.set_index("customer_id")["recency_days"].reindex(out.index)
+    c = facts.customers
+
+    def on_kept(values: pd.Series) -> pd.Series:
+        """A column of the customers at the profile's rows."""
+        if rows is not None:
+            return values.iloc[rows].set_axis(out.index)
+        return values.set_axis(c["customer_id"]).reindex(out.index)
+
     if "signup_date" in c.columns:
-        out["recent_signup"] = ((facts.as_of - c["signup_date"]).dt.days < _RECENT_DAYS).reindex(out.index).fillna(False)
+        out["recent_signup"] = on_kept((facts.as_of - c["signup_date"]).dt.days < _RECENT_DAYS).fillna(False)
     else:
         out["recent_signup"] = False
     for col in ("account_type", "acquisition_channel"):
         if col in c.columns:
-            out[col] = c[col].reindex(out.index)
+            out[col] = on_kept(c[col])
     out.attrs["left_out"] = left_out
     return out
 

@@ -18,6 +18,8 @@ margin and the profit cannot be computed: they are missing (NaN) and ``attrs["mi
 
 from __future__ import annotations
 
+import bisect
+
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -136,6 +138,26 @@ def customer_pnl(facts: CustomerFacts, costs: pd.DataFrame | None = None, contac
     return out
 
 
+def _channel_codes(channel: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each order's channel as a code into the sorted channel names, a missing channel being ``"unknown"``:
+    ``pd.factorize(channel.astype(object).where(channel.notna(), "unknown").astype(str), sort=True)``, with
+    a text column factorized as it is and ``"unknown"`` put in its place among the names afterwards."""
+    if not pd.api.types.is_string_dtype(channel) or channel.dtype == object:
+        ch = channel.astype(object).where(channel.notna(), "unknown").astype(str)
+        codes, names = pd.factorize(ch, sort=True)
+        return codes, list(names)
+    codes, found = pd.factorize(channel, sort=True)
+    names = [str(name) for name in found]
+    missing = codes < 0
+    if missing.any():
+        if "unknown" not in names:
+            at = bisect.bisect_left(names, "unknown")
+            codes[codes >= at] += 1
+            names.insert(at, "unknown")
+        codes[missing] = names.index("unknown")
+    return codes, names
+
+
 def main_order_channel(facts: CustomerFacts) -> pd.Series:
     """Each customer's main order channel: the ``channel`` of the orders with the most revenue (ties:
     the first in name order); missing for customers without orders or when orders have no channel."""
@@ -143,8 +165,7 @@ def main_order_channel(facts: CustomerFacts) -> pd.Series:
     idx = pd.Index(facts.customer_index, name="customer_id")
     if "channel" not in o.columns:
         return pd.Series(np.nan, index=idx, dtype=object, name="channel")
-    ch = o["channel"].astype(object).where(o["channel"].notna(), "unknown").astype(str)
-    codes, names = pd.factorize(ch, sort=True)
+    codes, names = _channel_codes(o["channel"])
     pos = _positions(facts)
     k = len(names)
     rev = np.bincount(pos * k + codes, weights=o["revenue"].to_numpy(dtype=float), minlength=len(idx) * k)

@@ -4,7 +4,7 @@ Shared by the lifecycle topic (P(alive), 存活概率) and the ROI topic (CLV, �
 :mod:`crmbook.facts` it imports no topic.
 
 - :mod:`~crmbook.models.summary`: per-customer frequency / recency / T / monetary value from the orders
-  (:func:`customer_summary`, :func:`calibration_holdout`), time unit explicit;
+  (:func:`customer_summary`, :func:`facts_summary`, :func:`calibration_holdout`), time unit explicit;
 - :mod:`~crmbook.models.bgnbd`: BG/NBD (Fader, Hardie & Lee 2005), :func:`fit_bgnbd`;
 - :mod:`~crmbook.models.pareto_nbd`: Pareto/NBD (Schmittlein, Morrison & Colombo 1987), :func:`fit_pareto_nbd`;
 - :mod:`~crmbook.models.gamma_gamma`: Gamma-Gamma spend model (Fader, Hardie & Lee 2005), :func:`fit_gamma_gamma`;
@@ -21,7 +21,7 @@ from crmbook.models.gamma_gamma import GammaGamma, fit_gamma_gamma
 from crmbook.models.pareto_nbd import ParetoNBD, fit_pareto_nbd
 from crmbook.models.sbg import SBG, fit_sbg
 from crmbook.models.simulate import simulate_bgnbd, simulate_gamma_gamma
-from crmbook.models.summary import calibration_holdout, customer_summary
+from crmbook.models.summary import calibration_holdout, customer_summary, facts_summary
 
 __all__ = [
     "BGNBD",
@@ -31,6 +31,7 @@ __all__ = [
     "SBG",
     "calibration_holdout",
     "customer_summary",
+    "facts_summary",
     "fit_bgnbd",
     "fit_gamma_gamma",
     "fit_pareto_nbd",

@@ -26,7 +26,7 @@ import pandas as pd
 from crmbook.models._fitting import unit_days
 from crmbook.tables import require_columns
 
-__all__ = ["customer_summary", "calibration_holdout", "SUMMARY_COLUMNS"]
+__all__ = ["customer_summary", "facts_summary", "calibration_holdout", "SUMMARY_COLUMNS"]
 
 #: Columns of :func:`customer_summary` (``monetary_value`` only when a value column is given).
 SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
@@ -48,6 +48,13 @@ def _day_number(ts: pd.Timestamp) -> int:
     return int(np.datetime64(ts.date(), "D").astype(np.int64))
 
 
+def _day_numbers(days: pd.Series) -> np.ndarray:
+    """Calendar days (days since 1970-01-01, int64) of a column of dates, local time for dates with a zone."""
+    if days.dt.tz is not None:
+        days = days.dt.tz_localize(None)
+    return days.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
 def _orders_arrays(orders: pd.DataFrame, customer: str, date: str, value: str | None):
     """Orders checked and coded: (customer codes, sorted distinct ids, day numbers, values) as arrays."""
     cols = [customer, date] + ([value] if value is not None else [])
@@ -63,9 +70,7 @@ def _orders_arrays(orders: pd.DataFrame, customer: str, date: str, value: str | 
     days = pd.to_datetime(orders[date], errors="coerce")
     if days.isna().any():
         raise ValueError(f"orders: column {date!r} is missing or not a date in {rows(days.isna())}")
-    if days.dt.tz is not None:
-        days = days.dt.tz_localize(None)
-    day = days.to_numpy().astype("datetime64[D]").astype(np.int64)
+    day = _day_numbers(days)
     if value is not None:
         vals = pd.to_numeric(orders[value], errors="coerce")
         if vals.isna().any():
@@ -82,12 +87,19 @@ def _occasions(codes, day, val):
     if len(codes) == 0:
         return codes, day, val
     lo, span = day.min(), int(day.max() - day.min()) + 1
-    keys, inverse = np.unique(codes * span + (day - lo), return_inverse=True)
-    return keys // span, keys % span + lo, np.bincount(inverse.ravel(), weights=val, minlength=len(keys))
+    key = codes * span + (day - lo)
+    order = np.argsort(key)  # np.unique(key, return_inverse=True), its sort done once
+    sorted_key = key[order]
+    first = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+    keys = sorted_key[first]
+    inverse = np.empty(len(key), dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    return keys // span, keys % span + lo, np.bincount(inverse, weights=val, minlength=len(keys))
 
 
 def _summarise(codes, day, val, ids: pd.Index, as_of_day: int, days_per_unit: float,
-               with_value: bool) -> pd.DataFrame:
+               with_value: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """The summary of the coded orders, and the code (position in ``ids``) of each of its rows."""
     cust, oday, oval = _occasions(codes, day, val)
     starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]]) if len(cust) else np.zeros(0, dtype=np.intp)
     ends = np.r_[starts[1:], len(cust)][: len(starts)] - 1
@@ -98,7 +110,7 @@ def _summarise(codes, day, val, ids: pd.Index, as_of_day: int, days_per_unit: fl
     if with_value:
         repeat_total = np.add.reduceat(oval, starts) - oval[starts] if len(starts) else np.zeros(0)
         out["monetary_value"] = np.divide(repeat_total, freq, out=np.zeros(len(out)), where=freq > 0)
-    return out
+    return out, cust[starts]
 
 
 def customer_summary(orders: pd.DataFrame, as_of: Any, *, time_unit: str = "W", customer: str = "customer_id",
@@ -150,10 +162,16 @@ def customer_summary(orders: pd.DataFrame, as_of: Any, *, time_unit: str = "W", 
     """
     days_per_unit = unit_days(time_unit)
     as_of = _timestamp("as_of", as_of)
-    codes, ids, day, val = _orders_arrays(orders, customer, date, value)
+    return _coded_summary(*_orders_arrays(orders, customer, date, value), as_of, time_unit, days_per_unit,
+                          value is not None)[0]
+
+
+def _coded_summary(codes, ids: pd.Index, day, val, as_of: pd.Timestamp, time_unit: str, days_per_unit: float,
+                   with_value: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`customer_summary` of coded orders (:func:`_orders_arrays`), and the code of each row."""
     as_of_day = _day_number(as_of)
     keep = day <= as_of_day
-    out = _summarise(codes[keep], day[keep], val[keep], ids, as_of_day, days_per_unit, value is not None)
+    out, rows = _summarise(codes[keep], day[keep], val[keep], ids, as_of_day, days_per_unit, with_value)
     seen = np.zeros(len(ids), dtype=bool)
     seen[codes[keep]] = True
     later = np.zeros(len(ids), dtype=bool)
@@ -166,7 +184,40 @@ def customer_summary(orders: pd.DataFrame, as_of: Any, *, time_unit: str = "W", 
         "excluded_orders_after_as_of": int((~keep).sum()),
         "excluded_customers_after_as_of": int((later & ~seen).sum()),
     }
-    return out
+    return out, rows
+
+
+def facts_summary(facts: Any, *, time_unit: str = "W") -> pd.DataFrame:
+    """:func:`customer_summary` of the orders of a :class:`~crmbook.facts.CustomerFacts` at its ``as_of``.
+
+    The same frame as ``customer_summary(facts.orders, facts.as_of, time_unit=time_unit)``, found from the
+    customer row of each order that the facts already hold (:attr:`~crmbook.facts.CustomerFacts.order_rows`)
+    instead of hashing the text id of every order again; the facts have checked the ids, dates and revenue.
+
+    Parameters
+    ----------
+    facts : CustomerFacts
+        Customers and orders at the analysis date.
+    time_unit : {"D", "W", "M"}
+        Unit of recency and T: day, 7-day week or 30.4375-day month.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`customer_summary` (indexed by ``customer_id``, sorted; ``monetary_value`` from ``revenue``).
+    """
+    days_per_unit = unit_days(time_unit)
+    as_of = _timestamp("as_of", facts.as_of)
+    ids = facts.customers["customer_id"]
+    by_id = ids.argsort().to_numpy()  # the customers in id order, as factorizing the orders' ids sorts them
+    rank = np.empty(len(by_id), dtype=np.int64)
+    rank[by_id] = np.arange(len(by_id))
+    o = facts.orders
+    codes = rank[np.asarray(facts.order_rows, dtype=np.int64)]
+    sorted_ids = pd.Index(ids.iloc[by_id].to_numpy(), name="customer_id")
+    val = o["revenue"].to_numpy(dtype=float)
+    return _coded_summary(codes, sorted_ids, _day_numbers(o["order_date"]), val, as_of, time_unit, days_per_unit,
+                          True)[0]
 
 
 def calibration_holdout(orders: pd.DataFrame, calibration_end: Any, as_of: Any, *, time_unit: str = "W",
@@ -221,8 +272,8 @@ def calibration_holdout(orders: pd.DataFrame, calibration_end: Any, as_of: Any, 
     end = _timestamp("as_of", as_of)
     if not cal_end < end:
         raise ValueError(f"calibration_end ({cal_end.date()}) must be before as_of ({end.date()})")
-    cal = customer_summary(orders, cal_end, time_unit=time_unit, customer=customer, date=date, value=value)
     codes, ids, day, val = _orders_arrays(orders, customer, date, value)
+    cal, position = _coded_summary(codes, ids, day, val, cal_end, time_unit, days_per_unit, value is not None)
     cal_day, end_day = _day_number(cal_end), _day_number(end)
     in_cal = np.zeros(len(ids), dtype=bool)
     in_cal[codes[day <= cal_day]] = True
@@ -231,7 +282,6 @@ def calibration_holdout(orders: pd.DataFrame, calibration_end: Any, as_of: Any, 
     cust, _, oval = _occasions(codes[in_hold & known], day[in_hold & known], val[in_hold & known])
     n_days = np.bincount(cust, minlength=len(ids)).astype(float)
     total = np.bincount(cust, weights=oval, minlength=len(ids))
-    position = ids.get_indexer(cal.index)
     n_days, total = n_days[position], total[position]
     holdout = pd.DataFrame({"frequency_holdout": n_days,
                             "duration_holdout": float(end_day - cal_day) / days_per_unit}, index=cal.index)

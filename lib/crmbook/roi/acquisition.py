@@ -16,9 +16,11 @@ accounting's (acquisition spend / new customers of the same channel and period).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts
+from crmbook.positions import customer_rows, order_rows
 from crmbook.tables import require_columns
 
 from .clv import DISCOUNT_RATE
@@ -47,23 +49,33 @@ def ltv_cac(facts: CustomerFacts, cac: pd.DataFrame, *, discount: float = DISCOU
     if channel not in c.columns:
         raise ValueError(f"customers: no {channel!r} column; LTV:CAC per channel needs it")
     start_col = c["signup_date"] if "signup_date" in c.columns else pd.Series(pd.NaT, index=c.index)
-    first = facts.base.set_index("customer_id")["first_order"]
-    start = start_col.fillna(c["customer_id"].map(first))
+    base = facts.base
+    base_of = np.empty(len(c), dtype=np.intp)  # each customer's row in the base
+    base_of[customer_rows(facts, base["customer_id"])] = np.arange(len(base))
+    start = start_col.fillna(base["first_order"].iloc[base_of].set_axis(c.index))
     cohort_end = facts.as_of - pd.DateOffset(years=1)
     cohort_start = facts.as_of - pd.DateOffset(years=2)
     cust = pd.DataFrame({"customer_id": c["customer_id"], "channel": c[channel].fillna("unknown").astype(str),
                          "start": start})
-    cohort = cust[(cust["start"] > cohort_start) & (cust["start"] <= cohort_end)]
+    in_cohort = ((cust["start"] > cohort_start) & (cust["start"] <= cohort_end)).to_numpy()
+    cohort = cust[in_cohort]
     o = facts.orders
     if "cost_of_goods" in o.columns:
         margin, basis = o["revenue"] - pd.to_numeric(o["cost_of_goods"], errors="coerce").fillna(0.0), "cost_of_goods"
     else:
         margin, basis = o["revenue"], "revenue"
-    started = o["customer_id"].map(cust.set_index("customer_id")["start"])
-    first_year = (o["order_date"] >= started) & (o["order_date"] < started + pd.DateOffset(years=1))
-    m1 = margin[first_year].groupby(o.loc[first_year, "customer_id"]).sum()
-    cohort = cohort.assign(m1=cohort["customer_id"].map(m1).fillna(0.0))
-    yr = facts.yearly_revenue(2).merge(cust[["customer_id", "channel"]], on="customer_id")
+    # each order's customer start, and its first year, by the order's customer row (not its text id)
+    rows = order_rows(facts)
+    started = pd.Series(start.to_numpy()[rows], index=o.index)
+    year_after = pd.Series((start + pd.DateOffset(years=1)).to_numpy()[rows], index=o.index)
+    first_year = ((o["order_date"] >= started) & (o["order_date"] < year_after)).to_numpy()
+    m1 = margin[first_year].groupby(rows[first_year]).sum()  # per customer row, the orders in their order
+    m1_of = np.zeros(len(c))
+    m1_of[m1.index.to_numpy()] = m1.to_numpy()
+    cohort = cohort.assign(m1=m1_of[np.flatnonzero(in_cohort)])
+    yr = facts.yearly_revenue(2)
+    yr_rows = customer_rows(facts, yr["customer_id"])
+    yr = yr[yr_rows >= 0].assign(channel=cust["channel"].to_numpy()[yr_rows[yr_rows >= 0]])
     before = yr[yr["revenue_y1"] > 0]
     retention = (before["revenue_y0"] > 0).groupby(before["channel"]).mean()
     years = {str(y) for y in range((cohort_start + pd.Timedelta(days=1)).year, cohort_end.year + 1)}

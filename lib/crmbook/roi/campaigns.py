@@ -42,6 +42,16 @@ MIN_CONTROL: int = 50
 _FLAGS = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0, "yes": 1.0, "no": 0.0}
 
 
+def _flags(responded: pd.Series) -> pd.Series:
+    """1.0 / 0.0 for each yes / no of ``responded`` as :data:`_FLAGS` reads its text, NaN for anything else;
+    a boolean column (missing values allowed) read directly: ``True`` and ``False`` are ``"true"`` and
+    ``"false"``, a missing value is not a flag."""
+    if pd.api.types.is_bool_dtype(responded.dtype):
+        flags = responded.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        return pd.Series(flags, index=responded.index, name=responded.name)
+    return map_distinct(responded, lambda v: _FLAGS.get(str(v).strip().lower(), np.nan)).astype(float)
+
+
 def _verdict(low: float, high: float, response_low: float, response_high: float) -> str:
     """On the revenue uplift's interval first (sales are what pays), then on the response uplift's."""
     if not (np.isfinite(low) and np.isfinite(high)):
@@ -91,7 +101,7 @@ def campaign_results(campaigns: pd.DataFrame, members: pd.DataFrame, *, margin_r
     other = ~group.isin(["treatment", "control"])
     m["group"] = group
     responded = m["responded"] if "responded" in m.columns else pd.Series(np.nan, index=m.index)
-    m["responded"] = map_distinct(responded, lambda v: _FLAGS.get(str(v).strip().lower(), np.nan)).astype(float)
+    m["responded"] = _flags(responded)
     revenue = pd.to_numeric(m["revenue"], errors="coerce") if "revenue" in m.columns else pd.Series(
         np.nan, index=m.index)
     m["revenue_missing"] = revenue.isna()

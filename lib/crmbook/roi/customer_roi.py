@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts
+from crmbook.positions import customer_rows, order_rows
 from crmbook.tables import require_columns
 
 __all__ = ["customer_roi", "segment_roi"]
@@ -49,12 +50,18 @@ def customer_roi(facts: CustomerFacts, *, pnl: pd.DataFrame | None = None,
     """
     o = facts.orders
     non_buyers, non_buyer_cost = 0, 0.0
-    buyers = facts.base.loc[facts.base["frequency"] > 0, "customer_id"]
-    out = pd.DataFrame(index=pd.Index(buyers, name="customer_id"))
-    out["revenue"] = o.groupby("customer_id")["revenue"].sum().reindex(out.index).fillna(0.0)
+    base = facts.base
+    buying = (base["frequency"] > 0).to_numpy()
+    out = pd.DataFrame(index=pd.Index(base.loc[buying, "customer_id"], name="customer_id"))
+    # sums per customer row (integers; the rows of each customer in the orders' order, so the same sums as
+    # a groupby by text id), then taken at each buyer's row
+    base_rows = customer_rows(facts, base["customer_id"])
+    at = base_rows[buying]
+    rows = order_rows(facts)
+    out["revenue"] = _per_row(o["revenue"], rows, len(facts.customers))[at]
     if "cost_of_goods" in o.columns:
         cogs = pd.to_numeric(o["cost_of_goods"], errors="coerce").fillna(0.0)
-        out["gross_margin"] = out["revenue"] - cogs.groupby(o["customer_id"]).sum().reindex(out.index).fillna(0.0)
+        out["gross_margin"] = out["revenue"] - _per_row(cogs, rows, len(facts.customers))[at]
         margin_basis = "cost_of_goods"
     else:
         out["gross_margin"], margin_basis = out["revenue"], "revenue"
@@ -63,11 +70,19 @@ def customer_roi(facts: CustomerFacts, *, pnl: pd.DataFrame | None = None,
                         ["customer_id", "gross_margin", "cost_of_goods", "total_cost"])
         p = pnl.set_index("customer_id") if "customer_id" in pnl.columns else pnl
         p.index = p.index.astype(str)
-        out["gross_margin"] = p["gross_margin"].reindex(out.index)
-        out["customer_cost"] = (p["total_cost"] - p["cost_of_goods"]).reindex(out.index)
         basis = "pnl" if pnl.attrs.get("basis", "costs") == "costs" else "gross_margin"
-        others = p.index.difference(out.index)  # signed up, no order: their cost is said, not hidden
-        non_buyers, non_buyer_cost = len(others), float((p["total_cost"] - p["cost_of_goods"]).reindex(others).sum())
+        cost = p["total_cost"] - p["cost_of_goods"]
+        if p.index.equals(facts.customer_index):  # the P&L of these facts: its rows are the customers'
+            out["gross_margin"] = p["gross_margin"].to_numpy()[at]
+            out["customer_cost"] = cost.to_numpy()[at]
+            # signed up, no order (in id order, as the base is): their cost is said, not hidden
+            others = base_rows[~buying]
+            non_buyers, non_buyer_cost = len(others), float(cost.iloc[others].sum())
+        else:
+            out["gross_margin"] = p["gross_margin"].reindex(out.index)
+            out["customer_cost"] = cost.reindex(out.index)
+            others = p.index.difference(out.index)  # signed up, no order: their cost is said, not hidden
+            non_buyers, non_buyer_cost = len(others), float(cost.reindex(others).sum())
     elif contacts is not None and "cost" in contacts.columns:
         require_columns(contacts, "contacts", ["customer_id", "cost"])
         cost = pd.to_numeric(contacts["cost"], errors="coerce").groupby(contacts["customer_id"].astype(str)).sum()
@@ -81,6 +96,14 @@ def customer_roi(facts: CustomerFacts, *, pnl: pd.DataFrame | None = None,
     out = out.reset_index()
     out.attrs.update(basis=basis, no_cost=int((~known).sum()) if basis != "gross_margin" else len(out),
                      margin_basis=margin_basis, non_buyers=non_buyers, non_buyer_cost=non_buyer_cost)
+    return out
+
+
+def _per_row(values: pd.Series, rows: np.ndarray, n: int) -> np.ndarray:
+    """``values`` summed per customer row (``rows``: each value's row), 0 for a row without values."""
+    sums = values.groupby(rows).sum()
+    out = np.zeros(n)
+    out[sums.index.to_numpy()] = sums.to_numpy()
     return out
 
 

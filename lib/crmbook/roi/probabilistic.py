@@ -88,7 +88,7 @@ def probabilistic_clv(facts: CustomerFacts, *, horizon: int = 12, time_unit: str
 
     if int(horizon) < 1:
         raise ValueError(f"horizon must be at least 1 time unit, got {horizon!r}")
-    s = summary if summary is not None else models.customer_summary(facts.orders, facts.as_of, time_unit=time_unit)
+    s = summary if summary is not None else models.facts_summary(facts, time_unit=time_unit)
     if model not in ("bgnbd", "pareto_nbd"):
         raise ValueError(f"model must be 'bgnbd' or 'pareto_nbd', got {model!r}")
     fit = getattr(models, f"fit_{model}")

@@ -38,7 +38,7 @@ from scipy import stats
 from scipy.special import expit
 
 from crmbook.facts import CustomerFacts
-from crmbook.positions import order_rows
+from crmbook.positions import customer_rows, order_rows
 from crmbook.tables import require_columns
 
 from .scores import CONFIDENCE, CSAT_SATISFIED, mean_interval, nps_group, wilson_interval
@@ -76,18 +76,23 @@ def loyalty_outcomes(surveys: pd.DataFrame, facts: CustomerFacts, *, windows: Se
     s = surveys[[c for c in ("customer_id", "response_date", "nps", "csat") if c in surveys.columns]].copy()
     s["customer_id"] = s["customer_id"].astype(str)
     s["response_date"] = pd.to_datetime(s["response_date"])
-    # a hash lookup against the (unique) customer index answers ``isin``; customers are then integer
-    # positions in ``latest`` (no merge or groupby on text ids)
-    s = s[(facts.customer_index.get_indexer(s["customer_id"]) >= 0) & s["response_date"].notna()]
+    # each answer's customer row (a lookup against the unique customer ids answers ``isin``); customers are
+    # then integer positions (no merge or groupby on text ids)
+    n = len(facts.customers)
+    s["_row"] = customer_rows(facts, s["customer_id"])
+    s = s[(s["_row"] >= 0).to_numpy() & s["response_date"].notna().to_numpy()]
     scored = s[[c for c in ("nps", "csat") if c in s.columns]].notna().any(axis=1)
     s = s[scored]
     complete = s["response_date"] + pd.Timedelta(days=horizon) <= as_of
     latest = s[complete].sort_values(["customer_id", "response_date"], kind="stable").groupby("customer_id").tail(1)
-    too_recent = int(s["customer_id"].nunique()) - len(latest)  # latest has one row per customer, all answered
+    # latest has one row per customer, all answered
+    too_recent = int(np.count_nonzero(np.bincount(s["_row"].to_numpy(), minlength=n))) - len(latest)
     out = latest.set_index("customer_id")
+    at = out.pop("_row").to_numpy()  # each surveyed customer's row in the customers
+    s = s.drop(columns="_row")
     o = facts.orders
-    where = np.full(len(facts.customers), -1, dtype=np.int64)  # each customer's row in ``latest`` (-1: none)
-    where[facts.customer_index.get_indexer(out.index)] = np.arange(len(out))
+    where = np.full(n, -1, dtype=np.int64)  # each customer's row in ``latest`` (-1: none)
+    where[at] = np.arange(len(out))
     row = where[order_rows(facts)]
     # the surveyed customers' orders in the inner merge's order: by customer (as ``latest``), then in their
     # own order; the sums below are then added up exactly as before (a groupby's float sums depend on it)
@@ -99,22 +104,28 @@ def loyalty_outcomes(surveys: pd.DataFrame, facts: CustomerFacts, *, windows: Se
     days = pd.Series(order_date - out["response_date"].to_numpy()[row]).dt.days.to_numpy()
     every = pd.RangeIndex(len(out))
 
-    def per_customer(values, how: str, fill):
-        g = pd.Series(values).groupby(row)
-        return (g.any() if how == "any" else g.sum()).reindex(every, fill_value=fill).to_numpy()
+    def total(values) -> np.ndarray:
+        """The float values summed per customer (a groupby's sum, in the orders' order), 0 without orders."""
+        return pd.Series(values).groupby(row).sum().reindex(every, fill_value=0.0).to_numpy()
+
+    def count(flags) -> np.ndarray:
+        """How many orders of each customer have the flag."""
+        return np.bincount(row[flags], minlength=len(out))
 
     for w in windows:
-        out[f"repurchase_{w}"] = per_customer((days > 0) & (days <= w), "any", False).astype(bool)
+        out[f"repurchase_{w}"] = count((days > 0) & (days <= w)) > 0
     spend = np.where((days > 0) & (days <= windows[-1]), revenue, 0.0)
-    out[f"spend_{windows[-1]}"] = per_customer(spend, "sum", 0.0)
-    out["churned"] = ~per_customer((days > 0) & (days <= churn_days), "any", False).astype(bool)
+    out[f"spend_{windows[-1]}"] = total(spend)
+    out["churned"] = count((days > 0) & (days <= churn_days)) == 0
     prior = (days <= 0) & (days > -365)
-    out["prior_revenue"] = per_customer(np.where(prior, revenue, 0.0), "sum", 0.0)
-    out["prior_orders"] = per_customer(prior.astype(int), "sum", 0).astype(int)
+    out["prior_revenue"] = total(np.where(prior, revenue, 0.0))
+    out["prior_orders"] = count(prior).astype(int)
     base = facts.base
-    first = base["first_order"].to_numpy()[pd.Index(base["customer_id"]).get_indexer(out.index)]
+    first_order = base["first_order"].to_numpy()
+    first_of = np.empty(n, dtype=first_order.dtype)  # each customer's first order, by customer row
+    first_of[customer_rows(facts, base["customer_id"])] = first_order
+    first = first_of[at]
     c = facts.customers
-    at = facts.customer_index.get_indexer(out.index)
     start = (pd.Series(c["signup_date"].to_numpy()[at], index=out.index) if "signup_date" in c.columns
              else pd.Series(pd.NaT, index=out.index)).fillna(pd.Series(first, index=out.index))
     out["tenure_days"] = (out["response_date"] - start).dt.days.clip(lower=0).astype(float)

@@ -36,8 +36,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from crmbook.intervals import mean_interval, wilson_interval, z_value
+from crmbook.positions import index_in
 from crmbook.tables import require_columns
 
 __all__ = [
@@ -149,6 +152,25 @@ def score_table(surveys: pd.DataFrame, *, confidence: float = CONFIDENCE) -> pd.
     return pd.DataFrame(rows, columns=["score", "n", "value", "low", "high", "better"])
 
 
+def _customer_values(surveys: pd.DataFrame, customers: pd.DataFrame, by: str) -> pd.Series | None:
+    """Column ``by`` of each answer's customer, as objects (missing when ``customers`` does not hold the
+    customer): what a left merge of ``customers[["customer_id", by]]`` on ``customer_id`` gives, found by a
+    lookup of each answer's customer row. None unless both id columns are Arrow text and the customers'
+    ids are unique (then the caller merges)."""
+    ids = customers["customer_id"]
+    if not (_arrow_text(ids) and _arrow_text(surveys["customer_id"])):
+        return None
+    if pc.count_distinct(pa.array(ids.array)).as_py() != len(ids):
+        return None
+    at = index_in(ids, surveys["customer_id"])
+    values = np.append(customers[by].astype(object).to_numpy(), np.nan)  # the last: no such customer
+    return pd.Series(values[at], index=surveys.index, dtype=object)
+
+
+def _arrow_text(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+
+
 def scores_by(surveys: pd.DataFrame, by: str, *, customers: pd.DataFrame | None = None,
               min_n: int = MIN_N, confidence: float = CONFIDENCE, scores: Sequence[str] = ("nps", "csat", "ces"),
               ) -> pd.DataFrame:
@@ -164,14 +186,20 @@ def scores_by(surveys: pd.DataFrame, by: str, *, customers: pd.DataFrame | None 
     """
     require_columns(surveys, "surveys", ["customer_id"])
     s = surveys
-    if by not in s.columns:
+    if by in s.columns:
+        keys = s[by].astype(object)
+    else:
         if customers is None or by not in customers.columns:
             raise ValueError(f"scores_by: {by!r} is neither a column of surveys nor of customers")
-        s = s.merge(customers[["customer_id", by]], on="customer_id", how="left")
-    keys = s[by].astype(object)
+        keys = _customer_values(s, customers, by)
+        if keys is None:
+            s = s.merge(customers[["customer_id", by]], on="customer_id", how="left")
+            keys = s[by].astype(object)
     unknown = int(keys.isna().sum())
+    known = keys.notna().to_numpy()
+    cols = list(dict.fromkeys(SCORES[name][0] for name in scores if SCORES[name][0] in s.columns))
     rows = []
-    for group, part in s[keys.notna()].groupby(keys[keys.notna()], sort=True):
+    for group, part in s.loc[known, cols].groupby(keys[known].to_numpy(), sort=True):
         for name in scores:
             col = SCORES[name][0]
             if col not in part.columns:
