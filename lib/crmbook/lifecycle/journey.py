@@ -38,7 +38,7 @@ import yaml
 from crmbook.context import Context
 from crmbook.facts import CustomerFacts
 from crmbook.intervals import newcombe_interval, z_value
-from crmbook.language import Narrative, catalogue, join_names
+from crmbook.language import Narrative, catalogue, join_names, package_yaml
 from crmbook.tables import format_table, require_columns
 
 from .loyalty import PACKAGE, _arrays, _day, _days, _positions
@@ -89,7 +89,7 @@ def journey_map(source: str | Path | Mapping | None = None) -> dict[str, Any]:
         ``{before_first_order: ..., after_first_order: ...}``.
     """
     if source is None:
-        tree = yaml.safe_load((resources.files(PACKAGE) / "journey_map.yaml").read_text(encoding="utf-8"))
+        tree = package_yaml((resources.files(PACKAGE) / "journey_map.yaml").read_text(encoding="utf-8"))
         where = "journey_map.yaml"
     elif isinstance(source, Mapping):
         tree, where = dict(source), "the mapping"
