@@ -159,6 +159,11 @@ def _category(values: Any, n: int) -> pd.Categorical:
                                                                   dtype=object))
 
 
+def _constant(name: str, n: int) -> pd.Categorical:
+    """``n`` times the text ``name`` as :func:`_category` gives it (codes, not ``n`` strings to factorise)."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([name] if n else [], dtype=object))
+
+
 def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
                 campaign_members: pd.DataFrame | None = None, campaigns: pd.DataFrame | None = None, *,
                 mapping: str | Path | Mapping | None = None, include_orders: bool = True) -> pd.DataFrame:
@@ -245,12 +250,12 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
             names = _category(info["channel"], len(info))
             codes = np.append(names.codes, -1)[np.where(which >= 0, which, len(info))]
             channel = _category(pd.Categorical.from_codes(codes, categories=names.categories)[keep], int(keep.sum()))
-        add(_customer_codes(facts, m)[keep], start[keep], _category(np.full(int(keep.sum()), "campaign", dtype=object), 0),
+        add(_customer_codes(facts, m)[keep], start[keep], _constant("campaign", int(keep.sum())),
             "campaign_members", channel, None, None,
             _flag(m["responded"], len(m))[keep] if "responded" in m.columns else None)
     if include_orders:
         o = facts.orders
-        add(a.cust, a.day, _category(np.full(len(o), "order", dtype=object), 0), "orders",
+        add(a.cust, a.day, _constant("order", len(o)), "orders",
             _category(o["channel"], len(o)) if "channel" in o.columns else None)
     out_cols = ["customer_id", "date", "touchpoint", "journey_stage", "channel", "response_hours", "resolved", "responded",
                 "source"]
