@@ -129,9 +129,22 @@ def customer_360(facts: CustomerFacts, *, surveys: pd.DataFrame | None = None,
             if reason:
                 missing[name] = reason
             return
-        v = values.copy()
-        v.index = v.index.astype(str)
-        out[name] = v.reindex(idx).to_numpy()
+        if values.index.equals(idx):  # already one value per row of the view, in its order (most pieces)
+            out[name] = values.to_numpy()
+            return
+        # the row of each view customer in ``values`` (-1: none), through the hash table of the view's ids
+        # (built once for all pieces); then a reindex by integer positions, which fills and promotes dtypes
+        # as the reindex by ids did
+        where = idx.get_indexer(values.index.astype(str))
+        found = np.flatnonzero(where >= 0)
+        pos = np.full(len(idx), -1, dtype=np.intp)
+        pos[where[found]] = found
+        if np.count_nonzero(pos >= 0) != len(found):  # a customer twice: the reindex by ids says so
+            v = values.copy()
+            v.index = v.index.astype(str)
+            out[name] = v.reindex(idx).to_numpy()
+            return
+        out[name] = values.reset_index(drop=True).reindex(pos).to_numpy()
 
     prof = c.set_index(c["customer_id"].astype(str))
     for col in ("member_tier", "account_type", "region"):
