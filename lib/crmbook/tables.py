@@ -22,12 +22,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pandas.io.formats.style import Styler
 
 from crmbook.context import LANGUAGES, Context, require_languages
 from crmbook.data.schemas import PERSONAL_COLUMNS
-from crmbook.language import catalogue
+from crmbook.language import catalogue, package_yaml
 from crmbook.outputs import link, output_dir
 
 __all__ = ["KINDS", "Column", "columns", "column", "format_table", "group_summary", "require_columns",
@@ -74,7 +73,7 @@ def _read_columns(package: str) -> dict[str, Column]:
     source = resources.files(package) / "text" / "columns.yaml"
     if not source.is_file():
         return {}
-    tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    tree = package_yaml(source.read_text(encoding="utf-8")) or {}
     out = {}
     for name, spec in tree.items():
         if not isinstance(spec, Mapping) or "kind" not in spec:

@@ -38,7 +38,7 @@ import yaml
 from crmbook.context import Context
 from crmbook.facts import CustomerFacts
 from crmbook.intervals import newcombe_interval, z_value
-from crmbook.language import Narrative, catalogue, join_names
+from crmbook.language import Narrative, catalogue, join_names, package_yaml
 from crmbook.tables import format_table, require_columns
 
 from .loyalty import PACKAGE, _arrays, _day, _days, _positions
@@ -89,7 +89,7 @@ def journey_map(source: str | Path | Mapping | None = None) -> dict[str, Any]:
         ``{before_first_order: ..., after_first_order: ...}``.
     """
     if source is None:
-        tree = yaml.safe_load((resources.files(PACKAGE) / "journey_map.yaml").read_text(encoding="utf-8"))
+        tree = package_yaml((resources.files(PACKAGE) / "journey_map.yaml").read_text(encoding="utf-8"))
         where = "journey_map.yaml"
     elif isinstance(source, Mapping):
         tree, where = dict(source), "the mapping"
@@ -157,6 +157,11 @@ def _category(values: Any, n: int) -> pd.Categorical:
         c = pd.Categorical(np.asarray(values, dtype=object))
     return pd.Categorical.from_codes(c.codes, categories=pd.Index(np.asarray(c.categories, dtype=object),
                                                                   dtype=object))
+
+
+def _constant(name: str, n: int) -> pd.Categorical:
+    """``n`` times the text ``name`` as :func:`_category` gives it (codes, not ``n`` strings to factorise)."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([name] if n else [], dtype=object))
 
 
 def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
@@ -245,12 +250,12 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
             names = _category(info["channel"], len(info))
             codes = np.append(names.codes, -1)[np.where(which >= 0, which, len(info))]
             channel = _category(pd.Categorical.from_codes(codes, categories=names.categories)[keep], int(keep.sum()))
-        add(_customer_codes(facts, m)[keep], start[keep], _category(np.full(int(keep.sum()), "campaign", dtype=object), 0),
+        add(_customer_codes(facts, m)[keep], start[keep], _constant("campaign", int(keep.sum())),
             "campaign_members", channel, None, None,
             _flag(m["responded"], len(m))[keep] if "responded" in m.columns else None)
     if include_orders:
         o = facts.orders
-        add(a.cust, a.day, _category(np.full(len(o), "order", dtype=object), 0), "orders",
+        add(a.cust, a.day, _constant("order", len(o)), "orders",
             _category(o["channel"], len(o)) if "channel" in o.columns else None)
     out_cols = ["customer_id", "date", "touchpoint", "journey_stage", "channel", "response_hours", "resolved", "responded",
                 "source"]
