@@ -209,11 +209,12 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
             if mask.any():
                 left[reason] = left.get(reason, 0) + int(mask.sum())
         keep = ~late & ~unknown
+        kept = int(keep.sum())
         parts.append({"_c": cust[keep], "_d": day[keep], "touchpoint": kind[keep], "source": source,
                       "channel": _category(channel, n)[keep],
-                      "response_hours": (np.full(n, np.nan) if hours is None else hours)[keep],
-                      "resolved": (np.full(n, np.nan) if resolved is None else resolved)[keep],
-                      "responded": (np.full(n, np.nan) if responded is None else responded)[keep]})
+                      "response_hours": np.full(kept, np.nan) if hours is None else hours[keep],
+                      "resolved": np.full(kept, np.nan) if resolved is None else resolved[keep],
+                      "responded": np.full(kept, np.nan) if responded is None else responded[keep]})
 
     use_members = campaign_members is not None and campaigns is not None and len(campaign_members) > 0
     if contacts is not None:

@@ -61,8 +61,8 @@ def margin_rate(facts: CustomerFacts, default: float = DEFAULT_MARGIN_RATE) -> t
 
 
 def _latest(surveys: pd.DataFrame, column: str) -> pd.Series:
-    """Each customer's latest answer to ``column`` (by id, the answers without a date before the dated ones
-    are not later: missing dates sort last, as in a sort by id and date); indexed by the sorted text ids."""
+    """Each customer's latest answer to ``column``: the last of their answers by date, undated answers after
+    the dated ones (where a stable sort by id and date puts them); indexed by the ids, sorted."""
     values = pd.to_numeric(surveys[column], errors="coerce")
     answered = (values.notna() & surveys["customer_id"].notna()).to_numpy()  # no id: in no customer's group
     values = values[answered]

@@ -353,7 +353,7 @@ def customer_portrait(facts: CustomerFacts, assignments: pd.DataFrame, *, segmen
         d["business"] = np.where(~d["account_type"].astype(str).isin(set(CONSUMER_ACCOUNT_TYPES)), "yes", "no")
         d["business"] = d["business"].where(known)
     total_rev = float(o[revenue_col].sum())
-    # one pass per attribute over all segments (not one per segment and attribute), one split of the orders
+    # one pass per attribute over all segments (not one per segment and attribute)
     who = [c for c in PORTRAIT_ATTRIBUTES if c in d.columns]
     over = {}
     for col in who:
@@ -362,8 +362,8 @@ def customer_portrait(facts: CustomerFacts, assignments: pd.DataFrame, *, segmen
         over[col] = table.set_index("group")
     # each segment's orders as one slice of the revenues put in segment order (a stable sort keeps their
     # order, so each sum is the sum over the segment's own rows, to the last digit), and per sales channel
-    # and category one groupby over all segments by integer codes (segment, value in alphabetical order):
-    # within a group the rows, and so the sums, are the same as in the segment's own groupby
+    # and category one groupby over all segments on one integer key per (segment, value in alphabetical
+    # order): within a group the rows, and so the sums, are the same as in the segment's own groupby
     codes, found = pd.factorize(o[segment_col])
     by_segment = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[by_segment], np.arange(len(found) + 1))
@@ -374,9 +374,12 @@ def customer_portrait(facts: CustomerFacts, assignments: pd.DataFrame, *, segmen
     for col in extra:
         values, names = pd.factorize(o[col].astype(str), sort=True)
         known = (codes >= 0) & (values >= 0)
-        sums = pd.Series(in_order[known]).groupby([codes[known], values[known]]).sum()
-        mixes[col] = {found[k]: pd.Series(by.to_numpy(), index=names[by.index.get_level_values(1)])
-                      for k, by in sums.groupby(level=0)}
+        width = max(len(names), 1)
+        sums = pd.Series(in_order[known]).groupby(codes[known].astype(np.int64) * width + values[known]).sum()
+        key, total = sums.index.to_numpy(), sums.to_numpy()
+        segment_of = key // width
+        mixes[col] = {found[k]: pd.Series(total[segment_of == k], index=names[key[segment_of == k] % width])
+                      for k in np.unique(segment_of)}
     rows = []
     for name, size in d.groupby(segment_col, sort=False).size().items():
         n = int(size)
