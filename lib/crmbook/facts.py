@@ -37,7 +37,7 @@ from crmbook.positions import index_in
 from crmbook.tables import require_columns
 
 if TYPE_CHECKING:
-    from crmbook.data import Dataset
+    from crmbook.data.dataset import Dataset
 
 __all__ = ["CustomerFacts", "window_mask", "year_window"]
 
