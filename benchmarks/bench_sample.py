@@ -72,7 +72,7 @@ def measure(n_customers: int, seed: int = 7, start: str | None = None, end: str 
         ``total`` (generate + write), ``orders``, ``customers``, ``peak_rss_gb``, and the arguments.
     """
     from crmbook.sample import company, generator
-    from crmbook.sample.csv_writer import _write_csv
+    from crmbook.csv_writer import write_csv
     from crmbook.sample.truth import _write_truth
 
     kwargs: dict[str, Any] = {"start": start or company.START, "end": end or company.END,
@@ -109,7 +109,7 @@ def measure(n_customers: int, seed: int = 7, start: str | None = None, end: str 
             t = time.perf_counter()
             path = folder / f"{name}.{fmt}"
             if fmt == "csv":
-                _write_csv(frame, path)
+                write_csv(frame, path)
             else:
                 frame.to_parquet(path, index=False)
             writes[path.name] = time.perf_counter() - t

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from crmbook.data.schemas import table_order
 from crmbook.data.sources import DatabaseSource, FolderSource, WorkbookSource, open_source
+from crmbook.data.sources.base import RawTable, ReadAhead
 
 
 def test_open_source_picks_the_reader_for_each_kind_of_source(tmp_path: Path) -> None:
@@ -37,3 +41,32 @@ def test_database_source_keeps_the_password_out_of_what_it_shows(monkeypatch: py
     for text in (db.describe(), repr(db), str(db)):
         assert "s3cret-pw" not in text
     assert db.describe() == "database postgresql+psycopg://analyst:***@db.example:5432/crm"
+
+
+def test_read_ahead_reads_in_the_order_given_one_at_a_time_and_close_cancels_the_rest() -> None:
+    started: list[str] = []
+    running = threading.Semaphore(1)
+    gate = threading.Event()
+
+    def reader(name: str):
+        def read() -> RawTable:
+            assert running.acquire(blocking=False), "two readings at once"
+            try:
+                started.append(name)
+                if name == "orders":
+                    gate.wait(5)
+                return RawTable(name, None, f"{name}.csv", f"/x/{name}.csv", 2)
+            finally:
+                running.release()
+        return read
+
+    order = table_order()
+    assert order.index("customers") < order.index("orders") < order.index("surveys")
+    ahead = ReadAhead({name: reader(name) for name in ("customers", "orders", "surveys")})
+    assert ahead["customers"].file == "customers.csv" and list(ahead) == ["customers", "orders", "surveys"]
+    time.sleep(0.1)
+    ahead.close()  # orders is being read (waits on the gate): surveys is cancelled
+    gate.set()
+    assert ahead["orders"].table == "orders"
+    time.sleep(0.1)
+    assert started == ["customers", "orders"]

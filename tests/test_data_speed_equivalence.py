@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
+import subprocess
 import sys
 from pathlib import Path
 
@@ -291,3 +293,18 @@ def test_trim_gives_what_arrow_trim_gives(kind: pa.DataType) -> None:
         assert arrow._trim(part).to_pylist() == pc.utf8_trim_whitespace(part).to_pylist()
     clean = pa.array(["C1", "2024-01-05", None, "", "12.5"], type=kind)
     assert arrow._trim(clean) is clean  # nothing to trim: not copied
+
+
+@pytest.mark.parametrize(("env", "expected"), [(None, "jemalloc"), ("system", "system")])
+def test_arrow_pool_is_jemalloc_unless_the_user_chooses(env: str | None, expected: str) -> None:
+    # a fresh interpreter: the pool is chosen when crmbook.data is imported; Arrow's own variable wins
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this pyarrow is built without jemalloc")
+    environ = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if env is not None:
+        environ["ARROW_DEFAULT_MEMORY_POOL"] = env
+    code = "import pyarrow as pa, crmbook.data; print(pa.default_memory_pool().backend_name)"
+    out = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == expected

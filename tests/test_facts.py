@@ -46,6 +46,29 @@ def test_yearly_revenue_windows_by_hand():
     assert len(facts.orders_in_year(0)) == 2
 
 
+def test_precompute_is_one_scan_with_the_same_values():
+    together = CustomerFacts(*_frames(), as_of="2025-12-31")
+    together.precompute(3)
+    assert [name for name, _ in together._engine.rows_returned] == [
+        "customer facts and yearly revenue (3 years)"]  # one query for both
+    apart = CustomerFacts(*_frames(), as_of="2025-12-31")
+    pd.testing.assert_frame_equal(together.base, apart.base, check_exact=True)
+    for years in (1, 2, 3):
+        pd.testing.assert_frame_equal(together.yearly_revenue(years), apart.yearly_revenue(years), check_exact=True)
+    assert together.yearly_revenue(3).set_index("customer_id").loc["a"].tolist() == [25.0, 50.0, 100.0]
+    assert "c" not in set(together.yearly_revenue(3)["customer_id"])  # no orders: not a buying customer
+    # on the sample, with its thousands of customers and ids out of order, too
+    from crmbook import data
+
+    ds = data.check("sample", as_of="2025-12-31")  # checked afresh: no stored facts to take
+    assert not ds.precomputed
+    sample = CustomerFacts.from_dataset(ds)
+    sample.precompute(3)
+    fresh = CustomerFacts.from_dataset(ds)
+    pd.testing.assert_frame_equal(sample.base, fresh.base, check_exact=True)
+    pd.testing.assert_frame_equal(sample.yearly_revenue(3), fresh.yearly_revenue(3), check_exact=True)
+
+
 def test_fewer_years_are_the_first_windows_of_more():
     """Asked in any order, 1, 2 and 3 (and 5) years give the same windows as by hand; a customer whose only
     orders lie before the windows asked for is still a buying customer (zeros)."""

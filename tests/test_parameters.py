@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -143,3 +144,24 @@ def test_names_moved_out_of_the_runner_still_import_with_a_warning() -> None:
         assert report.record_kpi is kpis.record_kpi
     with pytest.raises(AttributeError):
         report.no_such_name  # noqa: B018
+
+
+def test_parameters_are_read_from_the_notebook_json_and_a_broken_file_is_named(tmp_path: Path) -> None:
+    # the parameters cell as nbformat writes it (source as one string) and as Jupyter saves it (a list of lines)
+    for as_lines in (False, True):
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell('rows: int = 5  # how many rows\nname: str = "a#b"\n',
+                                         metadata={"tags": ["parameters"]})
+        nb.cells = [nbformat.v4.new_markdown_cell("# title"), cell]
+        path = tmp_path / "01_x.ipynb"
+        nbformat.write(nb, path)
+        if as_lines:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw["cells"][1]["source"] = cell.source.splitlines(keepends=True)
+            path.write_text(json.dumps(raw), encoding="utf-8")
+        (topic,) = report.find_topics(tmp_path)
+        assert {n: (p.type, p.default, p.help) for n, p in topic.parameters.items()} == {
+            "rows": ("int", 5, "how many rows"), "name": ("str", "a#b", "")}
+    (tmp_path / "01_x.ipynb").write_text('{"cells": [', encoding="utf-8")
+    with pytest.raises(report.UsageError, match=r"cannot read notebook 01_x\.ipynb"):
+        report.find_topics(tmp_path)

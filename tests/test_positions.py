@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from crmbook.facts import CustomerFacts
-from crmbook.positions import customer_rows, order_rows, rows_in, rows_of, spread
+from crmbook.positions import customer_rows, index_in, order_rows, rows_of, spread
 from crmbook.tables import map_distinct
 
 
@@ -75,8 +75,29 @@ def test_map_distinct_maps_mixed_objects_row_by_row():
     assert got.tolist()[:3] == ["1", "1.0", "True"] and len(calls) == 300
 
 
-def test_rows_in_finds_values_among_unique_keys():
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])
+def test_index_in_is_get_indexer_for_unique_keys(storage: str) -> None:
+    # keys in shuffled order; values with repeats, unknown ids, missing values and ids that differ only by
+    # a trailing space or case; the answer is pandas' own get_indexer, element by element
+    rng = np.random.default_rng(3)
+    keys = pd.Series([f"C{i:05d}" for i in rng.permutation(500)], dtype=pd.StringDtype(storage))
+    picks = [f"C{i:05d}" for i in rng.integers(0, 600, 2000)] + [None, "C00001 ", "c00002", ""]
+    values = pd.Series(picks, dtype=pd.StringDtype(storage))
+    expected = pd.Index(keys).get_indexer(values)
+    got = index_in(keys, values)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, expected)
+    assert (got == -1).sum() == (expected == -1).sum() > 4  # unknown ids and the four odd values
+
+
+def test_index_in_by_hand() -> None:
+    keys = pd.Series(["b", "a", "c"], dtype="string[pyarrow]")
+    values = pd.Series(["c", None, "a", "x", "c"], dtype="string[pyarrow]")
+    assert index_in(keys, values).tolist() == [2, -1, 1, -1, 2]
+
+
+def test_index_in_finds_values_among_unique_keys():
     keys = pd.Series(["b", "a", "c"], dtype="str")
     values = pd.Series(["a", "zz", None, "c", "a"], dtype="str")
-    assert rows_in(keys, values).tolist() == [1, -1, -1, 2, 1]
-    assert rows_in(keys, values.astype(object)).tolist() == [1, -1, -1, 2, 1]  # not Arrow: get_indexer
+    assert index_in(keys, values).tolist() == [1, -1, -1, 2, 1]
+    assert index_in(keys, values.astype(object)).tolist() == [1, -1, -1, 2, 1]  # not Arrow: get_indexer

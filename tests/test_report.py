@@ -23,8 +23,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crmbook import cli, kpis, redact, report
+from crmbook import cli, kpis, redact, report, topics
 from crmbook.report import parameters, runner
+from crmbook.report.runs import current_latest
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 PASSWORD = "Pw-s3cr3t!x"
@@ -599,3 +600,24 @@ def test_rejected_rows_whole_list_lands_in_the_run_folder(tmp_path: Path) -> Non
     page = (folder / "00_data_check.html").read_text(encoding="utf-8")
     assert "20 of 35 rows shown; the whole list is in" in page
     assert '<a href="00_data_check_files/rejected_rows.csv">rejected_rows.csv</a>' in page
+
+
+def test_slowest_notebooks_start_first_by_declared_cost_then_by_the_last_run(monkeypatch: pytest.MonkeyPatch,
+                                                                            tmp_path: Path) -> None:
+    # one notebook at a time, so the start order is the order of the calls
+    calls: list = []
+    monkeypatch.setattr(runner, "execute_topic", _fake_executor(calls))
+    out = tmp_path / "r"
+    code, _, _ = _cli(["run", "--data", "sample", "--jobs", "1", "--out", str(out)])
+    assert code == 0
+    by_cost = [t.stem for t in sorted(topics.TOPICS, key=lambda t: -t.cost)]
+    assert [c[0] for c in calls] == by_cost and by_cost[-1] == "00_data_check"  # a fresh folder: by cost
+    # the last good run's seconds win over the declared costs: make the data check the slowest
+    meta_file = out / current_latest(out) / "run.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    for nb in meta["notebooks"]:
+        nb["seconds"] = 99.0 if nb["topic"] == "00_data_check" else 1.0
+    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    calls.clear()
+    assert _cli(["run", "--data", "sample", "--jobs", "1", "--out", str(out)])[0] == 0
+    assert calls[0][0] == "00_data_check"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from crmbook import report
@@ -61,3 +63,24 @@ def test_new_run_ids_sort_by_time_and_differ() -> None:
     first, second = runs.new_run_id(), runs.new_run_id()
     assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", first) and first != second
     assert runs.default_reports_dir() == report.default_notebooks_dir().parent / "reports"
+
+
+def test_the_runner_imports_nbformat_without_the_iri_grammars_and_still_validates() -> None:
+    # a fresh interpreter, as crmbook run: the import made while the data are checked leaves out the optional
+    # IRI grammars (rfc3987-syntax); nbformat still validates notebooks, and refuses a broken one
+    code = (
+        "import sys\n"
+        "from crmbook.report import runner\n"
+        "runner._import_for_kernels()\n"
+        "import nbformat\n"
+        "assert sys.modules.get('rfc3987_syntax') is None\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+        "nbformat.validate(nb)\n"
+        "del nb.cells[0]['source']\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('refused')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "refused"

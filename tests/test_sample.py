@@ -445,13 +445,13 @@ def test_points_come_from_their_own_stream(monkeypatch, small):
 
 @pytest.mark.parametrize("block_rows", [1 << 20, 777])
 def test_csv_writer_gives_the_bytes_of_to_csv(tmp_path, monkeypatch, block_rows):
-    """crmbook.sample.csv_writer writes what DataFrame.to_csv writes, on values chosen to trip it: floats of every
+    """crmbook.csv_writer writes what DataFrame.to_csv writes, on values chosen to trip it: floats of every
     magnitude (Arrow and numpy format some differently), whole floats, -0.0, NaN, inf, text with commas,
     quotes, line feeds and Chinese punctuation, missing text, booleans in bool and object columns, a header
     that needs quoting; and a table it hands to pandas (text with a carriage return). Also written in blocks
     of 777 rows (the blocks of a big table)."""
-    from crmbook.sample import csv_writer as sample_csv
-    from crmbook.sample.csv_writer import _write_csv
+    from crmbook import csv_writer as sample_csv
+    from crmbook.csv_writer import write_csv
 
     monkeypatch.setattr(sample_csv, "_BLOCK_ROWS", block_rows)
 
@@ -472,7 +472,7 @@ def test_csv_writer_gives_the_bytes_of_to_csv(tmp_path, monkeypatch, block_rows)
     cases = {"mixed": frame, "no rows": frame.iloc[:0], "carriage return": frame.assign(text="a\rb")}
     for label, table in cases.items():
         table.to_csv(tmp_path / "pandas.csv", index=False, encoding="utf-8", lineterminator="\n")
-        _write_csv(table, tmp_path / "arrow.csv")
+        write_csv(table, tmp_path / "arrow.csv")
         assert (tmp_path / "arrow.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes(), label
 
 

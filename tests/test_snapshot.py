@@ -6,12 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from crmbook import data
 from crmbook.data import snapshot
 from crmbook.data.loader import check as real_check
+from crmbook.facts import CustomerFacts
 from crmbook.sample import SAMPLE_DIR
 
 AS_OF = "2025-12-31"
@@ -40,6 +42,42 @@ def test_a_snapshot_reads_back_equal(tmp_path: Path, sample_ds: data.Dataset) ->
     assert sample_ds.problems and len(sample_ds.rejected)  # the sample has defects: they must survive too
     folder = snapshot.write_snapshot(sample_ds, tmp_path / "snap")
     _assert_same(sample_ds, snapshot.read_snapshot(folder))
+
+
+def _facts_equal(a: CustomerFacts, b: CustomerFacts) -> None:
+    np.testing.assert_array_equal(a.order_rows, b.order_rows)
+    pd.testing.assert_frame_equal(a.base, b.base, check_exact=True)
+    for years in (1, 2, 3, 4):
+        pd.testing.assert_frame_equal(a.yearly_revenue(years), b.yearly_revenue(years), check_exact=True)
+
+
+def test_a_snapshot_carries_the_facts_a_kernel_would_compute(tmp_path: Path, sample_ds: data.Dataset) -> None:
+    back = snapshot.read_snapshot(snapshot.write_snapshot(sample_ds, tmp_path / "snap"))
+    assert sample_ds.precomputed == {} and back.precomputed
+    taken = CustomerFacts.from_dataset(back)
+    assert taken.base is back.precomputed["base"]  # taken, not computed again
+    assert not taken.order_rows.flags.writeable
+    # the same as facts computed from the checked tables, value by value and dtype by dtype
+    _facts_equal(taken, CustomerFacts.from_dataset(sample_ds))
+
+
+def test_facts_of_changed_tables_are_computed_again(tmp_path: Path, sample_ds: data.Dataset) -> None:
+    back = snapshot.read_snapshot(snapshot.write_snapshot(sample_ds, tmp_path / "snap"))
+    stored = back.precomputed["base"]
+    # a column replaced (the buffers are read-only, so a change replaces it): revenue doubled
+    orders = back.tables["orders"]
+    orders["revenue"] = orders["revenue"] * 2
+    doubled = CustomerFacts.from_dataset(back)
+    assert doubled.base is not stored
+    np.testing.assert_allclose(doubled.base["monetary"], stored["monetary"] * 2)
+    # another frame in place of the one read (half the orders): its own facts
+    back.tables["orders"] = orders.iloc[::2].reset_index(drop=True)
+    half = CustomerFacts.from_dataset(back)
+    assert half.base["frequency"].sum() == len(back.tables["orders"]) < stored["frequency"].sum()
+    # an as_of before the last orders drops rows, so the stored facts do not fit: computed
+    early = CustomerFacts(back.tables["customers"], back.tables["orders"], "2024-12-31",
+                          precomputed=back.precomputed)
+    assert early.base is not stored and early.base["last_order"].max() <= pd.Timestamp("2024-12-31")
 
 
 def test_a_snapshot_of_unusable_data_stays_unusable(tmp_path: Path) -> None:
@@ -151,7 +189,9 @@ def test_the_run_snapshot_is_what_check_and_load_read(tmp_path: Path, monkeypatc
     shutil.rmtree(folder)
     monkeypatch.setenv(snapshot.SNAPSHOT_ENV, str(tmp_path / "run"))
     _assert_same(ds, data.check(folder, as_of=AS_OF))
-    _assert_same(ds, data.load(folder, as_of=pd.Timestamp(AS_OF)))
+    loaded = data.load(folder, as_of=pd.Timestamp(AS_OF))
+    _assert_same(ds, loaded)
+    assert CustomerFacts.from_dataset(loaded).base is loaded.precomputed["base"]  # a notebook takes the stored facts
     with pytest.raises(FileNotFoundError):  # another request is read from the source (gone)
         data.load(folder, as_of="2025-06-30")
 

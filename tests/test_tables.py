@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -113,3 +114,23 @@ def test_exports_neutralise_spreadsheet_formulas(tmp_path, monkeypatch) -> None:
     written = (tmp_path / href).read_text(encoding="utf-8")
     assert "\n\"'=HYPERLINK" in written or "\n'=HYPERLINK" in written
     assert "\n=" not in written and "\n+" not in written and "\n@" not in written
+
+
+def test_a_full_list_has_the_bytes_to_csv_writes(tmp_path, monkeypatch) -> None:
+    # the columns of the topics' full lists (text, floats, integers, flags), with values chosen to trip a
+    # writer: missing cells, quotes, commas and line feeds in text, a formula, Chinese, floats of every form
+    from crmbook import outputs
+    from crmbook.tables import save_full_list, without_formulas
+
+    n = 9
+    frame = pd.DataFrame({
+        "customer_id": pd.array(["C1", "C,2", 'C"3', "C\n4", None, "=1+1", "客户", " sp ", ""], dtype="str"),
+        "stage": pd.Series(["a", None, "b", "c", "d", "e", "f", "g", "h"], dtype=object),
+        "clv": [0.1 + 0.2, -0.0, 1e-05, 1e16, float("nan"), 100.0, 2.5e-300, 123456789.125, -7.0],
+        "frequency": np.arange(n, dtype=np.int64) - 3,
+        "holdout": [True, False] * 4 + [True],
+    })
+    monkeypatch.setenv(outputs.OUTPUT_DIR_ENV, str(tmp_path / "06_x_files"))
+    href = save_full_list(frame, "plan")
+    expected = without_formulas(frame).to_csv(index=False, encoding="utf-8").encode("utf-8")
+    assert (tmp_path / href).read_bytes() == expected

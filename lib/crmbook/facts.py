@@ -30,14 +30,40 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crmbook.context import Context
+from crmbook.positions import index_in
 from crmbook.tables import require_columns
 
 if TYPE_CHECKING:
-    from crmbook.data import Dataset
+    from crmbook.data.dataset import Dataset
 
 __all__ = ["CustomerFacts", "window_mask", "year_window"]
+
+#: The columns the facts are computed from, per table.
+_FACT_COLUMNS = {"customers": ("customer_id", "signup_date"), "orders": ("customer_id", "order_date", "revenue")}
+
+
+def _address(s: pd.Series) -> tuple[int, ...]:
+    """Where the values of ``s`` are in memory (the address of each buffer; no copy is made)."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" or isinstance(s.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        arr = pa.array(s.array)
+        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+        return tuple(b.address if b is not None else 0 for c in chunks for b in c.buffers()) + (len(s),)
+    return (np.asarray(s).__array_interface__["data"][0], len(s))
+
+
+def columns_key(customers: pd.DataFrame, orders: pd.DataFrame) -> tuple[Any, ...]:
+    """The identity of the columns the facts are computed from: the same key means the same frames holding
+    the same column buffers. A checked table read from a snapshot is memory-mapped and read-only, so any
+    change to it replaces a column (and changes the key)."""
+    key: list[Any] = [id(customers), id(orders)]
+    for name, frame in (("customers", customers), ("orders", orders)):
+        key += [(c, _address(frame[c])) if c in frame.columns else (c, None) for c in _FACT_COLUMNS[name]]
+    return tuple(key)
 
 
 def _dates(s: pd.Series) -> pd.Series:
@@ -70,6 +96,9 @@ class CustomerFacts:
         Display settings carried in the :attr:`context`.
     context : Context, optional
         A ready context (then ``as_of``, ``currency`` and ``language`` must not be given).
+    precomputed : dict, optional
+        The facts a snapshot holds for exactly these two frames (``Dataset.precomputed``, passed by
+        :meth:`from_dataset`); ignored unless they belong to these frames, unchanged.
 
     Raises
     ------
@@ -79,7 +108,8 @@ class CustomerFacts:
     """
 
     def __init__(self, customers: pd.DataFrame, orders: pd.DataFrame, as_of: Any = None, *, currency: str = "",
-                 language: str = "en", context: Context | None = None) -> None:
+                 language: str = "en", context: Context | None = None,
+                 precomputed: dict[str, Any] | None = None) -> None:
         if context is None:
             context = Context(as_of=as_of, currency=currency, language=language)
         elif as_of is not None:
@@ -87,15 +117,36 @@ class CustomerFacts:
         self.context = context
         self.customers = self._customers_until(customers)
         self.orders = self._orders_until(orders)
-        self._check_known()
         self._yearly: dict[int, pd.DataFrame] = {}
+        if not self._adopt(precomputed or {}, customers, orders):
+            self._check_known()
 
     @classmethod
     def from_dataset(cls, ds: Dataset, *, currency: str = "", language: str = "en") -> CustomerFacts:
-        """The facts of a loaded :class:`crmbook.data.Dataset` at its own ``as_of``."""
+        """The facts of a loaded :class:`crmbook.data.Dataset` at its own ``as_of``.
+
+        A data set read from a snapshot (one check per run, or the cache) carries its per-customer facts,
+        computed when the snapshot was written (``ds.precomputed``): they are taken as they are when the
+        tables are still the ones read, unchanged, and the facts keep every row of them; else computed."""
         if getattr(ds, "as_of", None) is None:
             raise ValueError("the dataset was loaded without as_of; load it with crmbook.data.load(..., as_of=...)")
-        return cls(ds["customers"], ds["orders"], ds.as_of, currency=currency, language=language)
+        return cls(ds["customers"], ds["orders"], ds.as_of, currency=currency, language=language,
+                   precomputed=getattr(ds, "precomputed", None))
+
+    def _adopt(self, stored: dict[str, Any], customers: pd.DataFrame, orders: pd.DataFrame) -> bool:
+        """Take the facts written with a snapshot (see :meth:`from_dataset`), when they are those of these
+        frames: the very tables read with them, unchanged (:func:`columns_key`), no row left out here."""
+        if not stored or stored.get("customers") is not customers or stored.get("orders") is not orders:
+            return False
+        if len(self.customers) != len(customers) or len(self.orders) != len(orders):
+            return False
+        if stored["key"] != columns_key(customers, orders):
+            return False
+        self._codes = stored["order_rows"]
+        self._codes.flags.writeable = False
+        self.__dict__["base"] = stored["base"]  # the cached property, already computed
+        self._yearly.update(stored["yearly"])
+        return True
 
     def __repr__(self) -> str:
         return (f"CustomerFacts(as_of={self.as_of.date()}, {len(self.customers):,} customers, "
@@ -143,9 +194,9 @@ class CustomerFacts:
         return o if inside.all() else o[inside]
 
     def _check_known(self) -> None:
-        # ``customers`` has unique ids, so a hash lookup answers ``isin`` - about ten times faster than
-        # ``Series.isin`` against a column of thousands of Arrow strings
-        self._codes = self.customer_index.get_indexer(self.orders["customer_id"])  # see order_rows
+        # ``customers`` has unique ids, so a hash lookup answers ``isin`` - in Arrow for Arrow-backed text, a
+        # few times faster than pandas' ``get_indexer`` (which is ten times faster than ``Series.isin``)
+        self._codes = index_in(self.customers["customer_id"], self.orders["customer_id"])  # see order_rows
         self._codes.flags.writeable = False
         unknown = self._codes < 0
         if unknown.any():
@@ -178,10 +229,13 @@ class CustomerFacts:
         c, o = self.customers, self.orders
         signup = c["signup_date"] if "signup_date" in c.columns else pd.Series(pd.NaT, index=c.index,
                                                                              dtype="datetime64[us]")
-        customers = pd.DataFrame({"customer_id": np.arange(len(c), dtype=np.int64),
-                                  "signup_date": signup.to_numpy()})
-        orders = pd.DataFrame({"customer_id": self._codes.astype(np.int64),
-                               "order_date": o["order_date"].to_numpy(), "revenue": o["revenue"].to_numpy()})
+        # Arrow tables over the columns' own buffers (a DataFrame would first copy them into 2-D blocks);
+        # NaT becomes NULL, as when DuckDB scans a frame
+        customers = pa.table({"customer_id": np.arange(len(c), dtype=np.int64),
+                              "signup_date": pa.array(signup.to_numpy(), from_pandas=True)})
+        orders = pa.table({"customer_id": self._codes.astype(np.int64, copy=False),
+                           "order_date": pa.array(o["order_date"].to_numpy(), from_pandas=True),
+                           "revenue": pa.array(o["revenue"].to_numpy(), from_pandas=True)})
         return DuckDBEngine(frames={"customers": customers, "orders": orders})
 
     @property
@@ -243,6 +297,26 @@ class CustomerFacts:
         out["tenure_days"] = (self.as_of - start).dt.days.astype(float)
         cols = ["customer_id", "first_order", "last_order", "recency_days", "frequency", "monetary", "tenure_days"]
         return out[cols].sort_values("customer_id").reset_index(drop=True)
+
+    def precompute(self, years: int = 3) -> None:
+        """Compute :attr:`base` and :meth:`yearly_revenue` of ``years`` windows now, in one scan of the orders
+        when neither is known yet (what a snapshot stores, :mod:`crmbook.data.snapshot`); the same values as
+        asking for each."""
+        years = int(years)
+        if "base" in self.__dict__ or years in self._yearly or not self._in_engine:
+            self.base  # noqa: B018 - computed (and kept) on first access
+            self.yearly_revenue(years)
+            return
+        from crmbook.engine.facts_sql import _base_frame, _yearly_frame, _yearly_params, base_and_yearly_sql
+
+        df = self._engine.query(base_and_yearly_sql(self._engine, years, trusted=True),
+                                name=f"customer facts and yearly revenue ({years} years)",
+                                **_yearly_params(self.as_of, years))
+        ids, rank = self._ids_of(df["customer_id"])
+        self.__dict__["base"] = _base_frame(df, ids, self.orders["order_date"].dtype, rank)
+        buying = (df["frequency"].to_numpy() > 0)
+        bought = df[buying].reset_index(drop=True)
+        self._yearly[years] = _yearly_frame(bought, ids[buying].reset_index(drop=True), years, rank[buying])
 
     def yearly_revenue(self, years: int = 3) -> pd.DataFrame:
         """Revenue per buying customer in ``years`` consecutive 12-month windows ending at ``as_of``.

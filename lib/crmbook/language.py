@@ -29,9 +29,21 @@ import yaml
 
 from crmbook.context import LANGUAGES, Context, language_of
 
-__all__ = ["Catalogue", "Narrative", "catalogue", "placeholders", "escape_text", "join_names", "headings", "money"]
+__all__ = ["Catalogue", "Narrative", "catalogue", "placeholders", "escape_text", "join_names", "headings", "money",
+           "package_yaml"]
+
+#: The safe YAML loader in C (libyaml) when PyYAML has it: about ten times faster than the pure-Python
+#: one on the package's catalogues, with the same result.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~])")
+
+
+def package_yaml(text: str) -> Any:
+    """The YAML ``text`` of one of the package's own files (catalogues, playbooks, column declarations),
+    read by the safe loader in C when available. Files a user gives keep ``yaml.safe_load``, whose error
+    messages name the line and column the same way on every installation."""
+    return yaml.load(text, Loader=_YAML_LOADER)
 
 
 def escape_text(value: Any) -> str:
@@ -76,7 +88,7 @@ class Catalogue:
         folder = resources.files(package) / "text"
         for language in LANGUAGES:
             source = folder / f"{language}.yaml"
-            tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+            tree = package_yaml(source.read_text(encoding="utf-8")) or {}
             self.texts[language] = _flatten(tree)
 
     def __repr__(self) -> str:
@@ -130,7 +142,7 @@ def _headings_file(package: str) -> dict[str, dict[str, str]]:
     source = resources.files(package) / "text" / "headings.yaml"
     if not source.is_file():
         return {}
-    tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    tree = package_yaml(source.read_text(encoding="utf-8")) or {}
     return {str(en): {"en": str(en), **{k: str(v) for k, v in (spec or {}).items()}} for en, spec in tree.items()}
 
 

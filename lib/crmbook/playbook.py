@@ -22,10 +22,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from crmbook.context import Context, language_of, require_languages
-from crmbook.language import catalogue
+from crmbook.language import catalogue, package_yaml
 from crmbook.tables import group_summary
 
 __all__ = ["Playbook", "load_playbook", "action_plan"]
@@ -80,7 +79,7 @@ def load_playbook(package: str, name: str) -> Playbook:
     """The playbook ``<package>/playbooks/<name>.yaml`` (cached)."""
     source = resources.files(package) / "playbooks" / f"{name}.yaml"
     try:
-        tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        tree = package_yaml(source.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise FileNotFoundError(f"no playbook {name!r} in {package} (expected playbooks/{name}.yaml)") from None
     return Playbook(name, tree.get("groups") or {}, tree.get("order"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
@@ -22,12 +23,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pandas.io.formats.style import Styler
 
 from crmbook.context import LANGUAGES, Context, require_languages
+from crmbook.csv_writer import write_csv
 from crmbook.data.schemas import PERSONAL_COLUMNS
-from crmbook.language import catalogue
+from crmbook.language import catalogue, package_yaml
 from crmbook.outputs import link, output_dir
 
 __all__ = ["KINDS", "Column", "columns", "column", "format_table", "group_summary", "require_columns",
@@ -74,7 +75,7 @@ def _read_columns(package: str) -> dict[str, Column]:
     source = resources.files(package) / "text" / "columns.yaml"
     if not source.is_file():
         return {}
-    tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    tree = package_yaml(source.read_text(encoding="utf-8")) or {}
     out = {}
     for name, spec in tree.items():
         if not isinstance(spec, Mapping) or "kind" not in spec:
@@ -268,7 +269,11 @@ def save_full_list(table: pd.DataFrame, name: str, *, mask_personal: bool = True
         return None
     keep = [c for c in table.columns if not (mask_personal and str(c) in PERSONAL_COLUMNS)]
     path = folder / f"{name}.csv"
-    without_formulas(table[keep]).to_csv(path, index=False, encoding="utf-8")
+    frame = without_formulas(table[keep])
+    if os.linesep == "\n":  # the bytes of to_csv below, written in Arrow (a million rows: ~1 s, not ~20 s)
+        write_csv(frame, path)
+    else:
+        frame.to_csv(path, index=False, encoding="utf-8")
     return link(path)
 
 

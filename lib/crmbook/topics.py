@@ -170,6 +170,10 @@ class TopicSpec:
     leads : bool
         Its headline cards open the run index, before the other topics' (the customer plan's management
         scorecard).
+    cost : float
+        How long its notebook runs compared with the others, on a large company (the seconds each took at
+        1M customers in ``benchmarks/bench_scale.py``). A run starts the slowest notebooks first, by the last
+        good run's times; in a reports folder without one, by this.
     """
 
     number: str
@@ -184,6 +188,7 @@ class TopicSpec:
     kpis: tuple[KpiSpec, ...] = ()
     headline: tuple[str, ...] = ()
     leads: bool = False
+    cost: float = 1.0
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d{2}", self.number):
@@ -226,6 +231,7 @@ class TopicSpec:
 TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(
         number="00",
+        cost=18,  # s at 1M customers
         name="data_check",
         notebook="00_data_check.ipynb",
         package="crmbook.data_check",
@@ -244,6 +250,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="01",
+        cost=86,  # s at 1M customers
         name="segmentation",
         notebook="01_segmentation.ipynb",
         package="crmbook.segmentation",
@@ -289,6 +296,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="02",
+        cost=100,  # s at 1M customers
         name="lifecycle",
         notebook="02_lifecycle.ipynb",
         package="crmbook.lifecycle",
@@ -345,6 +353,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="03",
+        cost=59,  # s at 1M customers
         name="satisfaction",
         notebook="03_satisfaction.ipynb",
         package="crmbook.satisfaction",
@@ -387,6 +396,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="04",
+        cost=102,  # s at 1M customers
         name="cost_accounting",
         notebook="04_cost_accounting.ipynb",
         package="crmbook.costing",
@@ -420,6 +430,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="05",
+        cost=113,  # s at 1M customers
         name="roi",
         notebook="05_roi.ipynb",
         package="crmbook.roi",
@@ -457,6 +468,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="06",
+        cost=132,  # s at 1M customers
         name="customer_plan",
         notebook="06_customer_plan.ipynb",
         package="crmbook.plan",

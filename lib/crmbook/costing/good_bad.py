@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts
-from crmbook.positions import customer_rows
 from crmbook.playbook import load_playbook
+from crmbook.positions import customer_rows
 
 __all__ = ["MIN_GROUP", "GOOD_BAD_PLAYBOOK", "SERVICE_TYPES", "customer_profile", "compare_good_bad",
            "channel_mix", "unprofitable_actions"]

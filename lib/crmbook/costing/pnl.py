@@ -19,7 +19,6 @@ margin and the profit cannot be computed: they are missing (NaN) and ``attrs["mi
 from __future__ import annotations
 
 import bisect
-
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any

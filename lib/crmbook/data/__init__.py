@@ -124,9 +124,12 @@ from crmbook.data.schemas import (
     ColumnSpec,
     TableSchema,
 )
+from crmbook.data.arrow import use_jemalloc
 from crmbook.data.sources.base import MISSING_VALUES
 from crmbook.data.sources.files import CSV_ENCODINGS, DATA_SUFFIXES
 from crmbook.data.sources.sql import DEFAULT_PASSWORD_ENV
+
+use_jemalloc()  # once per process: the pool that suits loading large tables (see its docstring)
 
 __all__ = [
     "ColumnSpec",

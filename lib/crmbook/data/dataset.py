@@ -159,6 +159,10 @@ class Dataset:
     rows_read: dict[str, int] = field(default_factory=dict)
     blank_rows: dict[str, int] = field(default_factory=dict)
     rows_outside_window: dict[str, int] = field(default_factory=dict)
+    #: The per-customer facts written with a snapshot of this data set (:mod:`crmbook.data.snapshot`), which
+    #: :meth:`crmbook.facts.CustomerFacts.from_dataset` takes instead of computing them again; empty for a
+    #: data set read from its source.
+    precomputed: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         if table in self.tables:

@@ -90,6 +90,16 @@ def check(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None = None,
             raise ValueError(f"tables: {', '.join(unknown)} not crmbook tables (tables: {', '.join(SCHEMAS)})")
         only |= {ref for t in only for ref, _ in SCHEMAS[t].references.values()}
     raws, problems, ignored = reader.read(spec, only) if only is not None else reader.read(spec)
+    try:
+        return _check_read(raws, problems, ignored, reader, only, spec, as_of_ts, mask_personal)
+    finally:
+        if hasattr(raws, "close"):  # a check stopped half-way: the files not yet read are not read
+            raws.close()
+
+
+def _check_read(raws: Mapping[str, Any], problems: list[Problem], ignored: list[str], reader: Any,
+                only: set[str] | None, spec: dict, as_of_ts: pd.Timestamp | None, mask_personal: bool) -> Dataset:
+    """:func:`check` once the source is open: each table checked as its reading finishes."""
     if only is not None:  # the other tables were not read on purpose: not "ignored" as unknown files
         skipped = set(SCHEMAS) - only
         ignored = [n for n in ignored if Path(n.split()[-1]).stem.strip().lower() not in skipped]

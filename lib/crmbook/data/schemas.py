@@ -22,6 +22,7 @@ __all__ = [
     "COST_KINDS",
     "CAMPAIGN_GROUPS",
     "POINT_KINDS",
+    "table_order",
 ]
 
 
@@ -261,3 +262,20 @@ SCHEMAS: dict[str, TableSchema] = {
 
 REQUIRED_TABLES = tuple(name for name, s in SCHEMAS.items() if s.required)
 OPTIONAL_TABLES = tuple(name for name, s in SCHEMAS.items() if not s.required)
+
+
+def table_order() -> list[str]:
+    """Tables in an order where each referenced table comes before the tables that refer to it."""
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        for ref_table, _ in SCHEMAS[name].references.values():
+            if ref_table != name:
+                visit(ref_table)
+        order.append(name)
+
+    for name in SCHEMAS:
+        visit(name)
+    return order

@@ -25,6 +25,12 @@ Two places hold snapshots:
   to a file, a parameter or the loader gives another key, so a snapshot is never stale; the newest :data:`CACHE_KEEP` snapshots are kept. ``CRMBOOK_CACHE_DIR=off`` turns the
   cache off. A database has no fingerprint (its rows change without a file changing): it is always read.
 
+A snapshot also holds the **per-customer facts** every topic starts from, computed once when it is written:
+for each order the row of its customer, the base values (:attr:`crmbook.facts.CustomerFacts.base`) and the
+revenue of the last :data:`FACT_YEARS` years (:meth:`~crmbook.facts.CustomerFacts.yearly_revenue`).
+:meth:`CustomerFacts.from_dataset <crmbook.facts.CustomerFacts.from_dataset>` takes them, memory-mapped,
+instead of each kernel computing them again, as long as the tables are those read from the snapshot, unchanged.
+
 A snapshot holds personal data exactly as the Dataset did: masked unless ``mask_personal=False`` was
 asked for (and then the key differs, so a masked request never reads an unmasked snapshot). Snapshot
 and cache files are created readable by their owner only.
@@ -59,9 +65,12 @@ CACHE_ENV = "CRMBOOK_CACHE_DIR"
 #: Snapshots kept in the cache (the newest by use); older ones are removed when a new one is stored.
 CACHE_KEEP = 4
 #: Version of the snapshot layout: a snapshot of another layout is not read.
-LAYOUT = 1
+LAYOUT = 2
+#: Years of revenue windows written with the facts (the topics ask for 1, 2 and 3).
+FACT_YEARS = 3
 _META = "meta.json"
 _REJECTED = "_rejected"
+_FACTS = "_facts"
 _CHUNK = 1 << 22
 
 
@@ -97,7 +106,9 @@ def _code_version() -> str:
 
     h = hashlib.blake2b(digest_size=12)
     h.update(f"{crmbook.__version__}/{LAYOUT}".encode())
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
+    package = Path(__file__).parent.parent  # the loader, and the facts a snapshot holds
+    for path in [*sorted(Path(__file__).parent.rglob("*.py")), package / "facts.py", package / "positions.py",
+                 *sorted((package / "engine").glob("*.py"))]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -174,6 +185,42 @@ def _read_table(path: Path) -> pd.DataFrame:
     return table.to_pandas(split_blocks=True)
 
 
+def _write_facts(ds: Dataset, folder: Path) -> dict[str, Any] | None:
+    """Write the per-customer facts of ``ds`` into ``folder``; their account for ``meta.json``, or None when
+    ``ds`` has no facts (no customers or orders, no as_of) or when they do not cover every row of its tables
+    (then a kernel's facts would not be the same rows, and it computes its own)."""
+    if "customers" not in ds or "orders" not in ds or ds.as_of is None:
+        return None
+    from crmbook.facts import CustomerFacts
+
+    try:
+        facts = CustomerFacts.from_dataset(ds)
+    except ValueError:  # not usable as facts: the topics will say why
+        return None
+    if len(facts.customers) != len(ds["customers"]) or len(facts.orders) != len(ds["orders"]):
+        return None
+    facts.precompute(FACT_YEARS)
+    folder.mkdir()
+    _write_table(pd.DataFrame({"row": facts.order_rows}), folder / "order_rows.arrow")
+    _write_table(facts.base, folder / "base.arrow")
+    _write_table(facts.yearly_revenue(FACT_YEARS), folder / "yearly.arrow")
+    return {"customers": len(facts.customers), "orders": len(facts.orders), "years": FACT_YEARS}
+
+
+def _read_facts(folder: Path, info: dict[str, Any] | None, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """The facts written by :func:`_write_facts`, with the tables they belong to (see ``Dataset.precomputed``)."""
+    if not info:
+        return {}
+    from crmbook.facts import columns_key
+
+    rows = _read_table(folder / "order_rows.arrow")["row"].to_numpy()
+    customers, orders = tables["customers"], tables["orders"]
+    if len(rows) != len(orders) or info["customers"] != len(customers):
+        raise ValueError(f"the facts in {folder} do not match the snapshot's tables")
+    return {"customers": customers, "orders": orders, "key": columns_key(customers, orders), "order_rows": rows,
+            "base": _read_table(folder / "base.arrow"), "yearly": {info["years"]: _read_table(folder / "yearly.arrow")}}
+
+
 def write_snapshot(ds: Dataset, folder: str | os.PathLike) -> Path:
     """Write ``ds`` into ``folder`` (made, or replaced as a whole: a reader sees the old or the new one).
 
@@ -185,6 +232,7 @@ def write_snapshot(ds: Dataset, folder: str | os.PathLike) -> Path:
         for name, frame in ds.tables.items():
             _write_table(frame, tmp / f"{name}.arrow")
         _write_table(ds.rejected, tmp / f"{_REJECTED}.arrow")
+        facts = _write_facts(ds, tmp / _FACTS)
         meta = {
             "layout": LAYOUT,
             "tables": list(ds.tables),
@@ -193,7 +241,7 @@ def write_snapshot(ds: Dataset, folder: str | os.PathLike) -> Path:
             "as_of": None if ds.as_of is None else ds.as_of.isoformat(),
             "sources": ds.sources, "origin": ds.origin, "encodings": ds.encodings, "ignored": ds.ignored,
             "rows_read": ds.rows_read, "blank_rows": ds.blank_rows,
-            "rows_outside_window": ds.rows_outside_window,
+            "rows_outside_window": ds.rows_outside_window, "facts": facts,
         }
         (tmp / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         if folder.exists():
@@ -223,14 +271,15 @@ def read_snapshot(folder: str | os.PathLike) -> Dataset:
     try:
         tables = {name: _read_table(folder / f"{name}.arrow") for name in meta["tables"]}
         rejected = _read_table(folder / f"{_REJECTED}.arrow")
-    except (OSError, pa.ArrowInvalid) as exc:
+        precomputed = _read_facts(folder / _FACTS, meta.get("facts"), tables)
+    except (OSError, pa.ArrowInvalid, KeyError) as exc:
         raise ValueError(f"the snapshot in {folder} cannot be read: {exc}") from None
     return Dataset(tables=tables, absent=tuple(meta["absent"]), rejected=rejected,
                    problems=[Problem(**p) for p in meta["problems"]],
                    as_of=None if meta["as_of"] is None else pd.Timestamp(meta["as_of"]),
                    sources=meta["sources"], origin=meta["origin"], encodings=meta["encodings"],
                    ignored=meta["ignored"], rows_read=meta["rows_read"], blank_rows=meta["blank_rows"],
-                   rows_outside_window=meta["rows_outside_window"])
+                   rows_outside_window=meta["rows_outside_window"], precomputed=precomputed)
 
 
 # -- the run's snapshots ----------------------------------------------------------------------------------

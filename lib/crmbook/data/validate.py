@@ -2,7 +2,7 @@
 
 :func:`_check_table` takes a table as read (:class:`~crmbook.data.sources.base.RawTable`) and returns
 its usable rows, typed, with an account of the rest: every problem (:class:`~crmbook.data.dataset.Problem`)
-and one record per row set aside and reason. Tables are checked in :func:`_table_order`, so that a row
+and one record per row set aside and reason. Tables are checked in :func:`~crmbook.data.schemas.table_order`, so that a row
 referring to a customer who was set aside is set aside too (the cascade). What is checked, and what
 happens, is described in the package documentation (``help(crmbook.data)``).
 """
@@ -16,6 +16,7 @@ from crmbook.data.arrow import _duplicated, _isin, _text_keys
 from crmbook.data.dataset import _REJECTED_COLUMNS, ROWS_SHOWN, VALUES_SHOWN, Problem, _examples, _rows_text
 from crmbook.data.parse import _Issue, _parse_column, _to_str
 from crmbook.data.schemas import PERSONAL_COLUMNS, SCHEMAS
+from crmbook.data.schemas import table_order as _table_order
 from crmbook.data.sources.base import RawTable
 
 __all__: list[str] = []  # helpers of the loader; nothing here is public
@@ -292,21 +293,3 @@ def _defects(issues: list[_Issue], cascade_window: dict[str, set[str]], n_read: 
         else:
             defect[iss.positions] = True
     return defect
-
-
-def _table_order() -> list[str]:
-    """Tables in an order where each referenced table comes before the tables that refer to it."""
-    order: list[str] = []
-
-    def visit(name: str) -> None:
-        if name in order:
-            return
-        for ref_table, _ in SCHEMAS[name].references.values():
-            if ref_table != name:
-                visit(ref_table)
-        order.append(name)
-
-    for name in SCHEMAS:
-        visit(name)
-    return order
-

@@ -183,7 +183,9 @@ class DuckDBEngine(Engine):
         return cls(files=files, **kwargs)
 
     def _run(self, sql: str) -> pd.DataFrame:
-        return self.con.execute(sql).df()
+        # through Arrow: text columns stay Arrow text (``.df()`` makes a Python string of every cell, a
+        # third of the time of a per-customer query at a million customers)
+        return self.con.sql(sql).to_arrow_table().to_pandas()
 
     def _column_types(self, table: str) -> list[tuple[str, str]]:
         rel = self.con.sql(f"SELECT * FROM {table} LIMIT 0")

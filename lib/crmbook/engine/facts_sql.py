@@ -187,6 +187,27 @@ def yearly_sql(engine: Engine, years: int, clean: bool = False, trusted: bool = 
     return _known(engine, clean, trusted) + f"\nSELECT customer_id,\n       {sums}\nFROM o GROUP BY customer_id"
 
 
+def base_and_yearly_sql(engine: Engine, years: int, clean: bool = False, trusted: bool = False) -> str:
+    """:func:`base_sql` and :func:`yearly_sql` in one scan of the orders: the base columns of every customer,
+    then ``revenue_y0`` ... (NULL for a customer without orders); the buying customers' rows give the
+    yearly revenue (fields: those of both)."""
+    sums = ",\n           ".join(
+        f"CAST(SUM(CASE WHEN order_date > {{start{y}}} AND order_date <= {{end{y}}} THEN revenue END) AS VARCHAR)"
+        f" AS revenue_y{y}" for y in range(years))
+    columns = ", ".join(f"a.revenue_y{y}" for y in range(years))
+    return _known(engine, clean, trusted) + f""",
+a AS (
+    SELECT customer_id, MIN(order_date) AS first_order, MAX(order_date) AS last_order, COUNT(*) AS frequency,
+           SUM(revenue) AS monetary,
+           {sums}
+    FROM o GROUP BY customer_id
+)
+SELECT c.customer_id, a.first_order, a.last_order, {_days('a.last_order')} AS recency_days,
+       COALESCE(a.frequency, 0) AS frequency, CAST(a.monetary AS VARCHAR) AS monetary,
+       {_days('COALESCE(c.signup_date, a.first_order)')} AS tenure_days, {columns}
+FROM c LEFT JOIN a ON a.customer_id = c.customer_id"""
+
+
 def _yearly_params(as_of: pd.Timestamp, years: int) -> dict[str, Any]:
     params = _params(as_of)
     for y, (start, end) in enumerate(year_bounds(as_of, years)):

@@ -96,56 +96,55 @@ def plan_display(plan: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """The contact plan with the reason (``why``) and what to do in the report language: ``customer_id, action,
     channel, stage, why, revenue, due_date`` (P(alive) when known)."""
     require_columns(plan, "plan", ["customer_id", "action", "channel", "stage", "days_since", "revenue", "detail"])
-    # each reason's template is looked up once and only the values it shows are computed (a plan of a
-    # million customers has hundreds of thousands of rows); the sentence is the catalogue's say() exactly
+    # each reason's template is looked up once and each of its values is computed column-wise for the rows
+    # that use it (a plan of a million customers has hundreds of thousands of rows); the sentence is the
+    # catalogue's say() exactly
     cat, lang = catalogue(PACKAGE), language_of(ctx)
     known = {"revenue", "days", "detail", "orders", "revenue_12m"}
     extra = {"reason.retain_valuable_p": {"p"}, "reason.birthday": {"date"}}
-    forms: dict[str, tuple[str, set[str]] | None] = {}
+    cols = {name: list(plan[name]) if name in plan.columns else None
+            for name in ("action", "p_alive", "detail", "days_since", "revenue", "revenue_12m", "orders",
+                         "due_date")}
+    keys = [f"reason.{a}_p" if a == "retain_valuable" and p == p else
+            "reason.revisit_never" if a == "revisit" and not (d == d) else f"reason.{a}"
+            for a, p, d in zip(cols["action"], cols["p_alive"], cols["detail"], strict=True)]
+    rows_of: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        rows_of.setdefault(key, []).append(i)
+    # a formatted number has no character that escape_text changes, so escaping a money figure is escaping
+    # its currency suffix
+    suffix = escape_text(money(0.0, ctx))[len(f"{0.0:,.0f}"):]
 
-    def sentence(key: str, r: Any) -> str:
-        if key not in forms:
-            template = cat.template(key, lang)
-            if isinstance(template, Mapping):
-                template = template["other"]
-            names = placeholders(str(template))
-            forms[key] = (str(template), names) if names <= known | extra.get(key, set()) else None
-        form = forms[key]
-        values = dict(revenue=money(r.revenue, ctx), days=r.days_since if r.days_since == r.days_since else 0,
-                      detail=r.detail if r.detail == r.detail else 0, orders=r.orders,
-                      revenue_12m=money(r.revenue_12m, ctx)) if form is None else {}
-        if key == "reason.retain_valuable_p":
-            values["p"] = r.p_alive
-        elif key == "reason.birthday":
-            values["date"] = f"{pd.Timestamp(r.due_date):%Y-%m-%d}"
-        if form is None:  # a template with other placeholders: say() names what is missing
-            return say(key, ctx, **values)
-        text, names = form
-        for name in names:
-            if name == "revenue":
-                values[name] = escape_text(money(r.revenue, ctx))
-            elif name == "revenue_12m":
-                values[name] = escape_text(money(r.revenue_12m, ctx))
-            elif name == "days":
-                values[name] = r.days_since if r.days_since == r.days_since else 0
-            elif name == "detail":
-                values[name] = r.detail if r.detail == r.detail else 0
-            elif name == "orders":
-                values[name] = r.orders
-            elif name == "date":
-                values[name] = escape_text(values[name])
-        return text.format(**values)
+    def values(name: str, rows: list[int]) -> list[Any]:
+        if name in ("revenue", "revenue_12m"):
+            return [f"{float(v):,.0f}{suffix}" for v in (cols[name][i] for i in rows)]
+        if name in ("days", "detail"):
+            return [v if v == v else 0 for v in (cols["days_since" if name == "days" else name][i] for i in rows)]
+        if name == "p":
+            return [cols["p_alive"][i] for i in rows]
+        if name == "date":
+            return [escape_text(f"{pd.Timestamp(cols['due_date'][i]):%Y-%m-%d}") for i in rows]
+        return [cols[name][i] for i in rows]
 
-    why = []
-    for r in plan.itertuples(index=False):
-        if r.action == "retain_valuable" and r.p_alive == r.p_alive:
-            why.append(sentence("reason.retain_valuable_p", r))
-        elif r.action == "revisit" and not (r.detail == r.detail):
-            why.append(sentence("reason.revisit_never", r))
-        elif r.action == "birthday":
-            why.append(sentence("reason.birthday", r))
-        else:
-            why.append(sentence(f"reason.{r.action}", r))
+    why: list[str] = [""] * len(plan)
+    for key, rows in rows_of.items():
+        template = cat.template(key, lang)
+        if isinstance(template, Mapping):
+            template = template["other"]
+        text, names = str(template), placeholders(str(template))
+        if not names <= known | extra.get(key, set()):  # a template with other placeholders: say() names what is missing
+            r = next(plan.iloc[rows[:1]].itertuples(index=False))
+            given = dict(revenue=money(r.revenue, ctx), days=r.days_since if r.days_since == r.days_since else 0,
+                         detail=r.detail if r.detail == r.detail else 0, orders=r.orders,
+                         revenue_12m=money(r.revenue_12m, ctx))
+            if key == "reason.retain_valuable_p":
+                given["p"] = r.p_alive
+            elif key == "reason.birthday":
+                given["date"] = f"{pd.Timestamp(r.due_date):%Y-%m-%d}"
+            say(key, ctx, **given)
+        filled = {name: values(name, rows) for name in names}
+        for n, i in enumerate(rows):
+            why[i] = text.format(**{name: v[n] for name, v in filled.items()})
     out = plan[["customer_id", "action", "channel", "stage"]].copy()
     out["why"] = why
     out["revenue"] = plan["revenue"].to_numpy()

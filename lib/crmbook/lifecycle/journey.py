@@ -38,7 +38,7 @@ import yaml
 from crmbook.context import Context
 from crmbook.facts import CustomerFacts
 from crmbook.intervals import newcombe_interval, z_value
-from crmbook.language import Narrative, catalogue, join_names
+from crmbook.language import Narrative, catalogue, join_names, package_yaml
 from crmbook.tables import format_table, require_columns
 
 from .loyalty import PACKAGE, _arrays, _day, _days, _positions
@@ -89,7 +89,7 @@ def journey_map(source: str | Path | Mapping | None = None) -> dict[str, Any]:
         ``{before_first_order: ..., after_first_order: ...}``.
     """
     if source is None:
-        tree = yaml.safe_load((resources.files(PACKAGE) / "journey_map.yaml").read_text(encoding="utf-8"))
+        tree = package_yaml((resources.files(PACKAGE) / "journey_map.yaml").read_text(encoding="utf-8"))
         where = "journey_map.yaml"
     elif isinstance(source, Mapping):
         tree, where = dict(source), "the mapping"
@@ -159,6 +159,11 @@ def _category(values: Any, n: int) -> pd.Categorical:
                                                                   dtype=object))
 
 
+def _constant(name: str, n: int) -> pd.Categorical:
+    """``n`` times the text ``name`` as :func:`_category` gives it (codes, not ``n`` strings to factorise)."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([name] if n else [], dtype=object))
+
+
 def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
                 campaign_members: pd.DataFrame | None = None, campaigns: pd.DataFrame | None = None, *,
                 mapping: str | Path | Mapping | None = None, include_orders: bool = True) -> pd.DataFrame:
@@ -204,11 +209,12 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
             if mask.any():
                 left[reason] = left.get(reason, 0) + int(mask.sum())
         keep = ~late & ~unknown
+        kept = int(keep.sum())
         parts.append({"_c": cust[keep], "_d": day[keep], "touchpoint": kind[keep], "source": source,
                       "channel": _category(channel, n)[keep],
-                      "response_hours": (np.full(n, np.nan) if hours is None else hours)[keep],
-                      "resolved": (np.full(n, np.nan) if resolved is None else resolved)[keep],
-                      "responded": (np.full(n, np.nan) if responded is None else responded)[keep]})
+                      "response_hours": np.full(kept, np.nan) if hours is None else hours[keep],
+                      "resolved": np.full(kept, np.nan) if resolved is None else resolved[keep],
+                      "responded": np.full(kept, np.nan) if responded is None else responded[keep]})
 
     use_members = campaign_members is not None and campaigns is not None and len(campaign_members) > 0
     if contacts is not None:
@@ -245,12 +251,12 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
             names = _category(info["channel"], len(info))
             codes = np.append(names.codes, -1)[np.where(which >= 0, which, len(info))]
             channel = _category(pd.Categorical.from_codes(codes, categories=names.categories)[keep], int(keep.sum()))
-        add(_customer_codes(facts, m)[keep], start[keep], _category(np.full(int(keep.sum()), "campaign", dtype=object), 0),
+        add(_customer_codes(facts, m)[keep], start[keep], _constant("campaign", int(keep.sum())),
             "campaign_members", channel, None, None,
             _flag(m["responded"], len(m))[keep] if "responded" in m.columns else None)
     if include_orders:
         o = facts.orders
-        add(a.cust, a.day, _category(np.full(len(o), "order", dtype=object), 0), "orders",
+        add(a.cust, a.day, _constant("order", len(o)), "orders",
             _category(o["channel"], len(o)) if "channel" in o.columns else None)
     out_cols = ["customer_id", "date", "touchpoint", "journey_stage", "channel", "response_hours", "resolved", "responded",
                 "source"]

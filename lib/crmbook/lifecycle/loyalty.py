@@ -197,7 +197,7 @@ def _arrays(facts: CustomerFacts) -> _Arrays:
         return _CACHE[facts]
     c, o = facts.customers, facts.orders
     n = len(c)
-    cust = _positions(c["customer_id"], o["customer_id"])
+    cust = facts.order_rows  # each order's customer, found once by the facts (read-only)
     day = _days(o["order_date"])
     first = np.full(n, _NEVER, dtype=np.int64)
     np.minimum.at(first, cust, day)

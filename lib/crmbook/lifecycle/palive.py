@@ -55,10 +55,20 @@ def p_alive_table(facts: CustomerFacts, *, time_unit: str = "W", horizon_days: i
 
     if time_unit not in _DAYS:
         raise ValueError(f"time_unit must be one of {sorted(_DAYS)}, got {time_unit!r}")
-    s = customer_summary(facts.orders, facts.as_of, time_unit=time_unit)
+    # the orders' customers as their rank in id order (integers sort as the ids do), so the summary's
+    # sorted customers are the same rows as with the text ids, without hashing and sorting every order's id
+    ids = facts.customers["customer_id"]
+    by_id = ids.argsort().to_numpy()
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[by_id] = np.arange(len(ids))
+    o = facts.orders
+    coded = pd.DataFrame({"customer_id": rank[facts.order_rows], "order_date": o["order_date"].to_numpy(),
+                          "revenue": o["revenue"].to_numpy()}, index=o.index)
+    s = customer_summary(coded, facts.as_of, time_unit=time_unit)
     model = fit_bgnbd(s["frequency"], s["recency"], s["T"])
     t = float(horizon_days) / _DAYS[time_unit]
-    out = pd.DataFrame({"customer_id": s.index.astype(str), "frequency": s["frequency"].to_numpy(),
+    out = pd.DataFrame({"customer_id": ids.iloc[by_id[s.index.to_numpy()]].astype(str).to_numpy(),
+                        "frequency": s["frequency"].to_numpy(),
                         "recency": s["recency"].to_numpy(), "T": s["T"].to_numpy()})
     out["p_alive"] = np.asarray(model.p_alive(s["frequency"], s["recency"], s["T"]), dtype=float)
     out["expected_purchases"] = np.asarray(model.expected_purchases(t, s["frequency"], s["recency"], s["T"]),

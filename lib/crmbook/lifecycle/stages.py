@@ -23,6 +23,7 @@ longer than the gaps of nine in ten repeat customers has probably gone.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -82,11 +83,12 @@ def inter_purchase_days(orders: pd.DataFrame, *, weights: bool = False) -> np.nd
     return (gaps, w) if weights else gaps
 
 
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: Sequence[float]) -> list[float]:
+    """The weighted quantiles ``qs`` of ``values``: the values sorted and their weights summed once for all."""
     order = np.argsort(values, kind="stable")
     v, w = values[order], weights[order]
     cum = np.cumsum(w) / w.sum()
-    return float(v[min(np.searchsorted(cum, q - 1e-12), len(v) - 1)])
+    return [float(v[min(np.searchsorted(cum, q - 1e-12), len(v) - 1)]) for q in qs]
 
 
 def _check_quantiles(at_risk_quantile: float, inactive_quantile: float) -> None:
@@ -104,8 +106,7 @@ def _thresholds(c: Coded, at_risk_quantile: float, inactive_quantile: float) -> 
     if len(gaps) == 0:
         raise ValueError("orders: no customer ordered on two different days, so the inactivity thresholds "
                          "cannot be derived from the data; give at_risk_days and inactive_days")
-    risk = _weighted_quantile(gaps, weights, float(at_risk_quantile))
-    lapse = _weighted_quantile(gaps, weights, float(inactive_quantile))
+    risk, lapse = _weighted_quantiles(gaps, weights, (float(at_risk_quantile), float(inactive_quantile)))
     return {"at_risk_days": int(math.ceil(risk)), "inactive_days": int(math.ceil(lapse)), "gaps": int(len(gaps)),
             "repeat_customers": int(round(weights.sum()))}
 

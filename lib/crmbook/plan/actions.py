@@ -27,8 +27,8 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from crmbook.language import package_yaml
 from crmbook.playbook import load_playbook
 from crmbook.tables import require_columns
 
@@ -48,7 +48,7 @@ BIRTHDAY_DAYS: int = 30
 @functools.cache
 def action_specs() -> dict[str, dict[str, Any]]:
     """The playbook's actions: ``{action: {"rule", "measured", "channels": {channel: {"cost", "rate"}}}}``."""
-    tree = yaml.safe_load((resources.files("crmbook.plan") / "playbooks" / "actions.yaml").read_text("utf-8"))
+    tree = package_yaml((resources.files("crmbook.plan") / "playbooks" / "actions.yaml").read_text("utf-8"))
     out = {}
     for name in tree["order"]:
         spec = tree["groups"][name]

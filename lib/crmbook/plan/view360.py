@@ -61,12 +61,20 @@ def margin_rate(facts: CustomerFacts, default: float = DEFAULT_MARGIN_RATE) -> t
 
 
 def _latest(surveys: pd.DataFrame, column: str) -> pd.Series:
-    s = surveys[["customer_id", "response_date", column]].copy()
-    s[column] = pd.to_numeric(s[column], errors="coerce")
-    s = s.dropna(subset=[column])
-    s["response_date"] = pd.to_datetime(s["response_date"], errors="coerce")
-    s = s.sort_values(["customer_id", "response_date"], kind="stable")
-    return s.groupby(s["customer_id"].astype(str))[column].last()
+    """Each customer's latest answer to ``column``: the last of their answers by date, undated answers after
+    the dated ones (where a stable sort by id and date puts them); indexed by the ids, sorted."""
+    values = pd.to_numeric(surveys[column], errors="coerce")
+    answered = (values.notna() & surveys["customer_id"].notna()).to_numpy()  # no id: in no customer's group
+    values = values[answered]
+    dates = pd.to_datetime(surveys["response_date"], errors="coerce")[answered].to_numpy()
+    # customers as codes in id order, answers by (customer, date, missing dates last), stable like the sort
+    code, ids = pd.factorize(surveys["customer_id"][answered].astype(str), sort=True)
+    undated = np.isnat(dates)
+    order = np.lexsort((np.where(undated, 0, dates.view(np.int64)), undated, code))
+    code = code[order]
+    last = np.flatnonzero(np.r_[code[1:] != code[:-1], True]) if len(code) else np.zeros(0, dtype=np.intp)
+    return pd.Series(values.to_numpy()[order[last]], index=pd.Index(ids[code[last]], name="customer_id"),
+                     name=column, dtype=values.dtype)
 
 
 def _clv(facts: CustomerFacts, method: str, rate: float) -> tuple[pd.Series, pd.Series | None, str | None]:
@@ -129,9 +137,22 @@ def customer_360(facts: CustomerFacts, *, surveys: pd.DataFrame | None = None,
             if reason:
                 missing[name] = reason
             return
-        v = values.copy()
-        v.index = v.index.astype(str)
-        out[name] = v.reindex(idx).to_numpy()
+        if values.index.equals(idx):  # already one value per row of the view, in its order (most pieces)
+            out[name] = values.to_numpy()
+            return
+        # the row of each view customer in ``values`` (-1: none), through the hash table of the view's ids
+        # (built once for all pieces); then a reindex by integer positions, which fills and promotes dtypes
+        # as the reindex by ids did
+        where = idx.get_indexer(values.index.astype(str))
+        found = np.flatnonzero(where >= 0)
+        pos = np.full(len(idx), -1, dtype=np.intp)
+        pos[where[found]] = found
+        if np.count_nonzero(pos >= 0) != len(found):  # a customer twice: the reindex by ids says so
+            v = values.copy()
+            v.index = v.index.astype(str)
+            out[name] = v.reindex(idx).to_numpy()
+            return
+        out[name] = values.reset_index(drop=True).reindex(pos).to_numpy()
 
     prof = c.set_index(c["customer_id"].astype(str))
     for col in ("member_tier", "account_type", "region"):

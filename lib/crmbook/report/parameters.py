@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as _dt
+import json
 import math
 import os
 import re
@@ -280,11 +281,13 @@ def default_notebooks_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "notebooks"
 
 
-def _parameters_cell(nb: Any) -> str | None:
-    """Source of the notebook's cell tagged ``parameters`` (None when there is none)."""
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            return cell.source
+def _parameters_cell(nb: Mapping[str, Any]) -> str | None:
+    """Source of the notebook's cell tagged ``parameters`` (None when there is none); ``nb`` is a notebook
+    as read by nbformat, or its JSON as a dict (a cell's source is then a string or a list of lines)."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell["source"]
+            return source if isinstance(source, str) else "".join(source)
     return None
 
 
@@ -334,13 +337,15 @@ def parse_parameters(source: str) -> dict[str, Parameter]:
 
 
 def _read_parameters(path: Path) -> dict[str, Parameter]:
-    import nbformat
-
+    # the notebook's JSON, read as JSON: nbformat's import alone (jsonschema and its grammars) takes over a
+    # second, which the runner spends later, while the data are checked (crmbook.report.runner._check_data)
     try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as exc:  # a broken notebook file
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise ValueError("not a notebook: no list of cells")
+        source = _parameters_cell(nb)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # a broken notebook file
         raise UsageError(f"cannot read notebook {path.name}: {exc}") from exc
-    source = _parameters_cell(nb)
     if source is None:
         return {}
     try:

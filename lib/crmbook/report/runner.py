@@ -284,7 +284,7 @@ def _check_data(data: str, requests: Sequence[Mapping[str, Any]], limit: Any, re
     folder = Path(tempfile.mkdtemp(prefix="crmbook-snapshot-"))
     try:
         for request in requests:
-            found = _in_child(_check_into, data, dict(request), limit, str(folder))
+            found = _in_child(_check_into, data, dict(request), limit, str(folder), meanwhile=_import_for_kernels)
             if found is None:
                 continue
             if found["over"]:
@@ -300,19 +300,42 @@ def _check_data(data: str, requests: Sequence[Mapping[str, Any]], limit: Any, re
     return folder
 
 
-def _in_child(function: Any, *args: Any) -> Any:
-    """``function(*args)`` in a forked child process where there is ``fork`` (Linux), else here.
+def _in_child(function: Any, *args: Any, meanwhile: Any = None) -> Any:
+    """``function(*args)`` in a forked child process where there is ``fork`` (Linux), else here; while the
+    child works, this process calls ``meanwhile()`` (when given).
 
     A check of a large export holds gigabytes while it runs; in a child, that memory goes back to the
     system when it ends, instead of staying with the runner while the kernels run."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return function(*args)
+        result = function(*args)
+        if meanwhile is not None:
+            meanwhile()
+        return result
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        return pool.submit(function, *args).result()
+        future = pool.submit(function, *args)  # the child is forked here, before ``meanwhile`` imports anything
+        if meanwhile is not None:
+            meanwhile()
+        return future.result()
+
+
+def _import_for_kernels() -> None:
+    """Import what running the notebooks needs (Papermill, nbformat and its schema checks), while the data
+    check runs in its child process, instead of after it.
+
+    When the optional ``rfc3987-syntax`` is installed (Jupyter's event schemas pull it in), jsonschema's
+    import compiles its 39 Lark grammars, 1.6 s of this import, only to check the ``iri`` format, which
+    nbformat never asks for (it validates without a format checker). In the runner's own process the
+    module is marked absent before jsonschema is first imported, so jsonschema skips that check (as it
+    does where the package is not installed); kernels and other processes are not affected.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
 
 
 def _check_into(data: str, request: Mapping[str, Any], limit: Any, folder: str) -> dict[str, Any] | None:
@@ -339,8 +362,8 @@ def _check_into(data: str, request: Mapping[str, Any], limit: Any, folder: str) 
 
 def _execute(guard: _SignalGuard, job: Any, chosen: Sequence[Topic], jobs: int, out_dir: Path, tmp_folder: Path,
              run_id: str, password: str | None, progress: Progress) -> list[dict[str, Any]]:
-    """Run ``job`` for every topic in worker threads (longest first, by the last good run's timings:
-    the slowest notebook never starts last) and return their results in the topics' order; once every
+    """Run ``job`` for every topic in worker threads (longest first, by the last good run's timings, or
+    the topics' declared costs in a folder without one: the slowest notebook never starts last) and return their results in the topics' order; once every
     notebook is done, signals are held (``guard.defer``) until the caller has finished the run.
 
     An interruption or a write error stops every notebook and removes ``tmp_folder``
@@ -349,7 +372,7 @@ def _execute(guard: _SignalGuard, job: Any, chosen: Sequence[Topic], jobs: int, 
     futures: dict[int, Any] = {}
     try:
         with password_in_env(password), tempfile.TemporaryDirectory(prefix="crmbook-k") as socket_dir:
-            before = previous_seconds(out_dir)
+            before = previous_seconds(out_dir) or {t.stem: t.spec.cost for t in chosen if t.spec is not None}
             items = sorted(enumerate(chosen, start=1), key=lambda it: -before.get(it[1].stem, 0))
             futures = {item[0]: pool.submit(job, item, socket_dir) for item in items}
             results = [futures[i].result() for i in sorted(futures)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmbook.positions import rows_in
+from crmbook.positions import index_in
 from crmbook.tables import require_columns
 
 __all__ = ["RESPONSE_DAYS", "channel_effectiveness"]
@@ -52,7 +52,7 @@ def _responses_by_day(contacts: pd.DataFrame, orders: pd.DataFrame, days: int) -
     if c_days is None or o_days is None or not (_arrow_text(ids) and _arrow_text(order_ids)):
         return None
     codes, uniques = pd.factorize(ids)
-    o_codes = rows_in(pd.Series(uniques), order_ids)  # -1: a customer never contacted
+    o_codes = index_in(pd.Series(uniques), order_ids)  # -1: a customer never contacted
     mine = o_codes >= 0
     first = int(min(c_days.min(), o_days[mine].min())) if mine.any() and len(c_days) else 0
     span = int(max(c_days.max(), o_days[mine].max() if mine.any() else 0)) - first + days + 2 if len(c_days) else 1

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from crmbook.facts import CustomerFacts, window_mask
-from crmbook.positions import customer_rows, order_rows, rows_in
+from crmbook.positions import customer_rows, index_in, order_rows
 
 __all__ = ["DISCOUNT_RATE", "course_clv", "retention_clv", "yearly_retention", "gross_margin_rate",
            "customer_value_inputs", "clv_closed_forms", "clv_three_ways"]
@@ -201,12 +201,13 @@ def clv_three_ways(closed: pd.DataFrame, facts: CustomerFacts, probabilistic: pd
     out = closed[["customer_id", "clv_course", "clv_retention"]].copy()
     base = facts.base
     # looked up by each customer's row in the base and in the model's frame (as a map by id would)
-    orders = np.append(base["frequency"].to_numpy(dtype=float), np.nan)[rows_in(base["customer_id"], out["customer_id"])]
+    at = index_in(base["customer_id"], out["customer_id"])
+    orders = np.append(base["frequency"].to_numpy(dtype=float), np.nan)[at]
     out.insert(1, "orders", pd.Series(orders).fillna(0).astype(int).to_numpy())
     out.insert(2, "one_time", out["orders"] == 1)
     methods = ["clv_course", "clv_retention"]
     if probabilistic is not None:
-        at = rows_in(pd.Series(probabilistic.index), out["customer_id"])
+        at = index_in(pd.Series(probabilistic.index), out["customer_id"])
         out["clv_probabilistic"] = np.append(probabilistic["clv"].to_numpy(dtype=float), np.nan)[at]
         methods.append("clv_probabilistic")
     out.attrs["methods"] = methods

@@ -17,7 +17,7 @@ each docstring opening with the process it draws from:
   contacts dated after the history, an answer out of range), listed in ``truth["defects"]``;
 - :mod:`~crmbook.sample.processes`: the Poisson, BG/NBD and gamma draws they share;
 - :mod:`~crmbook.sample.generator` (:func:`generate`, the order of the draws) and
-  :mod:`~crmbook.sample.write` (:func:`write_sample`; CSV through :mod:`~crmbook.sample.csv_writer`, the same bytes
+  :mod:`~crmbook.sample.write` (:func:`write_sample`; CSV through :mod:`~crmbook.csv_writer`, the same bytes
   as ``DataFrame.to_csv``), :mod:`~crmbook.sample.columns` (text columns built in Arrow).
 
 A million customers are generated and written in well under a minute (``benchmarks/bench_sample.py``);

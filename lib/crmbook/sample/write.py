@@ -2,7 +2,7 @@
 ``truth_customers.parquet``.
 
 CSV files are UTF-8 without BOM, comma-separated, ``\\n`` line ends, no index; the same arguments give the
-same bytes (those of ``DataFrame.to_csv``, written through Arrow by :mod:`crmbook.sample.csv_writer`). Nothing
+same bytes (those of ``DataFrame.to_csv``, written through Arrow by :mod:`crmbook.csv_writer`). Nothing
 here is random: the tables come from :func:`crmbook.sample.generate`.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crmbook.sample.company import DEFAULT_N_CUSTOMERS, DEFAULT_SEED, END, START
-from crmbook.sample.csv_writer import _write_csv
+from crmbook.csv_writer import write_csv
 from crmbook.sample.generator import generate
 from crmbook.sample.truth import _write_truth
 
@@ -65,7 +65,7 @@ def write_sample(out: str | Path, fmt: str = "csv", n_customers: int = DEFAULT_N
     for name, frame in data.tables.items():
         path = folder / f"{name}.{FORMATS[fmt]}"
         if fmt == "csv":
-            _write_csv(frame, path)
+            write_csv(frame, path)
         elif fmt == "parquet":
             frame.to_parquet(path, index=False)
         else:

@@ -200,10 +200,14 @@ def abc_classes(facts: CustomerFacts, *, top_share: float = ABC_TOP_SHARE, growt
     has_types = bool(key_account_col) and key_account_col in c.columns
     out["key_account"] = c[key_account_col].astype(str).isin(types).to_numpy() if has_types else False
 
-    buyers = out[y0 > 0].sort_values(["revenue_y0", "customer_id"], ascending=[False, True])
-    rank = pd.Series(np.arange(1, len(buyers) + 1), index=buyers.index)
+    buying = np.flatnonzero((y0 > 0).to_numpy())
+    if out["customer_id"].is_monotonic_increasing:  # rows in id order: a stable sort by revenue breaks ties by id
+        ranked = out.index[buying[np.argsort(-y0.to_numpy()[buying], kind="stable")]]
+    else:
+        ranked = out.iloc[buying].sort_values(["revenue_y0", "customer_id"], ascending=[False, True]).index
+    rank = pd.Series(np.arange(1, len(ranked) + 1), index=ranked)
     out["revenue_rank"] = rank.reindex(out.index).astype("Int64")
-    n_top = math.ceil(float(top_share) * len(buyers) - 1e-9)
+    n_top = math.ceil(float(top_share) * len(ranked) - 1e-9)
     top = out["revenue_rank"].le(n_top).fillna(False).astype(bool)
     eps = 1e-9
     grew = (y2 > 0) & (y1 >= (1 + growth) * y2 - eps) & (y0 >= (1 + growth) * y1 - eps)

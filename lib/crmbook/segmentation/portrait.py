@@ -353,31 +353,50 @@ def customer_portrait(facts: CustomerFacts, assignments: pd.DataFrame, *, segmen
         d["business"] = np.where(~d["account_type"].astype(str).isin(set(CONSUMER_ACCOUNT_TYPES)), "yes", "no")
         d["business"] = d["business"].where(known)
     total_rev = float(o[revenue_col].sum())
-    # one pass per attribute over all segments (not one per segment and attribute), one split of the orders
+    # one pass per attribute over all segments (not one per segment and attribute)
     who = [c for c in PORTRAIT_ATTRIBUTES if c in d.columns]
     over = {}
     for col in who:
         table = over_representation(d[segment_col], d[col], min_size=min_size)
         table = table[table["index"] >= float(min_index)].drop_duplicates("group")  # the highest per segment
         over[col] = table.set_index("group")
-    parts = dict(tuple(o.groupby(segment_col, sort=False)))
+    # each segment's orders as one slice of the revenues put in segment order (a stable sort keeps their
+    # order, so each sum is the sum over the segment's own rows, to the last digit), and per sales channel
+    # and category one groupby over all segments on one integer key per (segment, value in alphabetical
+    # order): within a group the rows, and so the sums, are the same as in the segment's own groupby
+    codes, found = pd.factorize(o[segment_col])
+    by_segment = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[by_segment], np.arange(len(found) + 1))
+    in_order = o[revenue_col].to_numpy(dtype=float)
+    revenue = in_order[by_segment]
+    slot = {name: i for i, name in enumerate(found)}
+    mixes: dict[str, dict[Any, pd.Series]] = {}
+    for col in extra:
+        values, names = pd.factorize(o[col].astype(str), sort=True)
+        known = (codes >= 0) & (values >= 0)
+        width = max(len(names), 1)
+        sums = pd.Series(in_order[known]).groupby(codes[known].astype(np.int64) * width + values[known]).sum()
+        key, total = sums.index.to_numpy(), sums.to_numpy()
+        segment_of = key // width
+        mixes[col] = {found[k]: pd.Series(total[segment_of == k], index=names[key[segment_of == k] % width])
+                      for k in np.unique(segment_of)}
     rows = []
     for name, size in d.groupby(segment_col, sort=False).size().items():
         n = int(size)
-        po = parts.get(name, o.iloc[:0])
+        i = slot.get(name)
+        po = revenue[bounds[i]:bounds[i + 1]] if i is not None else revenue[:0]
         row: dict[str, Any] = {"segment": name, "customers": n, "customer_share": n / len(d)}
         for col in who:
             hit = over[col].loc[name] if name in over[col].index else None
             row[f"over_{col}"] = hit["value"] if hit is not None else np.nan
             for key, src in (("share", "share"), ("base", "base_share"), ("index", "index")):
                 row[f"over_{col}_{key}"] = float(hit[src]) if hit is not None else np.nan
-        n_orders, rev = len(po), float(po[revenue_col].sum())
+        n_orders, rev = len(po), float(po.sum())
         row["orders_per_customer"] = n_orders / n
         row["avg_order_value"] = rev / n_orders if n_orders else np.nan
         for col in extra:
-            # the segment's own groupby, as its sums depend (in the last digit) on how the rows are grouped
-            by = po.groupby(po[col].astype(str))[revenue_col].sum()
-            if len(by) and rev > 0:
+            by = mixes[col].get(name)
+            if by is not None and len(by) and rev > 0:
                 j = int(np.argmax(by.to_numpy()))  # the first of the largest: ties go alphabetically
                 row[f"top_{col}"], row[f"top_{col}_share"] = by.index[j], float(by.iloc[j] / rev)
             else:

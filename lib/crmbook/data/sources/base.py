@@ -8,7 +8,8 @@ data row is row 2, in a Parquet file or a database result the first record is ro
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,7 +22,7 @@ from crmbook.data import arrow
 from crmbook.data.dataset import Problem
 from crmbook.data.schemas import SCHEMAS
 
-__all__ = ["Source", "RawTable", "Reading", "MISSING_VALUES"]
+__all__ = ["Source", "RawTable", "Reading", "ReadAhead", "MISSING_VALUES"]
 
 #: Cell values read as "no value".
 MISSING_VALUES = ("", "NA", "N/A", "#N/A", "NULL", "null", "NaN", "nan", "None", "<NA>", "NaT")
@@ -43,7 +44,38 @@ class RawTable:
 
 #: What :meth:`Source.read` returns: the tables found (by crmbook table name), the problems found while
 #: looking for them, and what was found but not read ("README.md", "sheet Notes", "table audit_log").
-Reading = tuple[dict[str, RawTable], list[Problem], list[str]]
+#: The tables may come as a :class:`ReadAhead`, read while the caller checks those read before.
+Reading = tuple[Mapping[str, RawTable], list[Problem], list[str]]
+
+
+class ReadAhead(Mapping[str, RawTable]):
+    """Tables read one after the other in a background thread, in the order given, while the caller checks
+    the ones already read: a table's value waits for its reading to finish.
+
+    Reading a large file is mostly Arrow's parser and checking one mostly Arrow's and NumPy's kernels, both
+    of which run outside Python's lock, so on a machine with two cores the two overlap. The tables are
+    read in the order they are checked (each before the tables that refer to it), never two at once.
+    :meth:`close` drops the readings not yet started (a check that stopped half-way).
+    """
+
+    def __init__(self, readers: Mapping[str, Callable[[], RawTable]]) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmbook-read")
+        self._futures = {table: self._pool.submit(read) for table, read in readers.items()}
+        self._pool.shutdown(wait=False)  # the queued readings still run; no new ones
+
+    def __getitem__(self, table: str) -> RawTable:
+        return self._futures[table].result()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._futures)
+
+    def __len__(self) -> int:
+        return len(self._futures)
+
+    def close(self) -> None:
+        """Cancel the readings not yet started (the one running finishes)."""
+        for future in self._futures.values():
+            future.cancel()
 
 
 class Source(Protocol):

@@ -148,8 +148,15 @@ def _decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     raise UnicodeDecodeError("crmbook", data[:1], 0, 1, "neither UTF-8 nor GBK/GB18030")
 
 
+def _first_line(data: bytes | str, start: int = 0) -> bytes | str:
+    """The first line of ``data`` from ``start`` (without its line break), without copying the rest (as
+    ``split("\\n", 1)`` would: hundreds of megabytes for a large file)."""
+    end = data.find(b"\n" if isinstance(data, bytes) else "\n", start)
+    return data[start:] if end < 0 else data[start:end]
+
+
 def _sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
+    first = _first_line(text)
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else ","
@@ -223,7 +230,7 @@ def _read_csv(path: Path, table: str, encoding: str | None = None) -> RawTable:
     if "\r" in text and "\n" not in text:  # old Mac line endings (CR only): read as lines
         text = text.replace("\r", "\n")
     delimiter = _sniff_delimiter(text)
-    width = text.split("\n", 1)[0].count(delimiter) + 1
+    width = _first_line(text).count(delimiter) + 1
     if width > MAX_COLUMNS:
         shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "|"}[delimiter]
         raw.error = (f"the header has {width:,} columns (split at each {shown}); crmbook reads at most "
@@ -285,8 +292,7 @@ def _read_csv_arrow(data: bytes) -> tuple[list[str], list[pa.Array], int, str] |
         return None
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
-    body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
-    first_line = body.split(b"\n", 1)[0]
+    first_line = _first_line(data, len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0)
     try:
         first = first_line.decode("utf-8")
     except UnicodeDecodeError:

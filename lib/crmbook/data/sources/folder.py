@@ -7,13 +7,15 @@ ignored; hidden files and Excel lock files (``~$orders.xlsx``) are not looked at
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from crmbook.data.dataset import Problem
-from crmbook.data.sources.base import RawTable, Reading, _no_queries, _not_found, _wanted
+from crmbook.data.schemas import table_order as _table_order
+from crmbook.data.sources.base import RawTable, ReadAhead, Reading, _no_queries, _not_found, _wanted
 from crmbook.data.sources.files import DATA_SUFFIXES, _read_file
 
 __all__ = ["FolderSource"]
@@ -36,7 +38,7 @@ class FolderSource:
         folder = self.path
         files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
         _no_queries(mapping, f"a folder ({folder})")
-        raws: dict[str, RawTable] = {}
+        raws: dict[str, Callable[[], RawTable]] = {}  # each table's reading, started below
         problems: list[Problem] = []
         used: set[Path] = set()
         for table in _wanted(tables):
@@ -61,6 +63,7 @@ class FolderSource:
                                         f"several files for table {table}; keep one", "one file",
                                         ", ".join(p.name for p in candidates), "error"))
                 continue
-            raws[table] = _read_file(candidates[0], table, spec.get("sheet"), spec.get("encoding"))
+            raws[table] = partial(_read_file, candidates[0], table, spec.get("sheet"), spec.get("encoding"))
         ignored = [p.name for p in files if p not in used]
-        return raws, problems, ignored
+        order = {t: i for i, t in enumerate(_table_order())}  # the order the checks take them
+        return ReadAhead(dict(sorted(raws.items(), key=lambda kv: order[kv[0]]))), problems, ignored
