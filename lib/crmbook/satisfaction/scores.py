@@ -165,17 +165,16 @@ def _customer_codes(surveys: pd.DataFrame, customers: pd.DataFrame, by: str) -> 
     ids, asked = customers["customer_id"], surveys["customer_id"]
     if not (_arrow_text(ids) and _arrow_text(asked) and _arrow_text(customers[by])):
         return None
-    # the customers' ids and the answers' ids coded together (one hash of each id): the customers' codes
-    # must all differ, and an answer's customer is the customer of its code
+    # the customers' ids, then the answers' ids, coded together (one hash of each id; codes in order of
+    # first appearance): the customers' ids are unique exactly when they are coded 0, 1, 2 ... in their
+    # order, and then an answer's code is its customer's row when it is below the number of customers
     known = _chunks(ids)
     both = pc.dictionary_encode(pa.concat_arrays(known + [c.cast(known[0].type) for c in _chunks(asked)]))
     code = np.asarray(both.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    own = code[:len(ids)]
-    if (own < 0).any() or np.unique(own).size != len(own):
+    n = len(ids)
+    if not np.array_equal(code[:n], np.arange(n)):
         return None
-    row = np.full(len(both.dictionary) + 1, -1, dtype=np.int64)  # the last: a missing id
-    row[own] = np.arange(len(own))
-    at = row[code[len(ids):]]
+    at = np.where(code[n:] < n, code[n:], -1)  # a missing id (-1) stays -1
     codes, names = _sorted_codes(customers[by])
     return np.append(codes, -1)[at], names  # the last: no such customer
 
