@@ -110,30 +110,51 @@ def allocate_groups(group: np.ndarray, amounts: np.ndarray, weights: np.ndarray,
         # only the order of remainders matters below
         rem = pd.Series(rem).rank(method="first").to_numpy().astype(np.int64)
     left = a - np.bincount(group, weights=base, minlength=len(amounts)).round().astype(np.int64)
-    key = _by_group_remainder_tie(group, rem, np.asarray(tie))
-    g_sorted = group[key]
-    starts = np.searchsorted(g_sorted, np.arange(len(amounts)))
-    pos = np.arange(len(key)) - starts[g_sorted]
-    extra = np.zeros(len(w), dtype=np.int64)
-    extra[key] = (pos < left[g_sorted]).astype(np.int64)
-    return (base + extra) * sign[group]
+    return (base + _extra_cents(group, rem, np.asarray(tie), left)) * sign[group]
+
+
+def _extra_cents(group: np.ndarray, rem: np.ndarray, tie: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """1 for the rows that get one of their group's ``left`` cents: in each group, the ``left[g]`` first
+    rows by remainder (largest first), then tie-break rank (smallest first), then position.
+
+    When the rows come by group, each group is taken alone: the rows above its ``left[g]``-th largest
+    remainder (a partition, not a sort), then as many of the rows at that remainder as cents remain, by
+    tie-break rank; otherwise all rows are sorted (:func:`_by_group_remainder_tie`).
+    """
+    extra = np.zeros(len(group), dtype=np.int64)
+    if len(group) == 0:
+        return extra
+    if not (np.diff(group) >= 0).all():
+        key = _by_group_remainder_tie(group, rem, tie)
+        g_sorted = group[key]
+        starts = np.searchsorted(g_sorted, np.arange(len(left)))
+        pos = np.arange(len(key)) - starts[g_sorted]
+        extra[key] = (pos < left[g_sorted]).astype(np.int64)
+        return extra
+    bounds = np.searchsorted(group, np.arange(len(left) + 1))
+    for g in np.flatnonzero(left > 0):
+        lo, hi = bounds[g], bounds[g + 1]
+        r, k = rem[lo:hi], int(left[g])
+        if k >= len(r):  # every row of the group (none for a group without rows)
+            extra[lo:hi] = 1
+            continue
+        kth = np.partition(r, len(r) - k)[len(r) - k]  # the k-th largest remainder
+        above = r > kth
+        at_kth = np.flatnonzero(r == kth)
+        at_kth = at_kth[np.argsort(tie[lo:hi][at_kth], kind="stable")]  # by tie-break rank, then position
+        extra[lo:hi][above] = 1
+        extra[lo + at_kth[: k - int(above.sum())]] = 1
+    return extra
 
 
 def _by_group_remainder_tie(group: np.ndarray, rem: np.ndarray, tie: np.ndarray) -> np.ndarray:
     """The rows ordered by group, then remainder (largest first), then tie-break rank (smallest first),
-    then position: ``np.lexsort((tie, -rem, group))``, in two stable sorts of one integer key each (or
-    one, when the rows already come by group and tie) instead of a lexsort of three keys, several times
-    slower on millions of rows."""
-    if len(group) == 0:
-        return np.zeros(0, dtype=np.intp)
+    then position: ``np.lexsort((tie, -rem, group))``, in two stable sorts of one integer key each instead
+    of a lexsort of three keys, several times slower on millions of rows."""
     top = int(rem.max())
     if (int(group.max()) + 1) * (top + 1) > np.iinfo(np.int64).max:  # the key would overflow
         return np.lexsort((tie, -rem, group))
-    step_g, step_t = np.diff(group), np.diff(tie)
-    if (step_g >= 0).all() and ((step_g > 0) | (step_t >= 0)).all():
-        by_tie = np.arange(len(group))  # already by group and tie
-    else:
-        by_tie = np.argsort(tie, kind="stable")
+    by_tie = np.argsort(tie, kind="stable")
     key = group[by_tie] * (top + 1) + (top - rem[by_tie])
     return by_tie[np.argsort(key, kind="stable")]
 
