@@ -231,7 +231,7 @@ class TopicSpec:
 TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(
         number="00",
-        cost=18,  # s at 1M customers
+        cost=13,  # s at 1M customers
         name="data_check",
         notebook="00_data_check.ipynb",
         package="crmbook.data_check",
@@ -250,7 +250,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="01",
-        cost=86,  # s at 1M customers
+        cost=55,  # s at 1M customers
         name="segmentation",
         notebook="01_segmentation.ipynb",
         package="crmbook.segmentation",
@@ -296,7 +296,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="02",
-        cost=100,  # s at 1M customers
+        cost=58,  # s at 1M customers
         name="lifecycle",
         notebook="02_lifecycle.ipynb",
         package="crmbook.lifecycle",
@@ -353,7 +353,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="03",
-        cost=59,  # s at 1M customers
+        cost=20,  # s at 1M customers
         name="satisfaction",
         notebook="03_satisfaction.ipynb",
         package="crmbook.satisfaction",
@@ -396,7 +396,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="04",
-        cost=102,  # s at 1M customers
+        cost=31,  # s at 1M customers
         name="cost_accounting",
         notebook="04_cost_accounting.ipynb",
         package="crmbook.costing",
@@ -430,7 +430,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="05",
-        cost=113,  # s at 1M customers
+        cost=48,  # s at 1M customers
         name="roi",
         notebook="05_roi.ipynb",
         package="crmbook.roi",
@@ -468,7 +468,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         number="06",
-        cost=132,  # s at 1M customers
+        cost=66,  # s at 1M customers
         name="customer_plan",
         notebook="06_customer_plan.ipynb",
         package="crmbook.plan",
