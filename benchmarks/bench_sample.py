@@ -71,8 +71,8 @@ def measure(n_customers: int, seed: int = 7, start: str | None = None, end: str 
         "campaign-converted orders" is the same drawing for the campaigns' extra orders), ``generate`` (seconds), ``write`` (seconds per file), ``write_total``,
         ``total`` (generate + write), ``orders``, ``customers``, ``peak_rss_gb``, and the arguments.
     """
-    from crmbook.sample import company, generator
     from crmbook.csv_writer import write_csv
+    from crmbook.sample import company, generator
     from crmbook.sample.truth import _write_truth
 
     kwargs: dict[str, Any] = {"start": start or company.START, "end": end or company.END,

@@ -13,21 +13,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
+from crmbook.data import arrow
+
 __all__ = ["index_in", "order_rows", "customer_rows", "rows_of", "spread"]
-
-
-def _arrow(values: Any) -> pa.Array | None:
-    """The Arrow array behind Arrow-backed text (one chunk), else None."""
-    dtype = getattr(values, "dtype", None)
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-        return None
-    arr = pa.array(values.array if hasattr(values, "array") else values)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
-    return arr
 
 
 def index_in(keys: pd.Series | pd.Index, values: pd.Series | pd.Index) -> np.ndarray:
@@ -37,7 +27,7 @@ def index_in(keys: pd.Series | pd.Index, values: pd.Series | pd.Index) -> np.nda
     Text backed by Arrow is looked up with Arrow's hash table (``pyarrow.compute.index_in``), about three
     times faster than pandas' for millions of ids; other values take pandas' ``get_indexer``.
     """
-    k, v = _arrow(keys), _arrow(values)
+    k, v = arrow._arrow_text(keys), arrow._arrow_text(values)
     if k is None or v is None:
         return pd.Index(keys).get_indexer(values)
     if v.type != k.type:
@@ -58,7 +48,7 @@ def customer_rows(facts: Any, ids: pd.Series) -> np.ndarray:
     """For each of ``ids`` (the customer ids of another table: contacts, surveys, campaign members, the
     facts' base), the row of that customer in ``facts.customers``, -1 for an id it does not hold:
     ``facts.customer_index.get_indexer(ids.astype(str))``, by :func:`index_in`."""
-    return index_in(facts.customers["customer_id"], ids if _arrow(ids) is not None else ids.astype(str))
+    return index_in(facts.customers["customer_id"], ids if arrow._arrow_text(ids) is not None else ids.astype(str))
 
 
 def rows_of(facts: Any, ids: pd.Series) -> np.ndarray | None:

@@ -106,6 +106,7 @@ Personal data (``name``, ``phone``, ``email``) is masked in the returned tables 
 (:func:`mask_personal_data`).
 """
 
+from crmbook.data.arrow import use_jemalloc
 from crmbook.data.dataset import ROWS_SHOWN, DataError, Dataset, Problem
 from crmbook.data.limits import (
     DEFAULT_MAX_SET_ASIDE,
@@ -124,7 +125,6 @@ from crmbook.data.schemas import (
     ColumnSpec,
     TableSchema,
 )
-from crmbook.data.arrow import use_jemalloc
 from crmbook.data.sources.base import MISSING_VALUES
 from crmbook.data.sources.files import CSV_ENCODINGS, DATA_SUFFIXES
 from crmbook.data.sources.sql import DEFAULT_PASSWORD_ENV

@@ -11,6 +11,7 @@ import dataclasses
 import os
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -19,9 +20,10 @@ from crmbook.data.dataset import _REJECTED_COLUMNS, _SEVERITIES, DataError, Data
 from crmbook.data.mapping import read_mapping
 from crmbook.data.masking import mask_personal_data, mask_text
 from crmbook.data.schemas import OPTIONAL_TABLES, SCHEMAS
+from crmbook.data.schemas import table_order as _table_order
 from crmbook.data.sources import open_source
 from crmbook.data.sources.sql import DEFAULT_PASSWORD_ENV
-from crmbook.data.validate import _check_table, _table_order
+from crmbook.data.validate import _check_table
 
 __all__ = ["check", "load"]
 

@@ -16,7 +16,6 @@ from crmbook.data.arrow import _duplicated, _isin, _text_keys
 from crmbook.data.dataset import _REJECTED_COLUMNS, ROWS_SHOWN, VALUES_SHOWN, Problem, _examples, _rows_text
 from crmbook.data.parse import _Issue, _parse_column, _to_str
 from crmbook.data.schemas import PERSONAL_COLUMNS, SCHEMAS
-from crmbook.data.schemas import table_order as _table_order
 from crmbook.data.sources.base import RawTable
 
 __all__: list[str] = []  # helpers of the loader; nothing here is public

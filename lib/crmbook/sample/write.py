@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crmbook.sample.company import DEFAULT_N_CUSTOMERS, DEFAULT_SEED, END, START
 from crmbook.csv_writer import write_csv
+from crmbook.sample.company import DEFAULT_N_CUSTOMERS, DEFAULT_SEED, END, START
 from crmbook.sample.generator import generate
 from crmbook.sample.truth import _write_truth
 
