@@ -48,8 +48,6 @@ _FACT_COLUMNS = {"customers": ("customer_id", "signup_date"), "orders": ("custom
 def _address(s: pd.Series) -> tuple[int, ...]:
     """Where the values of ``s`` are in memory (the address of each buffer; no copy is made)."""
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" or isinstance(s.dtype, pd.ArrowDtype):
-        import pyarrow as pa
-
         arr = pa.array(s.array)
         chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
         return tuple(b.address if b is not None else 0 for c in chunks for b in c.buffers()) + (len(s),)
@@ -307,9 +305,9 @@ class CustomerFacts:
             self.base  # noqa: B018 - computed (and kept) on first access
             self.yearly_revenue(years)
             return
-        from crmbook.engine.facts_sql import _base_frame, _yearly_frame, _yearly_params, base_and_yearly_sql
+        from crmbook.engine.facts_sql import _base_frame, _yearly_frame, _yearly_params, base_sql
 
-        df = self._engine.query(base_and_yearly_sql(self._engine, years, trusted=True),
+        df = self._engine.query(base_sql(self._engine, trusted=True, years=years),
                                 name=f"customer facts and yearly revenue ({years} years)",
                                 **_yearly_params(self.as_of, years))
         ids, rank = self._ids_of(df["customer_id"])

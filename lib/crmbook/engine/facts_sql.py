@@ -105,17 +105,28 @@ def _params(as_of: pd.Timestamp) -> dict[str, Any]:
     return {"as_of": as_of, "as_of_date": as_of.date(), "cutoff": as_of + pd.Timedelta(days=1)}
 
 
-def base_sql(engine: Engine, clean: bool = False, trusted: bool = False) -> str:
-    """The SQL of :func:`customer_facts` (DuckDB's dialect, ``{as_of}`` fields)."""
+def _window_sums(years: int) -> list[str]:
+    """Each window's revenue, as exact decimal text (fields ``{start0}``, ``{end0}`` ...)."""
+    return [f"CAST(SUM(CASE WHEN order_date > {{start{y}}} AND order_date <= {{end{y}}} THEN revenue END) AS VARCHAR)"
+            f" AS revenue_y{y}" for y in range(years)]
+
+
+def base_sql(engine: Engine, clean: bool = False, trusted: bool = False, years: int = 0) -> str:
+    """The SQL of :func:`customer_facts` (DuckDB's dialect, ``{as_of}`` fields).
+
+    ``years`` > 0 adds the columns of :func:`yearly_sql` (``revenue_y0`` ..., NULL for a customer without
+    orders) in the same scan of the orders: the buying customers' rows are then the yearly revenue."""
+    sums = "".join(f",\n           {s}" for s in _window_sums(years))
+    columns = "".join(f", a.revenue_y{y}" for y in range(years))
     return _known(engine, clean, trusted) + f""",
 a AS (
     SELECT customer_id, MIN(order_date) AS first_order, MAX(order_date) AS last_order, COUNT(*) AS frequency,
-           SUM(revenue) AS monetary
+           SUM(revenue) AS monetary{sums}
     FROM o GROUP BY customer_id
 )
 SELECT c.customer_id, a.first_order, a.last_order, {_days('a.last_order')} AS recency_days,
        COALESCE(a.frequency, 0) AS frequency, CAST(a.monetary AS VARCHAR) AS monetary,
-       {_days('COALESCE(c.signup_date, a.first_order)')} AS tenure_days
+       {_days('COALESCE(c.signup_date, a.first_order)')} AS tenure_days{columns}
 FROM c LEFT JOIN a ON a.customer_id = c.customer_id"""
 
 
@@ -181,31 +192,8 @@ def year_bounds(as_of: pd.Timestamp, years: int) -> list[tuple[pd.Timestamp, pd.
 
 def yearly_sql(engine: Engine, years: int, clean: bool = False, trusted: bool = False) -> str:
     """The SQL of :func:`yearly_revenue`, with fields ``{start0}``, ``{end0}`` ... for the windows."""
-    sums = ",\n       ".join(
-        f"CAST(SUM(CASE WHEN order_date > {{start{y}}} AND order_date <= {{end{y}}} THEN revenue END) AS VARCHAR)"
-        f" AS revenue_y{y}" for y in range(years))
+    sums = ",\n       ".join(_window_sums(years))
     return _known(engine, clean, trusted) + f"\nSELECT customer_id,\n       {sums}\nFROM o GROUP BY customer_id"
-
-
-def base_and_yearly_sql(engine: Engine, years: int, clean: bool = False, trusted: bool = False) -> str:
-    """:func:`base_sql` and :func:`yearly_sql` in one scan of the orders: the base columns of every customer,
-    then ``revenue_y0`` ... (NULL for a customer without orders); the buying customers' rows give the
-    yearly revenue (fields: those of both)."""
-    sums = ",\n           ".join(
-        f"CAST(SUM(CASE WHEN order_date > {{start{y}}} AND order_date <= {{end{y}}} THEN revenue END) AS VARCHAR)"
-        f" AS revenue_y{y}" for y in range(years))
-    columns = ", ".join(f"a.revenue_y{y}" for y in range(years))
-    return _known(engine, clean, trusted) + f""",
-a AS (
-    SELECT customer_id, MIN(order_date) AS first_order, MAX(order_date) AS last_order, COUNT(*) AS frequency,
-           SUM(revenue) AS monetary,
-           {sums}
-    FROM o GROUP BY customer_id
-)
-SELECT c.customer_id, a.first_order, a.last_order, {_days('a.last_order')} AS recency_days,
-       COALESCE(a.frequency, 0) AS frequency, CAST(a.monetary AS VARCHAR) AS monetary,
-       {_days('COALESCE(c.signup_date, a.first_order)')} AS tenure_days, {columns}
-FROM c LEFT JOIN a ON a.customer_id = c.customer_id"""
 
 
 def _yearly_params(as_of: pd.Timestamp, years: int) -> dict[str, Any]:
