@@ -65,6 +65,9 @@ def test_read_ahead_reads_in_the_order_given_one_at_a_time_and_close_cancels_the
     ahead = ReadAhead({name: reader(name) for name in ("customers", "orders", "surveys")})
     assert ahead["customers"].file == "customers.csv" and list(ahead) == ["customers", "orders", "surveys"]
     time.sleep(0.1)
+    asked = time.monotonic()  # membership does not wait for a reading (surveys waits behind orders)
+    assert "surveys" in ahead and "points" not in ahead and not gate.is_set()
+    assert time.monotonic() - asked < 1
     ahead.close()  # orders is being read (waits on the gate): surveys is cancelled
     gate.set()
     assert ahead["orders"].table == "orders"

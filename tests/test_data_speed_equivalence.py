@@ -234,6 +234,28 @@ def test_numbers_read_in_arrow_equal_pandas_to_numeric(values: list[str | None])
     assert got.dtype == want.dtype and list(map(repr, got)) == list(map(repr, want))
 
 
+@pytest.mark.parametrize("keep", ["all", "some", "none", "first"])
+def test_rows_kept_column_by_column_equal_loc(keep: str) -> None:
+    from crmbook.data.validate import _keep
+
+    n = 50
+    frame = pd.DataFrame({
+        "arrow_text": pd.array([None if i % 7 == 0 else f"C{i}" for i in range(n)], dtype="string[pyarrow]"),
+        "python_text": pd.array([None if i % 5 == 0 else f"x{i}" for i in range(n)], dtype="string[python]"),
+        "number": np.arange(n) / 4, "date": pd.date_range("2024-01-01", periods=n),
+        "count": pd.array([None if i % 3 == 0 else i for i in range(n)], dtype="Int64"),
+        "flag": pd.array([None if i % 4 == 0 else i % 2 == 0 for i in range(n)], dtype="boolean"),
+        "kind": pd.Categorical([["a", "b"][i % 2] for i in range(n)]),
+    })
+    mask = {"all": np.ones(n, bool), "none": np.zeros(n, bool), "first": np.arange(n) == 0,
+            "some": np.arange(n) % 3 != 1}[keep]
+    got, want = _keep(frame, mask), frame.loc[mask].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want)
+    assert len(got) == mask.sum() and list(got.dtypes) == list(frame.dtypes)
+    sliced = frame.iloc[10:30]  # a frame whose index does not start at 0, whose Arrow text is a slice
+    pd.testing.assert_frame_equal(_keep(sliced, mask[:20]), sliced.loc[mask[:20]].reset_index(drop=True))
+
+
 def test_isin_and_lookup_give_what_pandas_gives() -> None:
     s = pd.Series(["a", None, "B", "c", "", "a"], dtype="string")
     for values in (["a", "c"], {"B"}, [], pa.array(["c", "x"])):

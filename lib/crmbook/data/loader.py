@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Collection, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -113,19 +114,15 @@ def _check_read(raws: Mapping[str, Any], problems: list[Problem], ignored: list[
     rows_read: dict[str, int] = {}
     blank_rows: dict[str, int] = {}
     outside_window: dict[str, int] = {}
-    for table in _table_order():
-        if only is not None and table not in only:
-            continue
-        schema = SCHEMAS[table]
-        if table not in raws:
-            if schema.required and not any(p.table == table for p in problems):
-                problems.append(Problem(table, "", None, [],
-                                        f"required table {table} was not found in {origin}",
-                                        reader.expected(table), "nothing", "error"))
-            continue
-        raw = raws[table]
-        frame, aside, aside_window, recs, probs, n_read, n_blank, n_window = _check_table(raw, spec, as_of_ts,
-                                                                                          done)
+    order = [t for t in _table_order() if only is None or t in only]
+    for table in order:
+        if table not in raws and SCHEMAS[table].required and not any(p.table == table for p in problems):
+            problems.append(Problem(table, "", None, [], f"required table {table} was not found in {origin}",
+                                    reader.expected(table), "nothing", "error"))
+    present = [t for t in order if t in raws]
+    for table, (raw, result, frame) in zip(present, _check_tables(raws, present, spec, as_of_ts, done,
+                                                                   mask_personal), strict=True):
+        _, _, _, recs, probs, n_read, n_blank, n_window = result
         problems.extend(probs)
         records.extend(recs)
         if raw.frame is not None:
@@ -134,9 +131,8 @@ def _check_read(raws: Mapping[str, Any], problems: list[Problem], ignored: list[
             blank_rows[table] = n_blank
         if n_window:
             outside_window[table] = n_window
-        done[table] = (frame, aside, aside_window)
         if frame is not None:
-            tables[table] = mask_personal_data(frame) if mask_personal else frame
+            tables[table] = frame
 
     rejected = pd.DataFrame(records, columns=_REJECTED_COLUMNS)
     rejected["row"] = rejected["row"].astype("int64")
@@ -156,6 +152,47 @@ def _check_read(raws: Mapping[str, Any], problems: list[Problem], ignored: list[
                    sources=sources, origin=origin, encodings=encodings, ignored=ignored,
                    rows_read={t: rows_read[t] for t in SCHEMAS if t in rows_read}, blank_rows=blank_rows,
                    rows_outside_window=outside_window)
+
+
+#: Tables checked at once by :func:`_check_tables` (the reading runs in a thread of its own besides).
+CHECK_THREADS = 2
+
+
+def _check_tables(raws: Mapping[str, Any], present: list[str], spec: dict, as_of_ts: pd.Timestamp | None,
+                  done: dict[str, tuple[pd.DataFrame | None, set[str], set[str]]], mask_personal: bool
+                  ) -> list[tuple[Any, tuple, pd.DataFrame | None]]:
+    """Check the tables ``present`` (in :func:`~crmbook.data.schemas.table_order`), each as soon as it is read
+    and the tables it refers to are checked, :data:`CHECK_THREADS` at a time; return, in that order, each
+    table's raw reading, the result of :func:`~crmbook.data.validate._check_table` and its usable frame
+    (masked when ``mask_personal``).
+
+    The checks of tables that do not refer to each other overlap (surveys and contacts while the orders are
+    checked, with the reading of the next files besides): most of a check's time is spent in Arrow's and
+    NumPy's kernels, outside Python's lock. Every table's check is the same as when the tables are checked
+    one after the other, and so is what is returned: a check reads only the finished results of the
+    tables it refers to (``done``), and the results are collected in table order.
+    """
+    futures: dict[str, Future] = {}
+
+    def check_one(table: str) -> tuple[Any, tuple, pd.DataFrame | None]:
+        for ref_table, _ in SCHEMAS[table].references.values():
+            if ref_table != table and ref_table in futures:
+                futures[ref_table].result()  # submitted earlier, so running or finished: no deadlock
+        raw = raws[table]  # waits for its reading
+        result = _check_table(raw, spec, as_of_ts, done)
+        done[table] = (result[0], result[1], result[2])
+        frame = result[0]
+        if frame is not None and mask_personal:
+            frame = mask_personal_data(frame)
+        return raw, result, frame
+
+    pool = ThreadPoolExecutor(max_workers=CHECK_THREADS, thread_name_prefix="crmbook-check")
+    try:
+        for table in present:  # in table order: a check waits only for checks submitted before it
+            futures[table] = pool.submit(check_one, table)
+        return [futures[t].result() for t in present]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def load(source: str | os.PathLike, *, as_of: str | pd.Timestamp | None,

@@ -66,6 +66,9 @@ class ReadAhead(Mapping[str, RawTable]):
     def __getitem__(self, table: str) -> RawTable:
         return self._futures[table].result()
 
+    def __contains__(self, table: object) -> bool:  # without waiting for the reading (Mapping's would)
+        return table in self._futures
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._futures)
 
