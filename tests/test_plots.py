@@ -108,3 +108,54 @@ def test_font_list_names_only_installed_families():
     families = fonts.register_fonts()
     assert families[0] == fonts.LATIN_FONT and "Noto Sans SC" in families  # the bundled font is registered
     assert set(families) <= installed
+
+
+_INLINE_SHELL = r"""
+import json, sys
+from IPython.core.interactiveshell import InteractiveShell
+
+class Shell(InteractiveShell):
+    def enable_gui(self, gui=None):  # the inline backend needs no event loop
+        pass
+
+shell = Shell.instance()
+shell.enable_matplotlib("inline")
+shown = []
+shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append(data.get("image/png"))
+import matplotlib.figure
+draws = []
+_draw = matplotlib.figure.Figure.draw
+def counted(self, renderer):
+    draws.append(1)
+    return _draw(self, renderer)
+matplotlib.figure.Figure.draw = counted
+
+CHART = ("ax.plot([1, 3, 2], marker='o'); ax.set_yticks([1, 2, 3], ['one', 'two', '三'])\n"
+         "plots.finish(ax, 'Orders per month', 'Month', 'Orders')")
+counts = []
+for make in ("import matplotlib.pyplot as plt; _, ax = plt.subplots(figsize=(4, 3))",  # plain pyplot
+             "from crmbook import plots; ax = plots.get_ax(figsize=(4, 3))",           # crmbook's
+             "import matplotlib.pyplot as plt; _, ax = plt.subplots(figsize=(4, 3))"):  # plain again
+    before = len(draws)
+    assert shell.run_cell("from crmbook import plots; plots.set_theme()\n" + make + "\n" + CHART).success
+    counts.append(len(draws) - before)
+print(json.dumps({"draws": counts, "same_png": shown[0] == shown[1] == shown[2], "shown": len(shown),
+                  "png": shown[0] is not None}))
+"""
+
+
+def test_new_figures_are_drawn_once_in_a_notebook_and_look_the_same():
+    """With the inline backend a figure made by crmbook is drawn for its PNG only (not also by pyplot's
+    redraw after the cell); the PNG is the same bytes as a plain pyplot figure's, drawn the usual way."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _INLINE_SHELL], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["shown"] == 3 and result["png"] and result["same_png"]
+    first, ours, after = result["draws"]
+    assert first == 3  # pyplot's redraw, then the inline backend's two (tight bounding box, PNG)
+    assert ours == 2
+    assert after == 2  # the hooks stay in the new order for later figures of the session
