@@ -159,3 +159,66 @@ def test_new_figures_are_drawn_once_in_a_notebook_and_look_the_same():
     assert first == 3  # pyplot's redraw, then the inline backend's two (tight bounding box, PNG)
     assert ours == 2
     assert after == 2  # the hooks stay in the new order for later figures of the session
+
+
+def _png(fig) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", dpi=60)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _chart(kind: str, title_by: str):
+    """One small chart of ``kind``; its title set by ``finish``, by a plain ``set_title`` (placed by
+    matplotlib) or ``forced`` at the top of the axes."""
+    import numpy as np
+
+    with plots.theme():
+        ax = plots.get_ax(figsize=(4, 3))
+        if kind == "bars":  # fixed y labels
+            ax.barh(np.arange(4), [0.1, 0.4, 0.2, 0.3])
+            ax.set_yticks(np.arange(4), ["one", "two", "三", "four"])
+            ax.xaxis.set_major_formatter(plots.percent_formatter())
+        elif kind == "money":  # large values, a formatter without offset
+            ax.plot([0, 1, 2], [2e7, 3e7, 2.5e7])
+            ax.yaxis.set_major_formatter(plots.money_formatter("CNY"))
+        elif kind == "offset":  # large values, the default formatter: an offset text (1e7) above the axis
+            ax.plot([0, 1, 2], [2e7, 3e7, 2.5e7])
+        elif kind == "top_labels":  # x labels on top
+            ax.plot([0, 1, 2], [1, 3, 2])
+            ax.xaxis.tick_top()
+            ax.yaxis.set_major_formatter(plots.percent_formatter())
+        elif kind == "twin":
+            ax.plot([0, 1, 2], [1, 3, 2])
+            ax.yaxis.set_major_formatter(plots.percent_formatter())
+            twin = ax.twinx()
+            twin.plot([0, 1, 2], [2e7, 1e7, 3e7])
+        if title_by == "finish":
+            plots.finish(ax, "A rather long chart title that spans the axes", "Month", "Value")
+        else:  # plain: matplotlib places the title; forced: pinned at the top whatever the chart
+            ax.set_title("A rather long chart title that spans the axes", y=1.0 if title_by == "forced" else None)
+            ax.set_xlabel("Month")
+            ax.set_ylabel("Value")
+        pinned = ax._autotitlepos is False
+        return _png(ax.figure), pinned
+
+
+@pytest.mark.parametrize(("kind", "pin"), [("bars", True), ("money", True), ("offset", False),
+                                           ("top_labels", False), ("twin", False)])
+def test_finish_pins_the_title_only_where_it_would_stay_and_draws_the_same(kind, pin):
+    """The title ``finish`` gives is pinned at the top only when nothing could lift it; the PNG is the bytes
+    of the same chart titled the plain way (matplotlib placing the title itself)."""
+    ours, pinned = _chart(kind, "finish")
+    plain, _ = _chart(kind, "plain")
+    assert pinned is pin
+    assert ours == plain
+
+
+@pytest.mark.parametrize("kind", ["offset", "top_labels"])
+def test_a_pinned_title_would_be_wrong_where_finish_does_not_pin(kind):
+    """The cases left to matplotlib are ones where its placement matters: pinned anyway, the title moves."""
+    forced, pinned = _chart(kind, "forced")
+    plain, _ = _chart(kind, "plain")
+    assert pinned and forced != plain
