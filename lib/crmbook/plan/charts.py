@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from crmbook.context import Context
@@ -15,8 +14,9 @@ __all__ = ["plot_budget_curve"]
 def plot_budget_curve(curve: pd.DataFrame, budget: float, ctx: Context, *, ax=None):
     """Expected net value of the best plan at each budget (:func:`crmbook.plan.budget_curve`), the chosen
     budget marked. Returns the axes."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.6))
+    from crmbook.plots import get_ax
+
+    ax = get_ax(ax, figsize=(7, 3.6))
     ax.plot(curve["budget"], curve["net_value"], marker="o", color="#2b6cb0")
     ax.axvline(float(budget), color="#c05621", linestyle="--", linewidth=1, label=say("chart.curve_chosen", ctx))
     ax.set_title(say("chart.curve_title", ctx))

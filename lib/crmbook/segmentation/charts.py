@@ -268,10 +268,10 @@ def plot_demographics(tables: Mapping[str, pd.DataFrame], ctx: Context, *, ncols
     if not tables:
         raise ValueError("tables: no demographic summary to draw (no demographic column in customers?)")
     if axes is None:
-        import matplotlib.pyplot as plt
+        from crmbook.plots import new_figure
 
         nrows = math.ceil(len(tables) / int(ncols))
-        fig, grid = plt.subplots(nrows, int(ncols), figsize=(4.75 * int(ncols), 3.6 * nrows), squeeze=False)
+        fig, grid = new_figure(nrows, int(ncols), figsize=(4.75 * int(ncols), 3.6 * nrows), squeeze=False)
         targets = list(grid.flat)
         for ax in targets[len(tables):]:
             ax.set_visible(False)
