@@ -194,6 +194,33 @@ def test_validation_counts_by_hand(tmp_path):
     assert facts["frequency"].to_dict() == {"C1": 1, "C3": 1} and facts.loc["C3", "monetary"] == 70.0
 
 
+def test_clean_facts_choose_each_duplicate_order_and_keep_only_customers_at_as_of(tmp_path):
+    folder = tmp_path / "dup"
+    folder.mkdir()
+    pd.DataFrame({"customer_id": ["A", "B", "C", "D", "D", "E", "E"],
+                  "signup_date": ["2024-01-01", "2024-01-01", "2025-12-31 10:00", "2024-01-01", "bad",
+                                  "2024-01-01", "2023-01-01"]}).to_csv(folder / "customers.csv", index=False)
+    pd.DataFrame({
+        "order_id": ["O1", "O1", "O2", "O2", "O3", "O3", "O4", "O4", "O5", "O6", "O7"],
+        "customer_id": ["A", "B", "A", "A", "B", "A", "A", "B", "C", "D", "E"],
+        "order_date": ["2025-01-05", "2025-01-03", "2025-02-01", "2025-02-01", "2025-03-01", "2025-03-01", "soon",
+                       "2025-04-01", "2025-05-01", "2025-06-01", "2025-07-01"],
+        "revenue": ["10", "50", "30", "20", "5", "5", "1", "7", "9", "11", "13"],
+    }).to_csv(folder / "orders.csv", index=False)
+    engine = DuckDBEngine.from_folder(folder)
+    facts = customer_facts(engine, AS_OF, clean=True).set_index("customer_id")
+    # O1: the earliest date (B's); O2: the same date, the smaller revenue; O3: the same date and revenue, the
+    # smaller customer id (A); O4: A's row has no date, B's is the only live one
+    assert facts["frequency"].to_dict() == {"A": 2, "B": 2, "D": 1, "E": 1}  # C signed up on as_of, at 10:00
+    assert facts["monetary"].to_dict() == {"A": 25.0, "B": 57.0, "D": 11.0, "E": 13.0}
+    assert facts.loc["A", "first_order"] == pd.Timestamp("2025-02-01")
+    assert facts.loc["B", "last_order"] == pd.Timestamp("2025-04-01")
+    assert facts.loc["E", "tenure_days"] == 1095.0  # from the earlier of E's two sign-up dates, 2023-01-01
+    got = {(t, r): n for t, r, _, n in validation_counts(engine, AS_OF).counts.itertuples(index=False)}
+    assert got == {("customers", "unparseable date"): 1, ("customers", "duplicate key"): 1,
+                   ("orders", "unparseable date"): 1, ("orders", "duplicate key"): 3}
+
+
 def _loader_reasons(folder) -> pd.DataFrame:
     from crmbook.data import check
 

@@ -121,6 +121,11 @@ def raw_ctes(engine: Engine) -> str:
 
     Each cell's text is computed once (``ct``, ``ot``), parsed once (``c0``, ``o0``), and the range of its
     date checked once (``c1``, ``o1``). Uses the parameter ``cutoff`` (the day after ``as_of``).
+
+    An order's ``alive`` is one ``CASE`` on its customer's ``usable`` (a row of an unknown customer or of one
+    set aside has no usable 1), not a conjunction of the flags: a filter on it (``o_use``) then stays above
+    the join with ``c_keys`` instead of being split and pushed down, where each cell would be trimmed,
+    matched and parsed a second time.
     """
     ck, ok = _kinds(engine, "customers"), _kinds(engine, "orders")
 
@@ -132,7 +137,8 @@ def raw_ctes(engine: Engine) -> str:
     d_missing, o_date = _typed("date_in", "order_text", ok["order_date"], "TIMESTAMP", DATE_PATTERN)
     r_missing, o_rev = _typed("revenue_in", "revenue_text", ok["revenue"], MONEY, NUMBER_PATTERN)
     c_flags = ["missing_customer_id", "missing_signup_date", "bad_signup_date", "far_signup_date", "late_signup_date"]
-    o_flags = [f for f, *_ in RULES["orders"] if f != "duplicate_order_id"]
+    own_flags = [f for f, *_ in RULES["orders"] if f not in ("duplicate_order_id", "unknown_customer",
+                                                             "customer_set_aside")]
     return f"""
 cr AS (
     SELECT {_trim('customer_id')} AS customer_id, {_trim('signup_date')} AS signup_text, signup_date AS signup_in
@@ -153,7 +159,8 @@ cr AS (
 ), c2 AS (
     SELECT *, NOT ({' OR '.join(c_flags)}) AS alive FROM c2a
 ), c_keys AS (
-    SELECT customer_id, MAX(CASE WHEN alive THEN 1 ELSE 0 END) AS usable FROM c2
+    SELECT customer_id, MAX(CASE WHEN alive THEN 1 ELSE 0 END) AS usable,
+           MIN(CASE WHEN alive THEN signup_date END) AS signup_date FROM c2
     WHERE customer_id IS NOT NULL GROUP BY customer_id
 ), orr AS (
     SELECT {_trim('order_id')} AS order_id, {_trim('customer_id')} AS customer_id, {_trim('order_date')} AS order_text,
@@ -170,11 +177,11 @@ cr AS (
 ), o1 AS (
     SELECT o0.*, {far('date_raw')} AS far_order_date,
            (o0.customer_id IS NOT NULL AND k.customer_id IS NULL) AS unknown_customer,
-           COALESCE(k.usable = 0, FALSE) AS customer_set_aside
+           COALESCE(k.usable = 0, FALSE) AS customer_set_aside, k.usable, k.signup_date AS customer_signup
     FROM o0 LEFT JOIN c_keys AS k ON k.customer_id = o0.customer_id
 ), o2a AS (
     SELECT order_id, customer_id, order_text, revenue_text, revenue, missing_order_date, missing_revenue,
-           far_order_date, unknown_customer, customer_set_aside,
+           far_order_date, unknown_customer, customer_set_aside, usable, customer_signup,
            order_id IS NULL AS missing_order_id, customer_id IS NULL AS missing_customer_id,
            (NOT missing_order_date AND date_raw IS NULL) AS bad_order_date,
            CASE WHEN far_order_date THEN NULL ELSE date_raw END AS order_date,
@@ -183,17 +190,18 @@ cr AS (
            (date_raw IS NOT NULL AND NOT far_order_date AND date_raw >= {{cutoff}}) AS late_order_date
     FROM o1
 ), o2 AS (
-    SELECT *, NOT ({' OR '.join(o_flags)}) AS alive FROM o2a
+    SELECT *, CASE WHEN usable = 1 THEN NOT ({' OR '.join(own_flags)}) ELSE FALSE END AS alive FROM o2a
 )"""
 
 
 def clean_ctes(engine: Engine) -> str:
-    """:func:`raw_ctes` and ``c_use(customer_id, signup_date)``, ``o_use(customer_id, order_date, revenue)``:
-    the rows the loader would keep (one per key)."""
+    """:func:`raw_ctes` and ``c_use(customer_id, signup_date)``, ``o_use(customer_id, order_date, revenue,
+    customer_signup)``: the rows the loader would keep (one per key); ``customer_signup`` is the sign-up date of
+    the order's customer (that of ``c_use``, every order of ``o_use`` having its customer there)."""
     return raw_ctes(engine) + """, c_use AS (
-    SELECT customer_id, MIN(signup_date) AS signup_date FROM c2 WHERE alive GROUP BY customer_id
+    SELECT customer_id, signup_date FROM c_keys WHERE usable = 1
 ), o_use AS (
-    SELECT customer_id, order_date, revenue FROM o2 WHERE alive
+    SELECT customer_id, order_date, revenue, customer_signup FROM o2 WHERE alive
     QUALIFY ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY order_date, revenue, customer_id) = 1
 )"""
 

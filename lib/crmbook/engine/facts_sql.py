@@ -91,7 +91,12 @@ def _known(engine: Engine, clean: bool, trusted: bool = False) -> str:
     ``trusted``: every order is known to belong to a customer of ``c`` (the frames of
     :class:`crmbook.facts.CustomerFacts`, checked), so the join that keeps only those is left out.
     """
-    if trusted:
+    if clean:
+        # the customer's sign-up date comes with each order (:func:`~crmbook.engine.checks.clean_ctes`): c's
+        # condition on it, without a join
+        orders = ("SELECT customer_id, order_date, revenue FROM o_use WHERE order_date <= {as_of} "
+                  "AND (customer_signup IS NULL OR customer_signup <= {as_of})")
+    elif trusted:
         orders = "SELECT customer_id, order_date, revenue FROM o_use WHERE order_date <= {as_of}"
     else:
         orders = ("SELECT o_use.customer_id, o_use.order_date, o_use.revenue FROM o_use "
