@@ -101,6 +101,31 @@ def test_exact_money_where_floats_would_round():
     assert 0.1 + 0.2 != 0.3 and base["monetary"].iloc[0] == 0.3  # the sum of the revenues as written
 
 
+def test_money_reads_decimals_as_the_nearest_floats():
+    import duckdb
+    import pyarrow as pa
+
+    from crmbook.engine.facts_sql import money
+
+    rng = np.random.default_rng(15)
+    big = 2 ** 53
+    ints = [0, 1, -1, big - 1, big, big + 1, -big, -big - 1, 2 ** 63 - 1, -(2 ** 63), 2 ** 63, 3 * 2 ** 70 + 1,
+            10 ** 37 - 1, -(10 ** 37) + 7]
+    ints += [int(v) for v in rng.integers(-big, big, 300)]  # quotients that float(N) * 1e-9 would round wrongly
+    ints += [int(v) for v in rng.integers(-2 ** 62, 2 ** 62, 100)]  # beyond 2**53: through the text
+    for scale in (0, 2, 9):
+        decimals = [Decimal(n).scaleb(-scale) for n in ints]
+        want = np.array([float(d) for d in decimals] + [np.nan])  # float(Decimal) is correctly rounded
+        arrow = pa.array(decimals + [None], type=pa.decimal128(38, scale))
+        for values in (arrow, pa.chunked_array([arrow[:7], arrow[7:]]), arrow.slice(3), decimals + [None],
+                       [str(d) for d in decimals] + [None], pd.Series(arrow, dtype=pd.ArrowDtype(arrow.type))):
+            got = money(values)
+            np.testing.assert_array_equal(got, want[-len(got):])
+    # DuckDB's own sum, returned as an Arrow decimal
+    sums = duckdb.sql("SELECT SUM(CAST(v AS DECIMAL(38, 9))) AS s FROM (VALUES (0.1), (0.2), (123456789.000000001)) t(v)")
+    assert money(sums.to_arrow_table()["s"])[0] == float(Decimal("123456789.300000001"))
+
+
 def test_yearly_windows_and_29_february():
     customers = pd.DataFrame({"customer_id": ["a", "b"]})
     orders = pd.DataFrame({"customer_id": ["a", "a", "a", "a", "b"],

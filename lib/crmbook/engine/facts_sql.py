@@ -19,10 +19,11 @@ Definitions (those of :class:`crmbook.facts.CustomerFacts` and :func:`crmbook.mo
 - model summary: purchase occasions are calendar days; frequency = occasions - 1, recency and T in the
   time unit, monetary value = mean revenue of the repeat occasions.
 
-**Money is summed exactly.** Revenue enters the sums as ``DECIMAL(38, 9)`` and a sum comes back as its
-decimal text, read into the nearest float. Every engine thus returns the same floats (PostgreSQL,
-Spark and DuckDB add floats in different orders), and a sum is the correctly rounded sum of the revenues
-as written (up to 9 decimals).
+**Money is summed exactly.** Revenue enters the sums as ``DECIMAL(38, 9)`` and a sum comes back as that
+decimal (an Arrow decimal from DuckDB, Python ``Decimal`` objects from a database driver or Spark), read
+into the nearest float by :func:`money`. Every engine thus returns the same floats (PostgreSQL, Spark and
+DuckDB add floats in different orders), and a sum is the correctly rounded sum of the revenues as written
+(up to 9 decimals).
 """
 
 from __future__ import annotations
@@ -46,19 +47,46 @@ BASE_COLUMNS = ["customer_id", "first_order", "last_order", "recency_days", "fre
 
 
 def money(values: Any) -> np.ndarray:
-    """Decimal texts (or ``Decimal`` objects, or NULL) as float64, each the nearest float (NaN for NULL).
+    r"""Decimals (an Arrow decimal column, ``Decimal`` objects or decimal texts; NULL) as float64, each the
+    nearest float (NaN for NULL).
 
-    Arrow reads a decimal text into the correctly rounded double, so an exact sum stays exact to the last bit.
+    A decimal :math:`N / 10^s` whose integer :math:`|N| \le 2^{53}` (and :math:`s \le 22`) is the quotient of
+    two doubles that hold :math:`N` and :math:`10^s` exactly, and IEEE division rounds that quotient correctly;
+    any other goes through its text, which Arrow reads into the correctly rounded double. An exact sum thus
+    stays exact to the last bit.
     """
     try:
         arr = pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         arr = None
+    if arr is not None and pa.types.is_decimal(arr.type):
+        return _decimal_floats(arr)
     if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
                            or pa.types.is_null(arr.type)):
         texts = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
         arr = pa.array(texts, type=pa.string())
     return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _decimal_floats(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An Arrow decimal array as the nearest floats (see :func:`money`)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n, scale = len(arr), arr.type.scale
+    out = np.full(n, np.nan)
+    small = np.zeros(n, dtype=bool)
+    if pa.types.is_decimal128(arr.type) and 0 <= scale <= 22 and n:
+        words = np.frombuffer(arr.buffers()[1], dtype="<i8")[2 * arr.offset:2 * (arr.offset + n)].reshape(n, 2)
+        low, high = words[:, 0], words[:, 1]  # the 128-bit integer N, little-endian two's complement
+        small = (high == (low >> 63)) & (low >= -(2 ** 53)) & (low <= 2 ** 53)  # N is low, and a double holds it
+        out[small] = low[small].astype(np.float64) / float(10 ** scale)
+    rest = ~small
+    if rest.any():
+        texts = pc.cast(arr.filter(pa.array(rest)), pa.string())
+        out[rest] = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
+    if arr.null_count:
+        out[~arr.is_valid().to_numpy(zero_copy_only=False)] = np.nan
+    return out
 
 
 def _as_of_day(as_of: Any) -> pd.Timestamp:
@@ -111,9 +139,9 @@ def _params(as_of: pd.Timestamp) -> dict[str, Any]:
 
 
 def _window_sums(years: int) -> list[str]:
-    """Each window's revenue, as exact decimal text (fields ``{start0}``, ``{end0}`` ...)."""
-    return [f"CAST(SUM(CASE WHEN order_date > {{start{y}}} AND order_date <= {{end{y}}} THEN revenue END) AS VARCHAR)"
-            f" AS revenue_y{y}" for y in range(years)]
+    """Each window's revenue, an exact decimal (fields ``{start0}``, ``{end0}`` ...)."""
+    return [f"SUM(CASE WHEN order_date > {{start{y}}} AND order_date <= {{end{y}}} THEN revenue END) AS revenue_y{y}"
+            for y in range(years)]
 
 
 def base_sql(engine: Engine, clean: bool = False, trusted: bool = False, years: int = 0) -> str:
@@ -130,7 +158,7 @@ a AS (
     FROM o GROUP BY customer_id
 )
 SELECT c.customer_id, a.first_order, a.last_order, {_days('a.last_order')} AS recency_days,
-       COALESCE(a.frequency, 0) AS frequency, CAST(a.monetary AS VARCHAR) AS monetary,
+       COALESCE(a.frequency, 0) AS frequency, a.monetary,
        {_days('COALESCE(c.signup_date, a.first_order)')} AS tenure_days{columns}
 FROM c LEFT JOIN a ON a.customer_id = c.customer_id"""
 
@@ -267,7 +295,7 @@ d AS (
 )
 SELECT customer_id, COUNT(*) - 1 AS frequency, DATE_DIFF('day', MIN(day), MAX(day)) AS recency_days,
        DATE_DIFF('day', MIN(day), {as_of_date}) AS t_days,
-       CAST(SUM(CASE WHEN day > first_day THEN value END) AS VARCHAR) AS repeat_total
+       SUM(CASE WHEN day > first_day THEN value END) AS repeat_total
 FROM f GROUP BY customer_id"""
     df = engine.query(sql, name=f"model summary ({time_unit})", **_params(as_of))
     counts = engine.query(prelude + """,
