@@ -90,7 +90,7 @@ def test_base_values_by_hand():
     assert base.loc["b", "tenure_days"] == 363.0
     assert base.loc["c", "frequency"] == 0 and base.loc["c", "monetary"] == 0.0
     assert np.isnan(base.loc["c", "recency_days"]) and base.loc["c", "tenure_days"] == 364.0
-    assert engine.rows_returned == [("customer facts", 3)]
+    assert engine.rows_returned == [("revenue range", 1), ("customer facts", 3)]  # the range: see narrow money
 
 
 def test_exact_money_where_floats_would_round():
@@ -124,6 +124,42 @@ def test_money_reads_decimals_as_the_nearest_floats():
     # DuckDB's own sum, returned as an Arrow decimal
     sums = duckdb.sql("SELECT SUM(CAST(v AS DECIMAL(38, 9))) AS s FROM (VALUES (0.1), (0.2), (123456789.000000001)) t(v)")
     assert money(sums.to_arrow_table()["s"])[0] == float(Decimal("123456789.300000001"))
+
+
+def test_narrow_money_sums_equal_the_wide_decimal_sums():
+    from crmbook.engine.facts_sql import MONEY, NARROW_MONEY, _money_type, money
+
+    rng = np.random.default_rng(7)
+    n = 20_000
+    # doubles near half a nano (where a rounding to 9 decimals could go either way), cents, tiny and large values
+    nanos = rng.integers(0, 10 ** 16, n) + 0.5
+    revenue = np.concatenate([np.nextafter(nanos / 1e9, np.inf), np.nextafter(nanos / 1e9, -np.inf),
+                              np.round(rng.uniform(0, 1e8 - 1, n), 2), 10 ** rng.uniform(-10, 7.99, n)])
+    ids = rng.integers(0, 500, len(revenue)).astype(str)
+    customers = pd.DataFrame({"customer_id": np.unique(ids)})
+    for extra, want_type in (([], NARROW_MONEY), ([2e8], MONEY)):
+        orders = pd.DataFrame({"customer_id": np.concatenate([ids, ["0"] * len(extra)]),
+                               "order_date": pd.Timestamp("2025-01-01"),
+                               "revenue": np.concatenate([revenue, extra])})
+        engine = DuckDBEngine(frames={"customers": customers, "orders": orders})
+        assert _money_type(engine) == want_type
+        got = customer_facts(engine, AS_OF, trusted=True)
+        wide = engine.con.sql(f"SELECT customer_id, SUM(CAST(revenue AS {MONEY})) AS s FROM orders GROUP BY 1 "
+                              "ORDER BY customer_id").to_arrow_table()
+        assert got["customer_id"].tolist() == wide["customer_id"].to_pylist()
+        np.testing.assert_array_equal(got["monetary"].to_numpy(), money(wide["s"]))
+
+
+def test_facts_are_sorted_by_id_as_python_sorts_text():
+    ids = ["b", "B", "a", "\u00e9", "e", "10", "9", "Z", "\u00c9"]
+    customers = pd.DataFrame({"customer_id": ids})
+    orders = pd.DataFrame({"customer_id": ids, "order_date": pd.Timestamp("2025-01-01"), "revenue": 1.0})
+    got = customer_facts(DuckDBEngine(frames={"customers": customers, "orders": orders}), AS_OF)
+    assert got["customer_id"].tolist() == sorted(ids)
+    from crmbook.engine.facts_sql import _sorted
+
+    shuffled = got.iloc[::-1]  # a frame in another order (an engine sorting by a collation) is sorted here
+    pd.testing.assert_frame_equal(_sorted(shuffled, None), got)
 
 
 def test_yearly_windows_and_29_february():

@@ -103,17 +103,43 @@ def _days(x: str) -> str:
             f"- CASE WHEN {x} > CAST(CAST({x} AS DATE) AS TIMESTAMP) THEN 1 ELSE 0 END)")
 
 
-def _prelude(engine: Engine, clean: bool) -> str:
-    """``WITH`` and the CTEs ``c_use(customer_id, signup_date)`` and ``o_use(customer_id, order_date, revenue)``."""
+#: Exact money of typed revenues all below :data:`NARROW_BOUND` in size, in DuckDB: a 64-bit integer of
+#: nanos, cheaper to cast and to add than :data:`~crmbook.engine.checks.MONEY`'s 128 bits. Each revenue
+#: gets the same decimal as in ``MONEY`` (DuckDB rounds a double to 9 decimals the same way for both), and
+#: DuckDB sums it into ``DECIMAL(38, 9)``: the sums are the same.
+NARROW_MONEY = "DECIMAL(18, 9)"
+#: Revenues below this in size fit :data:`NARROW_MONEY` (whose limit is 10^9) after rounding.
+NARROW_BOUND = 1e8
+#: DuckDB column types read into :data:`NARROW_MONEY` when their values are in bounds.
+_NARROW_TYPES = ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT")
+
+
+def _money_type(engine: Engine) -> str:
+    """The type of revenue in the sums of typed (checked) ``orders``: :data:`NARROW_MONEY` in DuckDB when
+    a column of float or integer type is known (one query for its range, answered by a Parquet file's
+    statistics) to be within :data:`NARROW_BOUND`; else :data:`~crmbook.engine.checks.MONEY`."""
+    if engine.dialect != "duckdb":
+        return MONEY
+    types = {str(n).lower(): str(t).upper() for n, t in engine._column_types(engine.tables.get("orders", "orders"))}
+    if types.get("revenue") not in _NARROW_TYPES:
+        return MONEY
+    r = engine.query("SELECT MIN(revenue) AS lo, MAX(revenue) AS hi FROM orders", name="revenue range").iloc[0]
+    lo, hi = (np.nan if pd.isna(v) else float(v) for v in (r["lo"], r["hi"]))
+    return NARROW_MONEY if -NARROW_BOUND < lo and hi < NARROW_BOUND else MONEY  # False for NaN (no rows)
+
+
+def _prelude(engine: Engine, clean: bool, money: str = MONEY) -> str:
+    """``WITH`` and the CTEs ``c_use(customer_id, signup_date)`` and ``o_use(customer_id, order_date, revenue)``
+    (``money``: the decimal type of a typed revenue, :func:`_money_type`)."""
     if clean:
         return "WITH " + clean_ctes(engine).strip()
     cols = engine.columns("customers")
     signup = "signup_date" if "signup_date" in cols else "CAST(NULL AS TIMESTAMP)"
     return (f"WITH c_use AS (SELECT customer_id, {signup} AS signup_date FROM customers), "
-            f"o_use AS (SELECT customer_id, order_date, CAST(revenue AS {MONEY}) AS revenue FROM orders)")
+            f"o_use AS (SELECT customer_id, order_date, CAST(revenue AS {money}) AS revenue FROM orders)")
 
 
-def _known(engine: Engine, clean: bool, trusted: bool = False) -> str:
+def _known(engine: Engine, clean: bool, trusted: bool = False, money: str = MONEY) -> str:
     """The CTEs ``c`` (customers at ``as_of``) and ``o`` (their orders at ``as_of``).
 
     ``trusted``: every order is known to belong to a customer of ``c`` (the frames of
@@ -129,7 +155,7 @@ def _known(engine: Engine, clean: bool, trusted: bool = False) -> str:
     else:
         orders = ("SELECT o_use.customer_id, o_use.order_date, o_use.revenue FROM o_use "
                   "JOIN c ON c.customer_id = o_use.customer_id WHERE o_use.order_date <= {as_of}")
-    return _prelude(engine, clean) + f""",
+    return _prelude(engine, clean, money) + f""",
 c AS (SELECT customer_id, signup_date FROM c_use WHERE signup_date IS NULL OR signup_date <= {{as_of}}),
 o AS ({orders})"""
 
@@ -144,14 +170,22 @@ def _window_sums(years: int) -> list[str]:
             for y in range(years)]
 
 
-def base_sql(engine: Engine, clean: bool = False, trusted: bool = False, years: int = 0) -> str:
+#: Dialects whose ``ORDER BY`` of text compares bytes, as Python and Arrow do (the engine then sorts, in
+#: parallel); others may sort by a collation, and the frame is sorted here.
+_BYTE_ORDER = ("duckdb",)
+
+
+def base_sql(engine: Engine, clean: bool = False, trusted: bool = False, years: int = 0,
+             ordered: bool = False, money: str = MONEY) -> str:
     """The SQL of :func:`customer_facts` (DuckDB's dialect, ``{as_of}`` fields).
 
     ``years`` > 0 adds the columns of :func:`yearly_sql` (``revenue_y0`` ..., NULL for a customer without
-    orders) in the same scan of the orders: the buying customers' rows are then the yearly revenue."""
+    orders) in the same scan of the orders: the buying customers' rows are then the yearly revenue.
+    ``ordered``: the rows sorted by customer id; ``money``: the decimal type of typed revenues
+    (:func:`_money_type`)."""
     sums = "".join(f",\n           {s}" for s in _window_sums(years))
     columns = "".join(f", a.revenue_y{y}" for y in range(years))
-    return _known(engine, clean, trusted) + f""",
+    return _known(engine, clean, trusted, money) + f""",
 a AS (
     SELECT customer_id, MIN(order_date) AS first_order, MAX(order_date) AS last_order, COUNT(*) AS frequency,
            SUM(revenue) AS monetary{sums}
@@ -160,7 +194,7 @@ a AS (
 SELECT c.customer_id, a.first_order, a.last_order, {_days('a.last_order')} AS recency_days,
        COALESCE(a.frequency, 0) AS frequency, a.monetary,
        {_days('COALESCE(c.signup_date, a.first_order)')} AS tenure_days{columns}
-FROM c LEFT JOIN a ON a.customer_id = c.customer_id"""
+FROM c LEFT JOIN a ON a.customer_id = c.customer_id""" + ("\nORDER BY c.customer_id" if ordered else "")
 
 
 def _ids(values: pd.Series) -> pd.Series:
@@ -191,15 +225,30 @@ def customer_facts(engine: Engine, as_of: Any, *, clean: bool = False, trusted: 
         exact sum), ``tenure_days`` (float).
     """
     as_of = _as_of_day(as_of)
-    df = engine.query(base_sql(engine, clean, trusted and not clean), name="customer facts", **_params(as_of))
+    sql = base_sql(engine, clean, trusted and not clean, ordered=engine.dialect in _BYTE_ORDER,
+                   money=MONEY if clean else _money_type(engine))
+    df = engine.query(sql, name="customer facts", **_params(as_of))
     return _base_frame(df, _ids(df["customer_id"]))
 
 
 def _sorted(out: pd.DataFrame, order: np.ndarray | None) -> pd.DataFrame:
     """``out`` sorted by customer id: by ``order`` (each row's rank among the ids) when given."""
     if order is None:
+        if _ascending(out["customer_id"]):  # sorted by the engine
+            return out.reset_index(drop=True)
         return out.sort_values("customer_id").reset_index(drop=True)
     return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+
+
+def _ascending(ids: pd.Series) -> bool:
+    """``ids`` (no NULL) each at most the next, as Arrow compares them (text: byte by byte)."""
+    try:
+        arr = pa.array(ids, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    if arr.null_count or len(arr) < 2:
+        return not arr.null_count
+    return bool(pc.all(pc.less_equal(arr.slice(0, len(arr) - 1), arr.slice(1))).as_py())
 
 
 def _base_frame(df: pd.DataFrame, ids: pd.Series, date_dtype: Any = "datetime64[us]",
