@@ -282,6 +282,23 @@ def test_clean_facts_choose_each_duplicate_order_and_keep_only_customers_at_as_o
                    ("orders", "unparseable date"): 1, ("orders", "duplicate key"): 3}
 
 
+def test_duckdb_full_match_reads_the_same_texts_as_the_anchored_search():
+    import duckdb
+
+    from crmbook.engine.checks import DATE_PATTERN, MONEY, NUMBER_PATTERN, _typed
+
+    texts = ["2025-01-01", "2025-1-1", "2025-01-01 10:00", "2025-01-01T10:00:00.5", "2025-01-01\n", "\n2025-01-01",
+             "x2025-01-01", "2025-01-01 10", "2025-02-30", "12", "+1.", ".5", "-", "1e3", "1.2.3", "1\n", "1 ",
+             "\u0661", "0.000000001", "-0"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest(?) AS t", [texts])
+    for target, pattern in (("TIMESTAMP", DATE_PATTERN), (MONEY, NUMBER_PATTERN)):
+        (_, fast), (_, plain) = (_typed("t", "t", "text", target, pattern, d) for d in ("duckdb", "postgres"))
+        assert "REGEXP_FULL_MATCH" in fast and "REGEXP_MATCHES" in plain
+        rows = con.sql(f"SELECT t, {fast.format()} AS a, {plain.format()} AS b FROM t").fetchall()
+        assert all(a == b for _, a, b in rows) and any(a is not None for _, a, _ in rows), rows
+
+
 def _loader_reasons(folder) -> pd.DataFrame:
     from crmbook.data import check
 

@@ -96,13 +96,22 @@ def _text(col: str) -> str:
     return f"CASE WHEN {col} IN ({markers}) THEN NULL ELSE {col} END"
 
 
-def _typed(col: str, text: str, kind: str, target: str, pattern: str) -> tuple[str, str]:
+def _typed(col: str, text: str, kind: str, target: str, pattern: str, dialect: str = "duckdb") -> tuple[str, str]:
     """``(missing, value)`` of column ``col`` (its trimmed text in column ``text``) as a ``target`` value: a
-    typed column cast, a text one read only when it matches ``pattern``."""
+    typed column cast, a text one read only when it matches ``pattern`` (``^...$``: the whole text).
+
+    DuckDB runs the match as ``REGEXP_FULL_MATCH`` of the pattern without its anchors, the same test (the
+    patterns have no ``|`` outside a group), which it checks faster than a search for ``^...$``; other
+    dialects get ``REGEXP_MATCHES``, which sqlglot transpiles (``~``, ``RLIKE`` ...)."""
     if (kind == "date" and target == "TIMESTAMP") or (kind == "number" and target != "TIMESTAMP"):
         return f"({col} IS NULL)", f"CAST({col} AS {target})"
+    if dialect == "duckdb":
+        match = "REGEXP_FULL_MATCH({text}, {literal})"
+        pattern = pattern.removeprefix("^").removesuffix("$")
+    else:
+        match = "REGEXP_MATCHES({text}, {literal})"
     literal = _quote(pattern).replace("{", "{{").replace("}", "}}")  # the query is rendered with str.format
-    return f"({text} IS NULL)", f"TRY_CAST(CASE WHEN REGEXP_MATCHES({text}, {literal}) THEN {text} END AS {target})"
+    return f"({text} IS NULL)", f"TRY_CAST(CASE WHEN {match.format(text=text, literal=literal)} THEN {text} END AS {target})"
 
 
 def _kinds(engine: Engine, table: str) -> dict[str, str]:
@@ -133,9 +142,10 @@ def raw_ctes(engine: Engine) -> str:
         year = f"EXTRACT(YEAR FROM {d})"
         return f"({d} IS NOT NULL AND ({year} < {DATE_YEARS[0]} OR {year} > {DATE_YEARS[1]}))"
 
-    c_missing, c_signup = _typed("signup_in", "signup_text", ck["signup_date"], "TIMESTAMP", DATE_PATTERN)
-    d_missing, o_date = _typed("date_in", "order_text", ok["order_date"], "TIMESTAMP", DATE_PATTERN)
-    r_missing, o_rev = _typed("revenue_in", "revenue_text", ok["revenue"], MONEY, NUMBER_PATTERN)
+    d = engine.dialect
+    c_missing, c_signup = _typed("signup_in", "signup_text", ck["signup_date"], "TIMESTAMP", DATE_PATTERN, d)
+    d_missing, o_date = _typed("date_in", "order_text", ok["order_date"], "TIMESTAMP", DATE_PATTERN, d)
+    r_missing, o_rev = _typed("revenue_in", "revenue_text", ok["revenue"], MONEY, NUMBER_PATTERN, d)
     c_flags = ["missing_customer_id", "missing_signup_date", "bad_signup_date", "far_signup_date", "late_signup_date"]
     own_flags = [f for f, *_ in RULES["orders"] if f not in ("duplicate_order_id", "unknown_customer",
                                                              "customer_set_aside")]
