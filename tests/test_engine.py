@@ -90,7 +90,7 @@ def test_base_values_by_hand():
     assert base.loc["b", "tenure_days"] == 363.0
     assert base.loc["c", "frequency"] == 0 and base.loc["c", "monetary"] == 0.0
     assert np.isnan(base.loc["c", "recency_days"]) and base.loc["c", "tenure_days"] == 364.0
-    assert engine.rows_returned == [("customer facts", 3)]
+    assert engine.rows_returned == [("revenue range", 1), ("customer facts", 3)]  # the range: see narrow money
 
 
 def test_exact_money_where_floats_would_round():
@@ -99,6 +99,67 @@ def test_exact_money_where_floats_would_round():
                            "revenue": [0.1, 0.2]})
     base = customer_facts(DuckDBEngine(frames={"customers": customers, "orders": orders}), AS_OF)
     assert 0.1 + 0.2 != 0.3 and base["monetary"].iloc[0] == 0.3  # the sum of the revenues as written
+
+
+def test_money_reads_decimals_as_the_nearest_floats():
+    import duckdb
+    import pyarrow as pa
+
+    from crmbook.engine.facts_sql import money
+
+    rng = np.random.default_rng(15)
+    big = 2 ** 53
+    ints = [0, 1, -1, big - 1, big, big + 1, -big, -big - 1, 2 ** 63 - 1, -(2 ** 63), 2 ** 63, 3 * 2 ** 70 + 1,
+            10 ** 37 - 1, -(10 ** 37) + 7]
+    ints += [int(v) for v in rng.integers(-big, big, 300)]  # quotients that float(N) * 1e-9 would round wrongly
+    ints += [int(v) for v in rng.integers(-2 ** 62, 2 ** 62, 100)]  # beyond 2**53: through the text
+    for scale in (0, 2, 9):
+        decimals = [Decimal(n).scaleb(-scale) for n in ints]
+        want = np.array([float(d) for d in decimals] + [np.nan])  # float(Decimal) is correctly rounded
+        arrow = pa.array(decimals + [None], type=pa.decimal128(38, scale))
+        for values in (arrow, pa.chunked_array([arrow[:7], arrow[7:]]), arrow.slice(3), decimals + [None],
+                       [str(d) for d in decimals] + [None], pd.Series(arrow, dtype=pd.ArrowDtype(arrow.type))):
+            got = money(values)
+            np.testing.assert_array_equal(got, want[-len(got):])
+    # DuckDB's own sum, returned as an Arrow decimal
+    sums = duckdb.sql("SELECT SUM(CAST(v AS DECIMAL(38, 9))) AS s FROM (VALUES (0.1), (0.2), (123456789.000000001)) t(v)")
+    assert money(sums.to_arrow_table()["s"])[0] == float(Decimal("123456789.300000001"))
+
+
+def test_narrow_money_sums_equal_the_wide_decimal_sums():
+    from crmbook.engine.facts_sql import MONEY, NARROW_MONEY, _money_type, money
+
+    rng = np.random.default_rng(7)
+    n = 20_000
+    # doubles near half a nano (where a rounding to 9 decimals could go either way), cents, tiny and large values
+    nanos = rng.integers(0, 10 ** 16, n) + 0.5
+    revenue = np.concatenate([np.nextafter(nanos / 1e9, np.inf), np.nextafter(nanos / 1e9, -np.inf),
+                              np.round(rng.uniform(0, 1e8 - 1, n), 2), 10 ** rng.uniform(-10, 7.99, n)])
+    ids = rng.integers(0, 500, len(revenue)).astype(str)
+    customers = pd.DataFrame({"customer_id": np.unique(ids)})
+    for extra, want_type in (([], NARROW_MONEY), ([2e8], MONEY)):
+        orders = pd.DataFrame({"customer_id": np.concatenate([ids, ["0"] * len(extra)]),
+                               "order_date": pd.Timestamp("2025-01-01"),
+                               "revenue": np.concatenate([revenue, extra])})
+        engine = DuckDBEngine(frames={"customers": customers, "orders": orders})
+        assert _money_type(engine) == want_type
+        got = customer_facts(engine, AS_OF, trusted=True)
+        wide = engine.con.sql(f"SELECT customer_id, SUM(CAST(revenue AS {MONEY})) AS s FROM orders GROUP BY 1 "
+                              "ORDER BY customer_id").to_arrow_table()
+        assert got["customer_id"].tolist() == wide["customer_id"].to_pylist()
+        np.testing.assert_array_equal(got["monetary"].to_numpy(), money(wide["s"]))
+
+
+def test_facts_are_sorted_by_id_as_python_sorts_text():
+    ids = ["b", "B", "a", "\u00e9", "e", "10", "9", "Z", "\u00c9"]
+    customers = pd.DataFrame({"customer_id": ids})
+    orders = pd.DataFrame({"customer_id": ids, "order_date": pd.Timestamp("2025-01-01"), "revenue": 1.0})
+    got = customer_facts(DuckDBEngine(frames={"customers": customers, "orders": orders}), AS_OF)
+    assert got["customer_id"].tolist() == sorted(ids)
+    from crmbook.engine.facts_sql import _sorted
+
+    shuffled = got.iloc[::-1]  # a frame in another order (an engine sorting by a collation) is sorted here
+    pd.testing.assert_frame_equal(_sorted(shuffled, None), got)
 
 
 def test_yearly_windows_and_29_february():
@@ -192,6 +253,50 @@ def test_validation_counts_by_hand(tmp_path):
     assert max(n for _, n in engine.rows_returned) <= 1  # a count row, and one example per rule
     facts = customer_facts(engine, AS_OF, clean=True).set_index("customer_id")
     assert facts["frequency"].to_dict() == {"C1": 1, "C3": 1} and facts.loc["C3", "monetary"] == 70.0
+
+
+def test_clean_facts_choose_each_duplicate_order_and_keep_only_customers_at_as_of(tmp_path):
+    folder = tmp_path / "dup"
+    folder.mkdir()
+    pd.DataFrame({"customer_id": ["A", "B", "C", "D", "D", "E", "E"],
+                  "signup_date": ["2024-01-01", "2024-01-01", "2025-12-31 10:00", "2024-01-01", "bad",
+                                  "2024-01-01", "2023-01-01"]}).to_csv(folder / "customers.csv", index=False)
+    pd.DataFrame({
+        "order_id": ["O1", "O1", "O2", "O2", "O3", "O3", "O4", "O4", "O5", "O6", "O7"],
+        "customer_id": ["A", "B", "A", "A", "B", "A", "A", "B", "C", "D", "E"],
+        "order_date": ["2025-01-05", "2025-01-03", "2025-02-01", "2025-02-01", "2025-03-01", "2025-03-01", "soon",
+                       "2025-04-01", "2025-05-01", "2025-06-01", "2025-07-01"],
+        "revenue": ["10", "50", "30", "20", "5", "5", "1", "7", "9", "11", "13"],
+    }).to_csv(folder / "orders.csv", index=False)
+    engine = DuckDBEngine.from_folder(folder)
+    facts = customer_facts(engine, AS_OF, clean=True).set_index("customer_id")
+    # O1: the earliest date (B's); O2: the same date, the smaller revenue; O3: the same date and revenue, the
+    # smaller customer id (A); O4: A's row has no date, B's is the only live one
+    assert facts["frequency"].to_dict() == {"A": 2, "B": 2, "D": 1, "E": 1}  # C signed up on as_of, at 10:00
+    assert facts["monetary"].to_dict() == {"A": 25.0, "B": 57.0, "D": 11.0, "E": 13.0}
+    assert facts.loc["A", "first_order"] == pd.Timestamp("2025-02-01")
+    assert facts.loc["B", "last_order"] == pd.Timestamp("2025-04-01")
+    assert facts.loc["E", "tenure_days"] == 1095.0  # from the earlier of E's two sign-up dates, 2023-01-01
+    got = {(t, r): n for t, r, _, n in validation_counts(engine, AS_OF).counts.itertuples(index=False)}
+    assert got == {("customers", "unparseable date"): 1, ("customers", "duplicate key"): 1,
+                   ("orders", "unparseable date"): 1, ("orders", "duplicate key"): 3}
+
+
+def test_duckdb_full_match_reads_the_same_texts_as_the_anchored_search():
+    import duckdb
+
+    from crmbook.engine.checks import DATE_PATTERN, MONEY, NUMBER_PATTERN, _typed
+
+    texts = ["2025-01-01", "2025-1-1", "2025-01-01 10:00", "2025-01-01T10:00:00.5", "2025-01-01\n", "\n2025-01-01",
+             "x2025-01-01", "2025-01-01 10", "2025-02-30", "12", "+1.", ".5", "-", "1e3", "1.2.3", "1\n", "1 ",
+             "\u0661", "0.000000001", "-0"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest(?) AS t", [texts])
+    for target, pattern in (("TIMESTAMP", DATE_PATTERN), (MONEY, NUMBER_PATTERN)):
+        (_, fast), (_, plain) = (_typed("t", "t", "text", target, pattern, d) for d in ("duckdb", "postgres"))
+        assert "REGEXP_FULL_MATCH" in fast and "REGEXP_MATCHES" in plain
+        rows = con.sql(f"SELECT t, {fast.format()} AS a, {plain.format()} AS b FROM t").fetchall()
+        assert all(a == b for _, a, b in rows) and any(a is not None for _, a, _ in rows), rows
 
 
 def _loader_reasons(folder) -> pd.DataFrame:

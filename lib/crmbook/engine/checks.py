@@ -96,13 +96,22 @@ def _text(col: str) -> str:
     return f"CASE WHEN {col} IN ({markers}) THEN NULL ELSE {col} END"
 
 
-def _typed(col: str, text: str, kind: str, target: str, pattern: str) -> tuple[str, str]:
+def _typed(col: str, text: str, kind: str, target: str, pattern: str, dialect: str = "duckdb") -> tuple[str, str]:
     """``(missing, value)`` of column ``col`` (its trimmed text in column ``text``) as a ``target`` value: a
-    typed column cast, a text one read only when it matches ``pattern``."""
+    typed column cast, a text one read only when it matches ``pattern`` (``^...$``: the whole text).
+
+    DuckDB runs the match as ``REGEXP_FULL_MATCH`` of the pattern without its anchors, the same test (the
+    patterns have no ``|`` outside a group), which it checks faster than a search for ``^...$``; other
+    dialects get ``REGEXP_MATCHES``, which sqlglot transpiles (``~``, ``RLIKE`` ...)."""
     if (kind == "date" and target == "TIMESTAMP") or (kind == "number" and target != "TIMESTAMP"):
         return f"({col} IS NULL)", f"CAST({col} AS {target})"
+    if dialect == "duckdb":
+        match = "REGEXP_FULL_MATCH({text}, {literal})"
+        pattern = pattern.removeprefix("^").removesuffix("$")
+    else:
+        match = "REGEXP_MATCHES({text}, {literal})"
     literal = _quote(pattern).replace("{", "{{").replace("}", "}}")  # the query is rendered with str.format
-    return f"({text} IS NULL)", f"TRY_CAST(CASE WHEN REGEXP_MATCHES({text}, {literal}) THEN {text} END AS {target})"
+    return f"({text} IS NULL)", f"TRY_CAST(CASE WHEN {match.format(text=text, literal=literal)} THEN {text} END AS {target})"
 
 
 def _kinds(engine: Engine, table: str) -> dict[str, str]:
@@ -121,6 +130,11 @@ def raw_ctes(engine: Engine) -> str:
 
     Each cell's text is computed once (``ct``, ``ot``), parsed once (``c0``, ``o0``), and the range of its
     date checked once (``c1``, ``o1``). Uses the parameter ``cutoff`` (the day after ``as_of``).
+
+    An order's ``alive`` is one ``CASE`` on its customer's ``usable`` (a row of an unknown customer or of one
+    set aside has no usable 1), not a conjunction of the flags: a filter on it (``o_use``) then stays above
+    the join with ``c_keys`` instead of being split and pushed down, where each cell would be trimmed,
+    matched and parsed a second time.
     """
     ck, ok = _kinds(engine, "customers"), _kinds(engine, "orders")
 
@@ -128,11 +142,13 @@ def raw_ctes(engine: Engine) -> str:
         year = f"EXTRACT(YEAR FROM {d})"
         return f"({d} IS NOT NULL AND ({year} < {DATE_YEARS[0]} OR {year} > {DATE_YEARS[1]}))"
 
-    c_missing, c_signup = _typed("signup_in", "signup_text", ck["signup_date"], "TIMESTAMP", DATE_PATTERN)
-    d_missing, o_date = _typed("date_in", "order_text", ok["order_date"], "TIMESTAMP", DATE_PATTERN)
-    r_missing, o_rev = _typed("revenue_in", "revenue_text", ok["revenue"], MONEY, NUMBER_PATTERN)
+    d = engine.dialect
+    c_missing, c_signup = _typed("signup_in", "signup_text", ck["signup_date"], "TIMESTAMP", DATE_PATTERN, d)
+    d_missing, o_date = _typed("date_in", "order_text", ok["order_date"], "TIMESTAMP", DATE_PATTERN, d)
+    r_missing, o_rev = _typed("revenue_in", "revenue_text", ok["revenue"], MONEY, NUMBER_PATTERN, d)
     c_flags = ["missing_customer_id", "missing_signup_date", "bad_signup_date", "far_signup_date", "late_signup_date"]
-    o_flags = [f for f, *_ in RULES["orders"] if f != "duplicate_order_id"]
+    own_flags = [f for f, *_ in RULES["orders"] if f not in ("duplicate_order_id", "unknown_customer",
+                                                             "customer_set_aside")]
     return f"""
 cr AS (
     SELECT {_trim('customer_id')} AS customer_id, {_trim('signup_date')} AS signup_text, signup_date AS signup_in
@@ -153,7 +169,8 @@ cr AS (
 ), c2 AS (
     SELECT *, NOT ({' OR '.join(c_flags)}) AS alive FROM c2a
 ), c_keys AS (
-    SELECT customer_id, MAX(CASE WHEN alive THEN 1 ELSE 0 END) AS usable FROM c2
+    SELECT customer_id, MAX(CASE WHEN alive THEN 1 ELSE 0 END) AS usable,
+           MIN(CASE WHEN alive THEN signup_date END) AS signup_date FROM c2
     WHERE customer_id IS NOT NULL GROUP BY customer_id
 ), orr AS (
     SELECT {_trim('order_id')} AS order_id, {_trim('customer_id')} AS customer_id, {_trim('order_date')} AS order_text,
@@ -170,11 +187,11 @@ cr AS (
 ), o1 AS (
     SELECT o0.*, {far('date_raw')} AS far_order_date,
            (o0.customer_id IS NOT NULL AND k.customer_id IS NULL) AS unknown_customer,
-           COALESCE(k.usable = 0, FALSE) AS customer_set_aside
+           COALESCE(k.usable = 0, FALSE) AS customer_set_aside, k.usable, k.signup_date AS customer_signup
     FROM o0 LEFT JOIN c_keys AS k ON k.customer_id = o0.customer_id
 ), o2a AS (
     SELECT order_id, customer_id, order_text, revenue_text, revenue, missing_order_date, missing_revenue,
-           far_order_date, unknown_customer, customer_set_aside,
+           far_order_date, unknown_customer, customer_set_aside, usable, customer_signup,
            order_id IS NULL AS missing_order_id, customer_id IS NULL AS missing_customer_id,
            (NOT missing_order_date AND date_raw IS NULL) AS bad_order_date,
            CASE WHEN far_order_date THEN NULL ELSE date_raw END AS order_date,
@@ -183,17 +200,18 @@ cr AS (
            (date_raw IS NOT NULL AND NOT far_order_date AND date_raw >= {{cutoff}}) AS late_order_date
     FROM o1
 ), o2 AS (
-    SELECT *, NOT ({' OR '.join(o_flags)}) AS alive FROM o2a
+    SELECT *, CASE WHEN usable = 1 THEN NOT ({' OR '.join(own_flags)}) ELSE FALSE END AS alive FROM o2a
 )"""
 
 
 def clean_ctes(engine: Engine) -> str:
-    """:func:`raw_ctes` and ``c_use(customer_id, signup_date)``, ``o_use(customer_id, order_date, revenue)``:
-    the rows the loader would keep (one per key)."""
+    """:func:`raw_ctes` and ``c_use(customer_id, signup_date)``, ``o_use(customer_id, order_date, revenue,
+    customer_signup)``: the rows the loader would keep (one per key); ``customer_signup`` is the sign-up date of
+    the order's customer (that of ``c_use``, every order of ``o_use`` having its customer there)."""
     return raw_ctes(engine) + """, c_use AS (
-    SELECT customer_id, MIN(signup_date) AS signup_date FROM c2 WHERE alive GROUP BY customer_id
+    SELECT customer_id, signup_date FROM c_keys WHERE usable = 1
 ), o_use AS (
-    SELECT customer_id, order_date, revenue FROM o2 WHERE alive
+    SELECT customer_id, order_date, revenue, customer_signup FROM o2 WHERE alive
     QUALIFY ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY order_date, revenue, customer_id) = 1
 )"""
 

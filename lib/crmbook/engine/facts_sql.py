@@ -19,10 +19,11 @@ Definitions (those of :class:`crmbook.facts.CustomerFacts` and :func:`crmbook.mo
 - model summary: purchase occasions are calendar days; frequency = occasions - 1, recency and T in the
   time unit, monetary value = mean revenue of the repeat occasions.
 
-**Money is summed exactly.** Revenue enters the sums as ``DECIMAL(38, 9)`` and a sum comes back as its
-decimal text, read into the nearest float. Every engine thus returns the same floats (PostgreSQL,
-Spark and DuckDB add floats in different orders), and a sum is the correctly rounded sum of the revenues
-as written (up to 9 decimals).
+**Money is summed exactly.** Revenue enters the sums as ``DECIMAL(38, 9)`` and a sum comes back as that
+decimal (an Arrow decimal from DuckDB, Python ``Decimal`` objects from a database driver or Spark), read
+into the nearest float by :func:`money`. Every engine thus returns the same floats (PostgreSQL, Spark and
+DuckDB add floats in different orders), and a sum is the correctly rounded sum of the revenues as written
+(up to 9 decimals).
 """
 
 from __future__ import annotations
@@ -46,19 +47,46 @@ BASE_COLUMNS = ["customer_id", "first_order", "last_order", "recency_days", "fre
 
 
 def money(values: Any) -> np.ndarray:
-    """Decimal texts (or ``Decimal`` objects, or NULL) as float64, each the nearest float (NaN for NULL).
+    r"""Decimals (an Arrow decimal column, ``Decimal`` objects or decimal texts; NULL) as float64, each the
+    nearest float (NaN for NULL).
 
-    Arrow reads a decimal text into the correctly rounded double, so an exact sum stays exact to the last bit.
+    A decimal :math:`N / 10^s` whose integer :math:`|N| \le 2^{53}` (and :math:`s \le 22`) is the quotient of
+    two doubles that hold :math:`N` and :math:`10^s` exactly, and IEEE division rounds that quotient correctly;
+    any other goes through its text, which Arrow reads into the correctly rounded double. An exact sum thus
+    stays exact to the last bit.
     """
     try:
         arr = pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         arr = None
+    if arr is not None and pa.types.is_decimal(arr.type):
+        return _decimal_floats(arr)
     if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
                            or pa.types.is_null(arr.type)):
         texts = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
         arr = pa.array(texts, type=pa.string())
     return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _decimal_floats(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An Arrow decimal array as the nearest floats (see :func:`money`)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n, scale = len(arr), arr.type.scale
+    out = np.full(n, np.nan)
+    small = np.zeros(n, dtype=bool)
+    if pa.types.is_decimal128(arr.type) and 0 <= scale <= 22 and n:
+        words = np.frombuffer(arr.buffers()[1], dtype="<i8")[2 * arr.offset:2 * (arr.offset + n)].reshape(n, 2)
+        low, high = words[:, 0], words[:, 1]  # the 128-bit integer N, little-endian two's complement
+        small = (high == (low >> 63)) & (low >= -(2 ** 53)) & (low <= 2 ** 53)  # N is low, and a double holds it
+        out[small] = low[small].astype(np.float64) / float(10 ** scale)
+    rest = ~small
+    if rest.any():
+        texts = pc.cast(arr.filter(pa.array(rest)), pa.string())
+        out[rest] = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
+    if arr.null_count:
+        out[~arr.is_valid().to_numpy(zero_copy_only=False)] = np.nan
+    return out
 
 
 def _as_of_day(as_of: Any) -> pd.Timestamp:
@@ -75,28 +103,59 @@ def _days(x: str) -> str:
             f"- CASE WHEN {x} > CAST(CAST({x} AS DATE) AS TIMESTAMP) THEN 1 ELSE 0 END)")
 
 
-def _prelude(engine: Engine, clean: bool) -> str:
-    """``WITH`` and the CTEs ``c_use(customer_id, signup_date)`` and ``o_use(customer_id, order_date, revenue)``."""
+#: Exact money of typed revenues all below :data:`NARROW_BOUND` in size, in DuckDB: a 64-bit integer of
+#: nanos, cheaper to cast and to add than :data:`~crmbook.engine.checks.MONEY`'s 128 bits. Each revenue
+#: gets the same decimal as in ``MONEY`` (DuckDB rounds a double to 9 decimals the same way for both), and
+#: DuckDB sums it into ``DECIMAL(38, 9)``: the sums are the same.
+NARROW_MONEY = "DECIMAL(18, 9)"
+#: Revenues below this in size fit :data:`NARROW_MONEY` (whose limit is 10^9) after rounding.
+NARROW_BOUND = 1e8
+#: DuckDB column types read into :data:`NARROW_MONEY` when their values are in bounds.
+_NARROW_TYPES = ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT")
+
+
+def _money_type(engine: Engine) -> str:
+    """The type of revenue in the sums of typed (checked) ``orders``: :data:`NARROW_MONEY` in DuckDB when
+    a column of float or integer type is known (one query for its range, answered by a Parquet file's
+    statistics) to be within :data:`NARROW_BOUND`; else :data:`~crmbook.engine.checks.MONEY`."""
+    if engine.dialect != "duckdb":
+        return MONEY
+    types = {str(n).lower(): str(t).upper() for n, t in engine._column_types(engine.tables.get("orders", "orders"))}
+    if types.get("revenue") not in _NARROW_TYPES:
+        return MONEY
+    r = engine.query("SELECT MIN(revenue) AS lo, MAX(revenue) AS hi FROM orders", name="revenue range").iloc[0]
+    lo, hi = (np.nan if pd.isna(v) else float(v) for v in (r["lo"], r["hi"]))
+    return NARROW_MONEY if -NARROW_BOUND < lo and hi < NARROW_BOUND else MONEY  # False for NaN (no rows)
+
+
+def _prelude(engine: Engine, clean: bool, money: str = MONEY) -> str:
+    """``WITH`` and the CTEs ``c_use(customer_id, signup_date)`` and ``o_use(customer_id, order_date, revenue)``
+    (``money``: the decimal type of a typed revenue, :func:`_money_type`)."""
     if clean:
         return "WITH " + clean_ctes(engine).strip()
     cols = engine.columns("customers")
     signup = "signup_date" if "signup_date" in cols else "CAST(NULL AS TIMESTAMP)"
     return (f"WITH c_use AS (SELECT customer_id, {signup} AS signup_date FROM customers), "
-            f"o_use AS (SELECT customer_id, order_date, CAST(revenue AS {MONEY}) AS revenue FROM orders)")
+            f"o_use AS (SELECT customer_id, order_date, CAST(revenue AS {money}) AS revenue FROM orders)")
 
 
-def _known(engine: Engine, clean: bool, trusted: bool = False) -> str:
+def _known(engine: Engine, clean: bool, trusted: bool = False, money: str = MONEY) -> str:
     """The CTEs ``c`` (customers at ``as_of``) and ``o`` (their orders at ``as_of``).
 
     ``trusted``: every order is known to belong to a customer of ``c`` (the frames of
     :class:`crmbook.facts.CustomerFacts`, checked), so the join that keeps only those is left out.
     """
-    if trusted:
+    if clean:
+        # the customer's sign-up date comes with each order (:func:`~crmbook.engine.checks.clean_ctes`): c's
+        # condition on it, without a join
+        orders = ("SELECT customer_id, order_date, revenue FROM o_use WHERE order_date <= {as_of} "
+                  "AND (customer_signup IS NULL OR customer_signup <= {as_of})")
+    elif trusted:
         orders = "SELECT customer_id, order_date, revenue FROM o_use WHERE order_date <= {as_of}"
     else:
         orders = ("SELECT o_use.customer_id, o_use.order_date, o_use.revenue FROM o_use "
                   "JOIN c ON c.customer_id = o_use.customer_id WHERE o_use.order_date <= {as_of}")
-    return _prelude(engine, clean) + f""",
+    return _prelude(engine, clean, money) + f""",
 c AS (SELECT customer_id, signup_date FROM c_use WHERE signup_date IS NULL OR signup_date <= {{as_of}}),
 o AS ({orders})"""
 
@@ -106,28 +165,36 @@ def _params(as_of: pd.Timestamp) -> dict[str, Any]:
 
 
 def _window_sums(years: int) -> list[str]:
-    """Each window's revenue, as exact decimal text (fields ``{start0}``, ``{end0}`` ...)."""
-    return [f"CAST(SUM(CASE WHEN order_date > {{start{y}}} AND order_date <= {{end{y}}} THEN revenue END) AS VARCHAR)"
-            f" AS revenue_y{y}" for y in range(years)]
+    """Each window's revenue, an exact decimal (fields ``{start0}``, ``{end0}`` ...)."""
+    return [f"SUM(CASE WHEN order_date > {{start{y}}} AND order_date <= {{end{y}}} THEN revenue END) AS revenue_y{y}"
+            for y in range(years)]
 
 
-def base_sql(engine: Engine, clean: bool = False, trusted: bool = False, years: int = 0) -> str:
+#: Dialects whose ``ORDER BY`` of text compares bytes, as Python and Arrow do (the engine then sorts, in
+#: parallel); others may sort by a collation, and the frame is sorted here.
+_BYTE_ORDER = ("duckdb",)
+
+
+def base_sql(engine: Engine, clean: bool = False, trusted: bool = False, years: int = 0,
+             ordered: bool = False, money: str = MONEY) -> str:
     """The SQL of :func:`customer_facts` (DuckDB's dialect, ``{as_of}`` fields).
 
     ``years`` > 0 adds the columns of :func:`yearly_sql` (``revenue_y0`` ..., NULL for a customer without
-    orders) in the same scan of the orders: the buying customers' rows are then the yearly revenue."""
+    orders) in the same scan of the orders: the buying customers' rows are then the yearly revenue.
+    ``ordered``: the rows sorted by customer id; ``money``: the decimal type of typed revenues
+    (:func:`_money_type`)."""
     sums = "".join(f",\n           {s}" for s in _window_sums(years))
     columns = "".join(f", a.revenue_y{y}" for y in range(years))
-    return _known(engine, clean, trusted) + f""",
+    return _known(engine, clean, trusted, money) + f""",
 a AS (
     SELECT customer_id, MIN(order_date) AS first_order, MAX(order_date) AS last_order, COUNT(*) AS frequency,
            SUM(revenue) AS monetary{sums}
     FROM o GROUP BY customer_id
 )
 SELECT c.customer_id, a.first_order, a.last_order, {_days('a.last_order')} AS recency_days,
-       COALESCE(a.frequency, 0) AS frequency, CAST(a.monetary AS VARCHAR) AS monetary,
+       COALESCE(a.frequency, 0) AS frequency, a.monetary,
        {_days('COALESCE(c.signup_date, a.first_order)')} AS tenure_days{columns}
-FROM c LEFT JOIN a ON a.customer_id = c.customer_id"""
+FROM c LEFT JOIN a ON a.customer_id = c.customer_id""" + ("\nORDER BY c.customer_id" if ordered else "")
 
 
 def _ids(values: pd.Series) -> pd.Series:
@@ -158,15 +225,30 @@ def customer_facts(engine: Engine, as_of: Any, *, clean: bool = False, trusted: 
         exact sum), ``tenure_days`` (float).
     """
     as_of = _as_of_day(as_of)
-    df = engine.query(base_sql(engine, clean, trusted and not clean), name="customer facts", **_params(as_of))
+    sql = base_sql(engine, clean, trusted and not clean, ordered=engine.dialect in _BYTE_ORDER,
+                   money=MONEY if clean else _money_type(engine))
+    df = engine.query(sql, name="customer facts", **_params(as_of))
     return _base_frame(df, _ids(df["customer_id"]))
 
 
 def _sorted(out: pd.DataFrame, order: np.ndarray | None) -> pd.DataFrame:
     """``out`` sorted by customer id: by ``order`` (each row's rank among the ids) when given."""
     if order is None:
+        if _ascending(out["customer_id"]):  # sorted by the engine
+            return out.reset_index(drop=True)
         return out.sort_values("customer_id").reset_index(drop=True)
     return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+
+
+def _ascending(ids: pd.Series) -> bool:
+    """``ids`` (no NULL) each at most the next, as Arrow compares them (text: byte by byte)."""
+    try:
+        arr = pa.array(ids, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    if arr.null_count or len(arr) < 2:
+        return not arr.null_count
+    return bool(pc.all(pc.less_equal(arr.slice(0, len(arr) - 1), arr.slice(1))).as_py())
 
 
 def _base_frame(df: pd.DataFrame, ids: pd.Series, date_dtype: Any = "datetime64[us]",
@@ -262,7 +344,7 @@ d AS (
 )
 SELECT customer_id, COUNT(*) - 1 AS frequency, DATE_DIFF('day', MIN(day), MAX(day)) AS recency_days,
        DATE_DIFF('day', MIN(day), {as_of_date}) AS t_days,
-       CAST(SUM(CASE WHEN day > first_day THEN value END) AS VARCHAR) AS repeat_total
+       SUM(CASE WHEN day > first_day THEN value END) AS repeat_total
 FROM f GROUP BY customer_id"""
     df = engine.query(sql, name=f"model summary ({time_unit})", **_params(as_of))
     counts = engine.query(prelude + """,
