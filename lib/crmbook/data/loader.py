@@ -180,7 +180,7 @@ def _check_tables(raws: Mapping[str, Any], present: list[str], spec: dict, as_of
                 futures[ref_table].result()  # submitted earlier, so running or finished: no deadlock
         raw = raws[table]  # waits for its reading
         result = _check_table(raw, spec, as_of_ts, done)
-        done[table] = (result[0], result[1], result[2])
+        done[table] = result[:3]
         frame = result[0]
         if frame is not None and mask_personal:
             frame = mask_personal_data(frame)

@@ -294,13 +294,12 @@ def _keep(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
         return frame.reset_index(drop=True)
     if frame.columns.has_duplicates or frame.shape[1] == 0:
         return frame.loc[mask].reset_index(drop=True)
-    keep = None
+    keep = pa.array(mask)
     columns: dict[str, Any] = {}
     for name in frame.columns:
         s = frame[name]
         arr = arrow._arrow_text(s)
         if arr is not None:
-            keep = pa.array(mask) if keep is None else keep
             columns[name] = pd.array(arr.filter(keep), dtype=s.dtype)
         elif isinstance(s.dtype, np.dtype):
             columns[name] = s.to_numpy()[mask]
