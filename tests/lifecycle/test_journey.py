@@ -180,3 +180,57 @@ def test_journey_narrative_and_table_in_both_languages(facts, contacts):
     assert any(s.startswith("No touchpoint falls in Awareness and Consideration: with this mapping only") for s in
                only_orders)
     assert "No touchpoint falls in Use and Loyalty." in only_orders
+
+
+def _groupby_summary(tp: pd.DataFrame) -> pd.DataFrame:
+    """The summary computed the plain pandas way (the oracle of the code-based one)."""
+    keys = ["journey_stage", "touchpoint"]
+    g = tp.groupby(keys, observed=True, sort=True)
+    out = pd.DataFrame({"touches": g.size(), "customers": g["customer_id"].nunique(),
+                        "median_response_hours": g["response_hours"].median(),
+                        "p90_response_hours": g["response_hours"].quantile(0.9),
+                        "resolved_share": g["resolved"].mean(), "response_rate": g["responded"].mean()})
+    top = (tp.groupby([*keys, "channel"], observed=True).size().sort_values(ascending=False, kind="stable")
+           .reset_index().drop_duplicates(keys).set_index(keys)["channel"])
+    out["main_channel"] = top.reindex(out.index).astype(object)
+    out = out.reset_index()
+    out["journey_stage"] = out["journey_stage"].astype(str)
+    out["touchpoint"] = out["touchpoint"].astype(str)
+    out["_s"] = out["journey_stage"].map({s: i for i, s in enumerate(tp.attrs["stages"])})
+    out = out.sort_values(["_s", "touches"], ascending=[True, False], kind="stable").drop(columns="_s")
+    return out[["journey_stage", "touchpoint", "touches", "customers", "main_channel", "median_response_hours",
+                "p90_response_hours", "resolved_share", "response_rate"]].reset_index(drop=True)
+
+
+def test_summaries_equal_the_plain_groupby_on_many_random_touchpoints():
+    rng = np.random.default_rng(3)
+    n, n_cust = 5_000, 300
+    stages = list(J.JOURNEY_STAGES)
+    kinds = ["chat", "order", "visit", "complaint"]
+    channel = pd.Categorical(rng.choice(["sms", "app", None], n, p=[0.45, 0.45, 0.1]), categories=["sms", "app", "x"])
+    tp = pd.DataFrame({
+        "customer_id": pd.Categorical.from_codes(rng.integers(0, n_cust, n), categories=[f"C{i}" for i in range(n_cust)]),
+        "touchpoint": pd.Categorical(rng.choice(kinds, n), categories=kinds),
+        "journey_stage": pd.Categorical(rng.choice(stages[1:4], n), categories=stages, ordered=True),
+        "channel": channel,
+        "response_hours": np.where(rng.random(n) < 0.3, rng.exponential(5, n), np.nan),
+        "resolved": np.where(rng.random(n) < 0.5, rng.integers(0, 2, n), np.nan).astype(float),
+        "responded": np.where(rng.random(n) < 0.2, rng.integers(0, 2, n), np.nan).astype(float),
+    })
+    tp.loc[tp["touchpoint"] == "visit", "channel"] = None  # a touchpoint without any channel: no main channel
+    tp.attrs["stages"] = stages
+    pd.testing.assert_frame_equal(J.touchpoint_summary(tp), _groupby_summary(tp), check_exact=True)
+    by_stage = tp.groupby("journey_stage", observed=False)
+    expected = pd.DataFrame({"touches": by_stage.size(), "customers": by_stage["customer_id"].nunique()})
+    got = J.journey_stage_summary(tp).set_index("journey_stage")
+    assert got["touches"].tolist() == expected["touches"].tolist()
+    assert got["customers"].tolist() == expected["customers"].tolist()
+    assert got.loc["awareness", "touches"] == 0 and got["share"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("cells", [10**8, 1])  # the table of seen flags, and the split by group beyond it
+def test_distinct_customers_per_group_by_hand(monkeypatch, cells):
+    monkeypatch.setattr(J, "_SEEN_CELLS", cells)
+    group = np.array([0, 0, 0, 2, 2, 1, 0, 2])
+    customer = np.array([5, 5, 1, 1, -1, 3, 2, 1])  # group 0: {5, 1, 2}; group 1: {3}; group 2: {1} (-1 unknown)
+    assert J._distinct_per_group(group, 4, customer, 6).tolist() == [3, 1, 1, 0]

@@ -71,6 +71,7 @@ SLOW_QUANTILE = 0.8
 MIN_GROUP = 30
 
 _NEVER_DAY = np.iinfo(np.int64).max // 2  # no date (as in loyalty._days)
+_SEEN_CELLS = 100_000_000  # most (group, customer) flags held at once for the distinct counts (100 MB)
 
 
 def journey_map(source: str | Path | Mapping | None = None) -> dict[str, Any]:
@@ -164,6 +165,30 @@ def _constant(name: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([name] if n else [], dtype=object))
 
 
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """The arrays end to end (the array itself when there is one: no copy)."""
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _filled(arrays: list[np.ndarray | None], sizes: list[int]) -> np.ndarray:
+    """The float arrays end to end, a part without one (None) missing (NaN) for its rows: one array written
+    once, instead of a NaN array per part and their concatenation."""
+    out = np.empty(sum(sizes))
+    start = 0
+    for values, size in zip(arrays, sizes, strict=True):
+        out[start:start + size] = np.nan if values is None else values
+        start += size
+    return out
+
+
+def _id_index(facts: CustomerFacts, a: Any) -> pd.Index:
+    """The customer ids (``a.ids``, in the customers' order) as the categories of ``customer_id``: over the
+    customers' own text column when it is one (no second copy of a million strings), else built from
+    ``a.ids``."""
+    ids = facts.customers["customer_id"]
+    return pd.Index(a.ids) if ids.dtype == object else pd.Index(ids.array)
+
+
 def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
                 campaign_members: pd.DataFrame | None = None, campaigns: pd.DataFrame | None = None, *,
                 mapping: str | Path | Mapping | None = None, include_orders: bool = True) -> pd.DataFrame:
@@ -209,12 +234,15 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
             if mask.any():
                 left[reason] = left.get(reason, 0) + int(mask.sum())
         keep = ~late & ~unknown
-        kept = int(keep.sum())
-        parts.append({"_c": cust[keep], "_d": day[keep], "touchpoint": kind[keep], "source": source,
-                      "channel": _category(channel, n)[keep],
-                      "response_hours": np.full(kept, np.nan) if hours is None else hours[keep],
-                      "resolved": np.full(kept, np.nan) if resolved is None else resolved[keep],
-                      "responded": np.full(kept, np.nan) if responded is None else responded[keep]})
+        everything = bool(keep.all())  # the orders: every one dated by as_of, of a known customer
+
+        def kept(values: Any) -> Any:
+            return None if values is None else values if everything else values[keep]
+
+        # a column the source does not have stays None here (missing for its rows when the parts are joined)
+        parts.append({"_c": kept(cust), "_d": kept(day), "touchpoint": kept(kind), "source": source,
+                      "channel": kept(_category(channel, n)), "response_hours": kept(hours),
+                      "resolved": kept(resolved), "responded": kept(responded)})
 
     use_members = campaign_members is not None and campaigns is not None and len(campaign_members) > 0
     if contacts is not None:
@@ -269,35 +297,89 @@ def touchpoints(facts: CustomerFacts, contacts: pd.DataFrame | None = None,
     kind = union_categoricals([p["touchpoint"] for p in parts])
     known = [k for k in kind.categories if k in jm["touchpoints"]]
     stages = list(jm["stages"])
+    small = np.int8 if len(stages) < 127 else np.int64  # a stage's number (-1: none); int8 keeps arrays small
     before = np.array([stages.index(jm["touchpoints"][k][0]) if k in jm["touchpoints"] else -1
-                       for k in kind.categories])
+                       for k in kind.categories], dtype=small)
     after = np.array([stages.index(jm["touchpoints"][k][1]) if k in jm["touchpoints"] else -1
-                      for k in kind.categories])
-    cust = np.concatenate([p["_c"] for p in parts])
-    day = np.concatenate([p["_d"] for p in parts])
+                      for k in kind.categories], dtype=small)
+    cust = _joined([p["_c"] for p in parts])
+    day = _joined([p["_d"] for p in parts])
     code = kind.codes
-    is_before = day < a.first[cust]
-    stage = np.where(is_before, before[code], after[code])
+    # the stage after the customer's first order, or before it for a touch dated earlier; an order is never
+    # before its customer's first order (the first order is the earliest of them), so only the other
+    # sources are compared
+    stage = after[code]
+    start = 0
+    for part in parts:
+        end = start + len(part["_c"])
+        if part["source"] != "orders":
+            is_before = day[start:end] < a.first[cust[start:end]]
+            stage[start:end] = np.where(is_before, before[code[start:end]], stage[start:end])
+        start = end
     mapped = stage >= 0
     unmapped = sorted(str(kind.categories[k]) for k in np.unique(code[~mapped]))
     if unmapped:
         left["no_stage"] = int((~mapped).sum())
-    source = np.concatenate([np.full(len(p["_c"]), i) for i, p in enumerate(parts)])
+    everything = not unmapped
+
+    def placed(values: np.ndarray) -> np.ndarray:
+        return values if everything else values[mapped]
+
+    sizes = [len(p["_c"]) for p in parts]
+    source = np.repeat(np.arange(len(parts), dtype=np.int8), sizes)
     out = pd.DataFrame({
-        "customer_id": pd.Categorical.from_codes(cust[mapped], categories=pd.Index(a.ids)),
-        "date": (day[mapped].astype("datetime64[D]")).astype("datetime64[us]"),
-        "touchpoint": pd.Categorical.from_codes(code[mapped], categories=kind.categories),
-        "journey_stage": pd.Categorical.from_codes(stage[mapped], categories=stages, ordered=True),
-        "channel": union_categoricals([p["channel"] for p in parts])[mapped],
-        "response_hours": np.concatenate([p["response_hours"] for p in parts])[mapped],
-        "resolved": np.concatenate([p["resolved"] for p in parts])[mapped],
-        "responded": np.concatenate([p["responded"] for p in parts])[mapped],
-        "source": pd.Categorical.from_codes(source[mapped], categories=[p["source"] for p in parts]),
-    })
+        "customer_id": pd.Categorical.from_codes(placed(cust), dtype=pd.CategoricalDtype(_id_index(facts, a))),
+        "date": placed(day).astype("datetime64[D]").astype("datetime64[us]"),
+        "touchpoint": pd.Categorical.from_codes(placed(code), categories=kind.categories),
+        "journey_stage": pd.Categorical.from_codes(placed(stage), categories=stages, ordered=True),
+        "channel": union_categoricals([p["channel"] for p in parts])[mapped] if not everything
+        else union_categoricals([p["channel"] for p in parts]),
+        **{col: placed(_filled([p[col] for p in parts], sizes)) for col in ("response_hours", "resolved", "responded")},
+        "source": pd.Categorical.from_codes(placed(source), categories=[p["source"] for p in parts]),
+    }, copy=False)
     afters = {v[1] for v in jm["touchpoints"].values()}
     before_only = [st for st in stages if st not in afters and any(v[0] == st for v in jm["touchpoints"].values())]
     out.attrs.update(left_out=left, unmapped=unmapped, stages=jm["stages"], known=known, before_only=before_only)
     return out
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (-1: missing) and the categories of a column (categorical as :func:`touchpoints` gives
+    it, or anything :class:`pandas.Categorical` takes)."""
+    c = values.array if isinstance(values.dtype, pd.CategoricalDtype) else pd.Categorical(values)
+    return c.codes, c.categories  # the smallest integer type that holds them (int8 for a few categories)
+
+
+def _distinct_per_group(group: np.ndarray, n_groups: int, customer: np.ndarray, n_customers: int) -> np.ndarray:
+    """Distinct customers (codes >= 0) of each group ``0 .. n_groups - 1``, without hashing (group, customer)
+    pairs: a table of seen flags, one row per group, written in one pass (for up to :data:`_SEEN_CELLS` flags);
+    beyond, the rows are split by group and each group's customers flagged in turn."""
+    known = customer >= 0
+    if not known.all():
+        group, customer = group[known], customer[known]
+    if n_groups * n_customers <= _SEEN_CELLS:
+        seen = np.zeros((n_groups, n_customers), dtype=bool)
+        seen[group, customer] = True
+        return np.count_nonzero(seen, axis=1).astype(np.int64)
+    out = np.zeros(n_groups, dtype=np.int64)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
+    seen = np.zeros(n_customers, dtype=bool)
+    for k in np.flatnonzero(np.diff(bounds)):
+        seen[:] = False
+        seen[customer[order[bounds[k]:bounds[k + 1]]]] = True
+        out[k] = int(np.count_nonzero(seen))
+    return out
+
+
+def _share(flag: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Mean per group of a 1.0 / 0.0 / NaN column, missing values left out (NaN where a group has none):
+    sums of whole numbers, so exactly the groupby's mean."""
+    known = ~np.isnan(flag)
+    count = np.bincount(group[known], minlength=n_groups)
+    total = np.bincount(group[known], weights=flag[known], minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def touchpoint_summary(tp: pd.DataFrame) -> pd.DataFrame:
@@ -310,6 +392,9 @@ def touchpoint_summary(tp: pd.DataFrame) -> pd.DataFrame:
         p90_response_hours`` (where response times are known), ``resolved_share`` (of the touches with a
         known outcome), ``response_rate`` (campaigns: share who bought in the response window); in stage
         order, then by touches.
+
+    Computed on integer codes (a group is a stage and a touchpoint); the response-time quantiles by pandas on
+    the touches that have one (the others do not change them), so every figure is the groupby's.
     """
     cols = ["journey_stage", "touchpoint", "touches", "customers", "main_channel", "median_response_hours",
             "p90_response_hours",
@@ -317,14 +402,42 @@ def touchpoint_summary(tp: pd.DataFrame) -> pd.DataFrame:
     if tp.empty:
         return pd.DataFrame(columns=cols)
     keys = ["journey_stage", "touchpoint"]
-    g = tp.groupby(keys, observed=True, sort=True)
-    out = pd.DataFrame({"touches": g.size(), "customers": g["customer_id"].nunique(),
-                        "median_response_hours": g["response_hours"].median(),
-                        "p90_response_hours": g["response_hours"].quantile(0.9),
-                        "resolved_share": g["resolved"].mean(), "response_rate": g["responded"].mean()})
-    top = (tp.groupby([*keys, "channel"], observed=True).size().sort_values(ascending=False, kind="stable")
-           .reset_index().drop_duplicates(keys).set_index(keys)["channel"])
-    out["main_channel"] = top.reindex(out.index).astype(object)
+    s_code, s_names = _codes(tp["journey_stage"])
+    t_code, t_names = _codes(tp["touchpoint"])
+    c_code, c_names = _codes(tp["customer_id"])
+    ch_code, ch_names = _codes(tp["channel"])
+    n_t = len(t_names)
+    n_groups = len(s_names) * n_t
+    # each row's group (stage code x touchpoint count + touchpoint code) in a small integer type: at ten
+    # million touches, every array of int64 is 80 MB more to allocate and fill
+    kind = np.int16 if n_groups < 2**15 else np.int64
+    g = s_code.astype(kind) * kind(n_t) + t_code.astype(kind)
+    known = (s_code >= 0) & (t_code >= 0)  # a row without a stage or touchpoint is in no group (as in groupby)
+    if not known.all():
+        g[~known] = n_groups  # to a spare group, dropped below
+    size = np.bincount(g, minlength=n_groups + 1)[:n_groups]
+    present = np.flatnonzero(size)  # (stage, touchpoint) in code order: the groupby's sorted order
+    customers = _distinct_per_group(g, n_groups + 1, c_code, len(c_names))[:n_groups]
+    # the main channel: the most touches, a tie to the first channel (the groupby's order, kept by the stable sort)
+    has_channel = ch_code >= 0
+    by_channel = np.bincount(g[has_channel].astype(np.int64) * (len(ch_names) + 1) + ch_code[has_channel],
+                             minlength=(n_groups + 1) * (len(ch_names) + 1)).reshape(n_groups + 1, -1)
+    top = np.argmax(by_channel[present, :len(ch_names)], axis=1) if len(ch_names) else np.zeros(len(present), int)
+    main = [ch_names[k] if len(ch_names) and by_channel[gr, k] > 0 else np.nan for gr, k in zip(present, top, strict=True)]
+    index = pd.MultiIndex.from_arrays(
+        [pd.Categorical.from_codes(present // n_t, dtype=tp["journey_stage"].dtype)
+         if isinstance(tp["journey_stage"].dtype, pd.CategoricalDtype) else s_names[present // n_t],
+         pd.Categorical.from_codes(present % n_t, dtype=tp["touchpoint"].dtype)
+         if isinstance(tp["touchpoint"].dtype, pd.CategoricalDtype) else t_names[present % n_t]], names=keys)
+    hours = tp["response_hours"].to_numpy(dtype=float, na_value=np.nan)
+    timed = tp.loc[~np.isnan(hours), keys + ["response_hours"]]
+    q = timed.groupby(keys, observed=True, sort=True)["response_hours"]
+    out = pd.DataFrame({"touches": size[present].astype(np.int64), "customers": customers[present],
+                        "median_response_hours": q.median().reindex(index).to_numpy(dtype=float),
+                        "p90_response_hours": q.quantile(0.9).reindex(index).to_numpy(dtype=float),
+                        "resolved_share": _share(tp["resolved"].to_numpy(dtype=float, na_value=np.nan), g, n_groups + 1)[present],
+                        "response_rate": _share(tp["responded"].to_numpy(dtype=float, na_value=np.nan), g, n_groups + 1)[present]}, index=index)
+    out["main_channel"] = pd.Series(main, index=index, dtype=object)
     out = out.reset_index()
     out["journey_stage"] = out["journey_stage"].astype(str)
     out["touchpoint"] = out["touchpoint"].astype(str)
@@ -343,8 +456,14 @@ def journey_stage_summary(tp: pd.DataFrame) -> pd.DataFrame:
         ``journey_stage, touches, share`` (of all touches), ``customers`` (distinct customers touched there).
     """
     stages = list(tp.attrs.get("stages") or JOURNEY_STAGES)
-    g = tp.groupby("journey_stage", observed=False)
-    out = pd.DataFrame({"touches": g.size(), "customers": g["customer_id"].nunique()}).reindex(stages, fill_value=0)
+    s_code, s_names = _codes(tp["journey_stage"])
+    c_code, c_names = _codes(tp["customer_id"])
+    n = len(s_names)
+    g = np.where(s_code >= 0, s_code, n).astype(np.int16 if n < 2**15 else np.int64)
+    counts = pd.DataFrame({"touches": np.bincount(g, minlength=n + 1)[:n].astype(np.int64),
+                           "customers": _distinct_per_group(g, n + 1, c_code, len(c_names))[:n]},
+                          index=pd.Index(np.asarray(s_names, dtype=object)))
+    out = counts.reindex(stages, fill_value=0)
     total = out["touches"].sum()
     out["share"] = out["touches"] / total if total else np.nan
     return out.rename_axis("journey_stage").reset_index()[["journey_stage", "touches", "share", "customers"]]
