@@ -95,6 +95,11 @@ def _clv(facts: CustomerFacts, method: str, rate: float) -> tuple[pd.Series, pd.
     return closed.set_index(closed["customer_id"].astype(str))[col], None, None
 
 
+def _by_id(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``frame[column]`` indexed by the frame's customer ids as text."""
+    return frame.set_index(frame["customer_id"].astype(str))[column]
+
+
 def customer_360(facts: CustomerFacts, *, surveys: pd.DataFrame | None = None,
                  contacts: pd.DataFrame | None = None, costs: pd.DataFrame | None = None,
                  campaigns: pd.DataFrame | None = None, campaign_members: pd.DataFrame | None = None,
@@ -169,26 +174,27 @@ def customer_360(facts: CustomerFacts, *, surveys: pd.DataFrame | None = None,
     average_year = base["monetary"].to_numpy(float) / years
     out["annual_value"] = np.maximum(out["annual_revenue"].to_numpy(float), average_year) * rate
 
-    rfm = seg.rfm_segmentation(facts)
-    put("segment", rfm.set_index(rfm["customer_id"].astype(str))["segment"])
-    abc = seg.abc_classes(facts, surveys=surveys, contacts=contacts)
-    put("abc_class", abc.set_index(abc["customer_id"].astype(str))["abc_class"])
-    target = seg.target_matrix(facts)
-    put("quadrant", target.set_index(target["customer_id"].astype(str))["quadrant"])
+    # each topic's per-customer table is dropped once its column is in the view: at a million customers
+    # each holds hundreds of megabytes, and the next one's working memory comes on top
+    put("segment", _by_id(seg.rfm_segmentation(facts), "segment"))
+    put("abc_class", _by_id(seg.abc_classes(facts, surveys=surveys, contacts=contacts), "abc_class"))
+    put("quadrant", _by_id(seg.target_matrix(facts), "quadrant"))
 
     st = stages if stages is not None else lifecycle.lifecycle_stages(facts)
-    put("stage", st.set_index(st["customer_id"].astype(str))["stage"])
+    put("stage", _by_id(st, "stage"))
+    stage_rules = lifecycle.stage_rules(st)
+    del st
 
     clv, p_alive, reason = _clv(facts, clv_method, rate)
     put("clv", clv if reason is None else None, reason)
     if p_alive is None:
         try:
-            pa = lifecycle.p_alive_table(facts)
-            p_alive = pa.set_index(pa["customer_id"].astype(str))["p_alive"]
+            p_alive = _by_id(lifecycle.p_alive_table(facts), "p_alive")
         except Exception as exc:  # a model that cannot be fitted on this data: said, not hidden
             put("p_alive", None, f"{type(exc).__name__}: {exc}")
     if p_alive is not None:
         put("p_alive", p_alive)
+    del clv, p_alive
     if clv_method != "probabilistic" and reason is None:
         out["clv"] = out["clv"].fillna(0.0)  # the closed forms give no value to customers inactive for a year
 
@@ -199,11 +205,14 @@ def customer_360(facts: CustomerFacts, *, surveys: pd.DataFrame | None = None,
     else:
         put("profit", pnl["profit"])
     r = roi.customer_roi(facts, pnl=pnl if costs is not None else None, contacts=contacts)
-    put("roi", r.set_index(r["customer_id"].astype(str))["roi"])
+    profit_basis = pnl.attrs.get("basis")
+    del pnl
+    put("roi", _by_id(r, "roi"))
     if costs is None and has_cogs:
         missing["profit"] = "costs (profit = gross margin)"
     if r.attrs.get("basis") == "gross_margin":
         missing["roi"] = "costs, contacts.cost"
+    del r
 
     if surveys is not None and len(surveys):
         for col in ("nps", "csat"):
@@ -231,5 +240,5 @@ def customer_360(facts: CustomerFacts, *, surveys: pd.DataFrame | None = None,
         put("days_to_birthday", None, "customers.birth_date")
     out = out[list(VIEW_COLUMNS)].sort_values("customer_id", kind="stable").reset_index(drop=True)
     out.attrs.update(missing=missing, clv_method=clv_method, margin_rate=rate, margin_basis=basis,
-                     profit_basis=pnl.attrs.get("basis"), stage_rules=lifecycle.stage_rules(st))
+                     profit_basis=profit_basis, stage_rules=stage_rules)
     return out
