@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from crmbook.facts import CustomerFacts
-from crmbook.positions import customer_rows, index_in, order_rows, rows_of, spread
+from crmbook.positions import customer_rows, index_in, order_rows, rows_of, spread, stable_order
 from crmbook.tables import map_distinct
 
 
@@ -101,3 +101,27 @@ def test_index_in_finds_values_among_unique_keys():
     values = pd.Series(["a", "zz", None, "c", "a"], dtype="str")
     assert index_in(keys, values).tolist() == [1, -1, -1, 2, 1]
     assert index_in(keys, values.astype(object)).tolist() == [1, -1, -1, 2, 1]  # not Arrow: get_indexer
+
+
+def test_stable_order_by_hand():
+    # sorted by the last key (customer), then the first (day); the two rows (1, 7) keep their order
+    day = np.array([7, 3, 7, 1, 5])
+    customer = np.array([1, 1, 1, 0, 0])
+    assert stable_order(day, customer).tolist() == [3, 4, 1, 0, 2]
+    assert stable_order(np.array([2, -1, 2, 0])).tolist() == [1, 3, 0, 2]  # one key, negative values
+
+
+@pytest.mark.parametrize("span", [3, 300, 70_000, 10**9])  # 16-bit radix, 32-bit, 64-bit keys
+def test_stable_order_is_lexsorts_order(span):
+    rng = np.random.default_rng(span)
+    keys = [rng.integers(-5, span, 2_000), rng.integers(0, 4, 2_000), rng.integers(0, 2, 2_000).astype(bool)]
+    for k in range(1, 4):
+        assert (stable_order(*keys[:k]) == np.lexsort(keys[:k])).all()
+
+
+def test_stable_order_falls_back_to_lexsort_for_wide_or_non_integer_keys():
+    wide = [np.array([0, 2**40, 5]), np.array([3, 1, 2**40])]  # spans multiply beyond 2**63
+    assert (stable_order(*wide) == np.lexsort(wide)).all()
+    floats = [np.array([0.5, 0.1, 0.5]), np.array([1, 0, 0])]
+    assert (stable_order(*floats) == np.lexsort(floats)).all()
+    assert stable_order(np.array([], dtype=np.int64)).tolist() == []
