@@ -219,11 +219,12 @@ class BehaviourClusters:
         z = pd.DataFrame(self.scaler_.transform(logx), columns=list(self.features), index=data.index)
         sample = min(self.silhouette_sample, len(data)) if len(data) > self.silhouette_sample else None
         rows, models = [], {}
+        points = z.to_numpy()
         for k in range(self.k_min, min(self.k_max, len(data) - 1) + 1):
-            model = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.seed).fit(z.to_numpy())
-            if len(set(model.labels_)) < 2:
+            model = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.seed).fit(points)
+            if np.unique(model.labels_).size < 2:  # not set(): a million labels as Python ints is 60 ms a fit
                 continue
-            s = silhouette_score(z.to_numpy(), model.labels_, sample_size=sample, random_state=self.seed)
+            s = silhouette_score(points, model.labels_, sample_size=sample, random_state=self.seed)
             rows.append({"k": k, "silhouette": float(s)})
             models[k] = model
         if not rows:
