@@ -40,7 +40,7 @@ import pandas as pd
 from crmbook.facts import CustomerFacts
 from crmbook.tables import require_columns
 
-from .drivers import DriverMap, _Activity, _activity, load_driver_map
+from .drivers import _ORDER_DRIVERS, DriverMap, _Activity, _activity, load_driver_map
 
 __all__ = ["COST_KINDS", "largest_remainder", "allocate_groups", "clean_costs", "CostAllocation",
            "allocate_costs"]
@@ -242,8 +242,8 @@ class CostAllocation:
     kinds: dict[str, str]
     driver_map: DriverMap
     info: dict[str, Any] = field(default_factory=dict)
-    #: The activity of each driver measured for the allocation (driver -> rows, or None), for the
-    #: exercise that reads one month of it again.
+    #: The activity of each contact driver measured for the allocation (driver -> rows, or None), for the
+    #: exercise that reads one month of it again (the order drivers' are dropped once used: too large).
     _activity: dict[str, _Activity | None] = field(default_factory=dict, repr=False)
 
     def by_kind(self) -> pd.DataFrame:
@@ -289,10 +289,17 @@ def allocate_costs(facts: CustomerFacts, costs: pd.DataFrame, *, contacts: pd.Da
     cache: dict[str, _Activity | None] = {}
     shared: dict[str, Any] = {}  # customer positions and months of orders and contacts, found once
     kinds: dict[str, str] = {}
+    by_pool = {pool: clean[clean["pool"] == pool].reset_index(drop=True) for pool in pools}
+    drivers = [dmap.driver_for(pool, by_pool[pool]["driver"].iloc[0]) for pool in pools]
+    # the activity of an order driver (hundreds of megabytes at ten million orders) is dropped after the
+    # last pool that uses it, and the orders' grouping after the last pool of any order driver; the contact
+    # drivers' activities are kept with the allocation (the exercises reuse them)
+    last_use = {d: j for j, d in enumerate(drivers)}
+    last_order_pool = max((j for j, d in enumerate(drivers) if d in _ORDER_DRIVERS), default=-1)
     for j, pool in enumerate(pools):
-        rows = clean[clean["pool"] == pool].reset_index(drop=True)
+        rows = by_pool.pop(pool)
         kinds[pool] = str(rows["kind"].iloc[0])
-        driver = dmap.driver_for(pool, rows["driver"].iloc[0])
+        driver = drivers[j]
         rec = rows[["period", "pool", "kind", "amount", "cents"]].copy()
         rec["driver"] = driver
         if driver is None or driver not in dmap.known_drivers:
@@ -324,6 +331,10 @@ def allocate_costs(facts: CustomerFacts, costs: pd.DataFrame, *, contacts: pd.Da
         rec["units"] = np.bincount(g, weights=units, minlength=len(rec))
         rec["status"] = np.where(active, "allocated", "no_activity")
         lines.append(rec)
+        if driver in _ORDER_DRIVERS and last_use.get(driver) == j:
+            del cache[driver], act, codes, weight, customer, units, g, sel, cents
+        if j == last_order_pool:
+            shared.pop("orders", None)
     if lines:
         recon = pd.concat(lines, ignore_index=True)
     else:

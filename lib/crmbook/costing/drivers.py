@@ -107,6 +107,10 @@ def load_driver_map(driver_map: str | Path | Mapping[str, Any] | DriverMap | Non
     return DriverMap(tree.get("pools") or {}, tree.get("contact_drivers") or {}, source=source)
 
 
+#: The drivers measured on the orders (they share one grouping of the orders by month and customer).
+_ORDER_DRIVERS = ("orders", "revenue", "active_customers")
+
+
 def _month_numbers(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Each date's calendar month as a number (months since 1970-01, int64) and which dates are known.
 
@@ -274,7 +278,7 @@ def _activity(driver: str, facts: CustomerFacts, driver_map: DriverMap, *,
               cache: dict[str, Any] | None = None) -> _Activity | None:
     """:func:`driver_activity` as arrays (:class:`_Activity`), or None."""
     cache = {} if cache is None else cache
-    if driver in ("orders", "revenue", "active_customers"):
+    if driver in _ORDER_DRIVERS:
         o = facts.orders
         if "orders" not in cache:  # every order has a date; the orders' grouping serves the three drivers
             cache["orders"] = _grouping(_month_numbers(o["order_date"])[0], order_rows(facts))
